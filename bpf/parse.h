@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Header parsers for XDP. Each takes a cursor and data_end, checks bounds before every read,
+ * advances the cursor past the header and returns what comes next. A negative return means
+ * the packet is truncated or malformed.
+ */
+#ifndef TCPDROP_PARSE_H
+#define TCPDROP_PARSE_H
+
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "../common/tcpdrop.h"
+
+#define PARSE_MALFORMED		(-1)
+#define PARSE_LATER_FRAGMENT	(-2)	/* not TCP's header: pass, and not malformed */
+#define PARSE_UNPARSED		(-3)	/* too deep a header chain: pass, and not malformed */
+
+#define IP_OFFSET_MASK		0x1fff
+#define IPV6_FRAG_OFFSET_MASK	0xfff8
+
+struct cursor {
+	void *pos;
+};
+
+struct vlan_tag {
+	__be16 tci;
+	__be16 encapsulated_proto;
+};
+
+static __always_inline int proto_is_vlan(__u16 h_proto)
+{
+	return h_proto == bpf_htons(ETH_P_8021Q) || h_proto == bpf_htons(ETH_P_8021AD);
+}
+
+/* Returns the EtherType after up to TCPDROP_MAX_VLAN tags (network order); *vlan_id gets the
+ * outermost tag's id. A frame with more tags returns the next tag's EtherType, which nobody
+ * matches, so it passes. */
+static __always_inline int parse_ethhdr(struct cursor *c, void *data_end, __u16 *vlan_id)
+{
+	struct ethhdr *eth = c->pos;
+	struct vlan_tag *tag;
+	__u16 h_proto;
+	int i;
+
+	if ((void *)(eth + 1) > data_end)
+		return PARSE_MALFORMED;
+	c->pos = eth + 1;
+	h_proto = eth->h_proto;
+	*vlan_id = 0;
+
+#pragma unroll
+	for (i = 0; i < TCPDROP_MAX_VLAN; i++) {
+		if (!proto_is_vlan(h_proto))
+			break;
+		tag = c->pos;
+		if ((void *)(tag + 1) > data_end)
+			return PARSE_MALFORMED;
+		if (i == 0)
+			*vlan_id = bpf_ntohs(tag->tci) & 0x0fff;
+		h_proto = tag->encapsulated_proto;
+		c->pos = tag + 1;
+	}
+	return h_proto;
+}
+
+/* Returns the IP protocol of a first fragment or unfragmented packet. */
+static __always_inline int parse_iphdr(struct cursor *c, void *data_end, struct iphdr **iph_out)
+{
+	struct iphdr *iph = c->pos;
+	int hdrsize;
+
+	if ((void *)(iph + 1) > data_end)
+		return PARSE_MALFORMED;
+	if (iph->version != 4 || iph->ihl < 5)
+		return PARSE_MALFORMED;
+	hdrsize = iph->ihl * 4;
+	if (c->pos + hdrsize > data_end)
+		return PARSE_MALFORMED;
+	if (iph->frag_off & bpf_htons(IP_OFFSET_MASK))
+		return PARSE_LATER_FRAGMENT;
+	c->pos += hdrsize;
+	*iph_out = iph;
+	return iph->protocol;
+}
+
+struct ipv6_ext {
+	__u8 nexthdr;
+	__u8 hdrlen;
+	__be16 frag_off;	/* only meaningful in a fragment header */
+};
+
+static __always_inline int ipv6_is_ext(__u8 nexthdr)
+{
+	return nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
+	       nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_FRAGMENT;
+}
+
+/* Walks hop-by-hop, routing, destination-options and fragment headers; returns the upper-layer
+ * protocol. */
+static __always_inline int parse_ipv6hdr(struct cursor *c, void *data_end,
+					 struct ipv6hdr **ip6h_out)
+{
+	struct ipv6hdr *ip6h = c->pos;
+	struct ipv6_ext *ext;
+	__u8 nexthdr;
+	int i;
+
+	if ((void *)(ip6h + 1) > data_end)
+		return PARSE_MALFORMED;
+	if (ip6h->version != 6)
+		return PARSE_MALFORMED;
+	c->pos = ip6h + 1;
+	*ip6h_out = ip6h;
+	nexthdr = ip6h->nexthdr;
+
+#pragma unroll
+	for (i = 0; i < TCPDROP_MAX_IPV6_EXT; i++) {
+		if (!ipv6_is_ext(nexthdr))
+			return nexthdr;
+		switch (nexthdr) {
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+			ext = c->pos;
+			if ((void *)(ext + 1) > data_end)
+				return PARSE_MALFORMED;
+			nexthdr = ext->nexthdr;
+			c->pos += (ext->hdrlen + 1) * 8;
+			break;
+		case IPPROTO_FRAGMENT:
+			ext = c->pos;
+			if ((void *)(ext + 1) > data_end)
+				return PARSE_MALFORMED;
+			if (ext->frag_off & bpf_htons(IPV6_FRAG_OFFSET_MASK))
+				return PARSE_LATER_FRAGMENT;
+			nexthdr = ext->nexthdr;
+			c->pos += 8;
+			break;
+		}
+	}
+	return ipv6_is_ext(nexthdr) ? PARSE_UNPARSED : nexthdr;
+}
+
+static __always_inline int parse_tcphdr(struct cursor *c, void *data_end, struct tcphdr **tcph_out)
+{
+	struct tcphdr *tcph = c->pos;
+
+	if ((void *)(tcph + 1) > data_end)
+		return PARSE_MALFORMED;
+	if (tcph->doff < 5)
+		return PARSE_MALFORMED;
+	if (c->pos + tcph->doff * 4 > data_end)
+		return PARSE_MALFORMED;
+	c->pos += tcph->doff * 4;
+	*tcph_out = tcph;
+	return 0;
+}
+
+#endif /* TCPDROP_PARSE_H */

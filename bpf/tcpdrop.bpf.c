@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tcpdrop: drop TCP segments to the watched ports at XDP, count everything exactly, and tell
+ * user space about every drop through a ring buffer.
+ */
+#include <linux/bpf.h>
+#include <stdbool.h>
+
+#include "parse.h"
+
+/* Set by user space between open and load. */
+const volatile bool dry_run = false;
+/*
+ * The consumer drains the ring on its own short timer, so submits never wake it: a wakeup is an
+ * irq_work (an IPI in a VM) costing more than the whole drop. Only a benchmark sets this, to
+ * measure that cost; the verifier removes the branch when it is false.
+ */
+const volatile bool wakeup_every_event = false;
+
+/* Watched destination ports, one bit each; user space may flip bits at run time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TCPDROP_PORT_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcpdrop_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TCPDROP_DEFAULT_SOURCES);
+	__type(key, struct tcpdrop_source_key);
+	__type(value, struct tcpdrop_source);
+} sources SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, TCPDROP_DEFAULT_RING_BYTES);
+} events SEC(".maps");
+
+/* Everything the match needs, gathered while parsing. */
+struct flow {
+	__u8 family;
+	__u16 vlan;
+	struct iphdr *iph;
+	struct ipv6hdr *ip6h;
+	struct tcphdr *tcph;
+};
+
+static __always_inline bool port_watched(__u16 port)
+{
+	__u32 word = port / 64;
+	__u64 *bits = bpf_map_lookup_elem(&ports, &word);
+
+	return bits && (*bits & (1ULL << (port % 64)));
+}
+
+/* Returns 0 with *f filled for a TCP segment, or a PARSE_* code. */
+static __always_inline int parse_flow(struct xdp_md *ctx, struct flow *f)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	struct cursor c = { .pos = (void *)(long)ctx->data };
+	int proto;
+
+	proto = parse_ethhdr(&c, data_end, &f->vlan);
+	if (proto < 0)
+		return proto;
+
+	if (proto == bpf_htons(ETH_P_IP)) {
+		f->family = 4;
+		proto = parse_iphdr(&c, data_end, &f->iph);
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		f->family = 6;
+		proto = parse_ipv6hdr(&c, data_end, &f->ip6h);
+	} else {
+		return PARSE_UNPARSED;
+	}
+	if (proto < 0)
+		return proto;
+	if (proto != IPPROTO_TCP)
+		return PARSE_UNPARSED;
+	return parse_tcphdr(&c, data_end, &f->tcph);
+}
+
+static __always_inline void copy_addrs(struct flow *f, __u8 *saddr, __u8 *daddr)
+{
+	if (f->family == 4) {
+		__builtin_memcpy(saddr, &f->iph->saddr, 4);
+		__builtin_memcpy(daddr, &f->iph->daddr, 4);
+	} else {
+		__builtin_memcpy(saddr, &f->ip6h->saddr, 16);
+		__builtin_memcpy(daddr, &f->ip6h->daddr, 16);
+	}
+}
+
+static __always_inline void count_source(struct flow *f, __u32 len, __u64 now)
+{
+	struct tcpdrop_source_key key = { .family = f->family };
+	struct tcpdrop_source *src, fresh = { .drops = 1, .bytes = len, .last_seen_ns = now };
+	__u8 unused[16];
+
+	copy_addrs(f, key.addr, unused);
+	src = bpf_map_lookup_elem(&sources, &key);
+	if (!src) {
+		/* Another CPU may insert the same source first; then add to its entry. */
+		if (!bpf_map_update_elem(&sources, &key, &fresh, BPF_NOEXIST))
+			return;
+		src = bpf_map_lookup_elem(&sources, &key);
+		if (!src)
+			return;
+	}
+	__sync_fetch_and_add(&src->drops, 1);
+	__sync_fetch_and_add(&src->bytes, len);
+	src->last_seen_ns = now;
+}
+
+static __always_inline void emit_event(struct xdp_md *ctx, struct flow *f, __u32 len, __u64 now,
+				       struct tcpdrop_counters *cnt)
+{
+	struct tcpdrop_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		cnt->count[TCPDROP_EVENTS_LOST]++;
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->timestamp_ns = now;
+	copy_addrs(f, e->saddr, e->daddr);
+	e->ifindex = ctx->ingress_ifindex;
+	e->rx_queue = ctx->rx_queue_index;
+	e->len = len;
+	e->sport = bpf_ntohs(f->tcph->source);
+	e->dport = bpf_ntohs(f->tcph->dest);
+	e->vlan = f->vlan;
+	e->family = f->family;
+	e->tcp_flags = ((__u8 *)f->tcph)[13];
+	e->action = dry_run ? TCPDROP_ACTION_WOULD_DROP : TCPDROP_ACTION_DROP;
+
+	bpf_ringbuf_submit(e, wakeup_every_event ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+SEC("xdp")
+int tcpdrop(struct xdp_md *ctx)
+{
+	__u32 len = ctx->data_end - ctx->data;
+	struct tcpdrop_counters *cnt;
+	struct flow f = {};
+	__u32 zero = 0;
+	__u64 now;
+	int ret;
+
+	cnt = bpf_map_lookup_elem(&counters, &zero);
+	if (!cnt)
+		return XDP_PASS;
+	cnt->count[TCPDROP_SEEN_PACKETS]++;
+	cnt->count[TCPDROP_SEEN_BYTES] += len;
+
+	ret = parse_flow(ctx, &f);
+	if (ret < 0 || !port_watched(bpf_ntohs(f.tcph->dest))) {
+		if (ret == PARSE_MALFORMED)
+			cnt->count[TCPDROP_MALFORMED]++;
+		cnt->count[TCPDROP_PASSED]++;
+		return XDP_PASS;
+	}
+
+	now = bpf_ktime_get_ns();
+	count_source(&f, len, now);
+	emit_event(ctx, &f, len, now, cnt);
+	/* In a dry run "dropped" counts what would have been dropped, so the numbers preview the
+	 * rule; passed + dropped stays equal to seen. */
+	cnt->count[TCPDROP_DROPPED]++;
+	cnt->count[TCPDROP_DROPPED_BYTES] += len;
+	return dry_run ? XDP_PASS : XDP_DROP;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The contract between the XDP program and user space: the drop event, the counter indexes and
+ * the limits. Fixed-width types only, so both sides agree on every byte.
+ */
+#ifndef TCPDROP_H
+#define TCPDROP_H
+
+#include <linux/types.h>
+
+#define TCPDROP_DEFAULT_PORT		4040
+#define TCPDROP_PORT_WORDS		(65536 / 64)	/* watched ports: one bit per port */
+
+/* IPv6 extension headers walked before giving up and passing the packet. */
+#define TCPDROP_MAX_IPV6_EXT		8
+/* VLAN tags parsed (802.1Q and 802.1ad, in any order). A third tag passes unparsed. */
+#define TCPDROP_MAX_VLAN		2
+
+#define TCPDROP_DEFAULT_RING_BYTES	(4u << 20)
+#define TCPDROP_DEFAULT_SOURCES		16384
+/* The program never wakes the consumer, which drains the ring this often instead. At the
+ * default ring size that holds 58,000 events: 5.8 million drops a second. */
+#define TCPDROP_DRAIN_INTERVAL_MS	10
+
+enum tcpdrop_counter {
+	TCPDROP_SEEN_PACKETS,
+	TCPDROP_SEEN_BYTES,
+	TCPDROP_PASSED,
+	TCPDROP_DROPPED,
+	TCPDROP_DROPPED_BYTES,
+	TCPDROP_MALFORMED,
+	TCPDROP_EVENTS_LOST,
+	TCPDROP_NR_COUNTERS,
+};
+
+/* One slot per CPU of a single-entry per-CPU array; user space adds the CPUs up. */
+struct tcpdrop_counters {
+	__u64 count[TCPDROP_NR_COUNTERS];
+};
+
+enum tcpdrop_action {
+	TCPDROP_ACTION_DROP = 1,
+	TCPDROP_ACTION_WOULD_DROP = 2,	/* --dry-run: matched, but passed */
+};
+
+/* TCP flag bits as they sit in byte 13 of the TCP header. */
+#define TCPDROP_TCP_FIN		0x01
+#define TCPDROP_TCP_SYN		0x02
+#define TCPDROP_TCP_RST		0x04
+#define TCPDROP_TCP_PSH		0x08
+#define TCPDROP_TCP_ACK		0x10
+#define TCPDROP_TCP_URG		0x20
+#define TCPDROP_TCP_ECE		0x40
+#define TCPDROP_TCP_CWR		0x80
+
+/*
+ * A drop, as pushed through the ring buffer. IPv4 addresses sit in the first 4 bytes of the
+ * 16-byte fields, the rest zero. Addresses are in network order, everything else host order.
+ */
+struct tcpdrop_event {
+	__u64 timestamp_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u32 ifindex;
+	__u32 rx_queue;
+	__u32 len;		/* bytes of the frame as received */
+	__u16 sport;
+	__u16 dport;
+	__u16 vlan;		/* outermost VLAN id, 0 if untagged */
+	__u8 family;		/* 4 or 6 */
+	__u8 tcp_flags;
+	__u8 action;		/* enum tcpdrop_action */
+	__u8 pad[3];
+};
+
+/* Key of the per-source table: v4 and v6 kept apart by family, not by address mapping. */
+struct tcpdrop_source_key {
+	__u8 family;
+	__u8 pad[3];
+	__u8 addr[16];
+};
+
+struct tcpdrop_source {
+	__u64 drops;
+	__u64 bytes;
+	__u64 last_seen_ns;	/* CLOCK_MONOTONIC */
+};
+
+_Static_assert(sizeof(struct tcpdrop_event) == 64, "drop event layout");
+
+#endif /* TCPDROP_H */

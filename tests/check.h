@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A minimal test harness. Every test case prints one line that tests/run counts:
+ *   "ok - NAME", "FAIL - NAME: why" or "SKIP - NAME: why".
+ * Under CI=true a skip is a failure: CI must run everything.
+ */
+#ifndef TCPDROP_TEST_CHECK_H
+#define TCPDROP_TEST_CHECK_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int check_failures;
+static bool check_case_failed;
+static const char *check_case_name;
+
+static inline bool check_in_ci(void)
+{
+	const char *ci = getenv("CI");
+
+	return ci && strcmp(ci, "true") == 0;
+}
+
+static inline void check_begin(const char *name)
+{
+	check_case_name = name;
+	check_case_failed = false;
+}
+
+static inline void check_end(void)
+{
+	if (!check_case_failed)
+		printf("ok - %s\n", check_case_name);
+	fflush(stdout);
+}
+
+__attribute__((format(printf, 3, 4)))
+static inline void check_fail_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!check_case_failed)
+		printf("FAIL - %s: ", check_case_name);
+	else
+		printf("       also: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (%s:%d)\n", file, line);
+	check_case_failed = true;
+	check_failures++;
+}
+
+/* A test that cannot run: SKIP outside CI, FAIL in CI. */
+__attribute__((format(printf, 1, 2)))
+static inline void check_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s - %s: ", check_in_ci() ? "FAIL" : "SKIP", check_case_name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("%s\n", check_in_ci() ? " (CI=true: nothing may skip)" : "");
+	if (check_in_ci())
+		check_failures++;
+	check_case_failed = true;	/* suppress the "ok" line */
+}
+
+#define CHECK(cond, ...)                                                                  \
+	do {                                                                              \
+		if (!(cond))                                                              \
+			check_fail_at(__FILE__, __LINE__, __VA_ARGS__);                   \
+	} while (0)
+
+#define CHECK_EQ_U64(got, want, what)                                                     \
+	do {                                                                              \
+		unsigned long long got_ = (got), want_ = (want);                          \
+		if (got_ != want_)                                                        \
+			check_fail_at(__FILE__, __LINE__, "%s: got %llu, want %llu", (what), \
+				      got_, want_);                                       \
+	} while (0)
+
+#define CHECK_STR(got, want)                                                              \
+	do {                                                                              \
+		const char *got_ = (got), *want_ = (want);                                \
+		if (strcmp(got_, want_) != 0)                                             \
+			check_fail_at(__FILE__, __LINE__, "got \"%s\", want \"%s\"", got_, want_); \
+	} while (0)
+
+#define TEST(name) static void name(void)
+#define RUN(name)                                                                         \
+	do {                                                                              \
+		check_begin(#name);                                                       \
+		name();                                                                   \
+		check_end();                                                              \
+	} while (0)
+
+#endif /* TCPDROP_TEST_CHECK_H */

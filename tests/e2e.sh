@@ -1,0 +1,521 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# End to end: a server namespace and a client namespace joined by a veth pair; tcpdrop-top
+# watches the server's end while netcat connects from the client. Only TEST-NET addresses in
+# namespaces this suite creates (and always removes) carry any traffic.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+S=tdt-s-$$ C=tdt-c-$$
+SIF=tdts$$ CIF=tdtc$$	# veth names: at most 15 characters
+V4S=198.51.100.1 V4C=198.51.100.2 V6S=2001:db8:4040::1 V6C=2001:db8:4040::2
+
+CASES=(
+	attach_line_names_interface_mode_and_port
+	auto_mode_attaches_native_xdp_on_veth
+	tcp_to_4040_is_dropped_and_reported
+	drop_event_fields_follow_spec_order_and_format
+	tcp_to_other_port_delivers_payload
+	ipv6_tcp_to_4040_is_dropped_and_reported
+	stats_count_drops_and_name_top_source
+	sigint_exits_0_with_final_stats_and_detaches
+	stdout_not_a_terminal_gets_ndjson_without_json_flag
+	kill_9_leaves_no_xdp_program
+	dry_run_passes_4040_and_reports_would_drop
+	port_list_drops_5050_and_passes_4040
+	sigterm_exits_0_and_detaches
+	skb_mode_attaches_generic_xdp
+	duration_ends_run_with_exit_0_and_final_stats
+	foreign_xdp_program_is_refused_and_kept
+	second_instance_is_refused_and_first_keeps_working
+)
+
+skip_all() {
+	local c
+	for c in "${CASES[@]}"; do
+		skip "$c" "$1"
+	done
+	finish
+	exit
+}
+
+fail_all() {
+	local c
+	for c in "${CASES[@]}"; do
+		fail "$c" "$1"
+	done
+	exit 1
+}
+
+have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
+why=$(netns_problem)
+[ -n "$why" ] && skip_all "$why"
+make_pair "$S" "$C" "$SIF" "$CIF" || fail_all "could not set up namespaces and veth pair"
+# One ping settles ARP so the first SYN of a case is not held back by neighbour resolution.
+ip netns exec "$C" timeout 3 ping -c 1 -W 2 -q "$V4S" >/dev/null 2>&1
+
+# start_tool TAG ARGS...: runs tcpdrop-top on the server end, stdout and stderr to
+# $TDT_TMP/TAG.out and TAG.err, and waits until stderr says it is watching. Sets TOOL, TOOL_OUT,
+# TOOL_ERR; on failure returns 1 with the reason in START_WHY. SIGINT is reset to its default
+# because a shell's background jobs inherit it ignored, unlike a program run from a terminal.
+start_tool() {
+	local tag=$1
+	shift
+	TOOL_OUT=$TDT_TMP/$tag.out TOOL_ERR=$TDT_TMP/$tag.err
+	# Created here, before the child opens them, so that polling never meets a missing file.
+	: >"$TOOL_OUT"
+	: >"$TOOL_ERR"
+	ip netns exec "$S" env --default-signal=INT "$TDT_BIN" -i "$SIF" "$@" \
+		>"$TOOL_OUT" 2>"$TOOL_ERR" </dev/null &
+	TOOL=$!
+	track "$TOOL"
+	if ! wait_until 10 tool_up_or_gone; then
+		START_WHY="no 'watching' line on stderr within 10 s"
+		return 1
+	fi
+	if ! kill -0 "$TOOL" 2>/dev/null; then
+		wait "$TOOL"
+		START_WHY="tcpdrop-top $* exited $? at start: $(head -c 200 "$TOOL_ERR")"
+		return 1
+	fi
+	START_WHY=
+}
+
+tool_up_or_gone() {
+	grep -q 'watching' "$TOOL_ERR" || ! kill -0 "$TOOL" 2>/dev/null
+}
+
+# stop_tool SIGNAL: signals the tool and waits up to 5 s; STOP_STATUS is its exit status or
+# "running". A tool that does not stop is killed so the next run starts clean.
+stop_tool() {
+	kill -"$1" "$TOOL"
+	wait_pid "$TOOL" 5
+	STOP_STATUS=$WAIT_STATUS
+	if [ "$STOP_STATUS" = running ]; then
+		kill -KILL "$TOOL"
+		wait "$TOOL"
+	fi
+} 2>/dev/null
+
+# listen PORT ADDR FILE: a one-shot netcat listener on the server writing what it gets to FILE.
+listen() {
+	ip netns exec "$S" timeout 15 nc -l -n "$2" "$1" >"$3" 2>/dev/null </dev/null &
+	LISTENER=$!
+	track "$LISTENER"
+	wait_until 5 listening "$1"
+}
+
+listening() {
+	[ -n "$(ip netns exec "$S" ss -Htln "sport = :$1")" ]
+}
+
+stop_listener() {
+	kill "$LISTENER"
+	wait "$LISTENER"
+} 2>/dev/null
+
+# send ADDR PORT PAYLOAD: connects from the client and sends PAYLOAD; netcat's exit status.
+send() {
+	printf '%s\n' "$3" | ip netns exec "$C" timeout 5 nc -N -n -w 2 "$1" "$2" >/dev/null 2>&1
+}
+
+# probe ADDR PORT SPORT: a bare connect from source port SPORT; succeeds if it connected. A
+# dropped SYN times out after a second (with one retransmission at most).
+probe() {
+	ip netns exec "$C" timeout 5 nc -z -n -w 1 -p "$3" "$1" "$2" >/dev/null 2>&1
+}
+
+# wait_event FILE PYTHON-FILTER: waits up to 3 s for a drop event matching drops(FILTER).
+wait_event() {
+	wait_until 3 nd_true "$1" "drops($2) or fail('none')"
+}
+
+# The server end's link as ip shows it, on one line.
+link_line() {
+	ip -n "$S" link show dev "$SIF" | tr -s ' \n' ' '
+}
+
+detached_problem() {
+	if ! wait_until 3 xdp_detached "$S" "$SIF"; then
+		echo "an XDP program is still attached: $(link_line)"
+	elif [ -n "$(xdp_prog_ids "$S" "$SIF")" ]; then
+		echo "bpftool still lists XDP program(s) $(xdp_prog_ids "$S" "$SIF" | tr '\n' ' ')"
+	fi
+}
+
+last_line_stats_problem() {
+	nd_check "$1" '
+last = lines[-1] if lines else "(no output)"
+try:
+	ok = json.loads(last).get("type") == "stats"
+except ValueError:
+	ok = False
+ok or fail("last line is not a stats object: %.150s" % last)'
+}
+
+DROP_KEYS='["type", "time", "ifname", "family", "src", "sport", "dst", "dport", "flags", "len",
+	"vlan", "action"]'
+STATS_KEYS='["type", "time", "passed", "dropped", "malformed", "events_lost", "passed_pps",
+	"dropped_pps", "top"]'
+TIME_RE='^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$'
+
+# --- Run 1: the defaults (port 4040, auto mode), as the README shows it ---------------------
+run_main() {
+	local name why out payload=tdt-5050-$$
+	if ! start_tool main --json -d 1; then
+		for name in "${CASES[@]:0:8}"; do
+			fail "$name" "$START_WHY"
+		done
+		return
+	fi
+	out=$TOOL_OUT
+
+	name=attach_line_names_interface_mode_and_port
+	why=
+	if ! grep -q "watching $SIF\b" "$TOOL_ERR"; then
+		why="stderr does not say 'watching $SIF': $(head -c 200 "$TOOL_ERR")"
+	elif ! grep 'watching' "$TOOL_ERR" | grep -qE 'XDP' ||
+		! grep 'watching' "$TOOL_ERR" | grep -qE '(native|skb|generic)'; then
+		why="attach line does not name the XDP mode: $(grep watching "$TOOL_ERR")"
+	elif ! grep 'watching' "$TOOL_ERR" | grep -q '4040'; then
+		why="attach line does not name port 4040: $(grep watching "$TOOL_ERR")"
+	elif ! xdp_attached "$S" "$SIF"; then
+		why="says it is watching but ip link shows no XDP program on $SIF"
+	fi
+	check $name "$why"
+
+	name=auto_mode_attaches_native_xdp_on_veth
+	why=
+	if ! grep 'watching' "$TOOL_ERR" | grep -q 'native'; then
+		why="attach line does not say native: $(grep watching "$TOOL_ERR")"
+	elif ! ip -n "$S" link show dev "$SIF" | grep -qE ' xdp '; then
+		why="ip link shows no native (driver) XDP program: $(link_line)"
+	fi
+	check $name "$why"
+
+	# (a) A listener on 4040 makes sure a failed connect comes from the drop, not a reset.
+	name=tcp_to_4040_is_dropped_and_reported
+	why=
+	listen 4040 "$V4S" "$TDT_TMP/main-4040.recv" || why="netcat listener on 4040 did not start"
+	if [ -z "$why" ] && probe "$V4S" 4040 40001; then
+		why="TCP connect to $V4S:4040 succeeded"
+	elif [ -z "$why" ] && ! wait_event "$out" "sport=40001"; then
+		why="no drop event with sport 40001 within 3 s; stdout: $(head -c 300 "$out")"
+	elif [ -z "$why" ]; then
+		why=$(nd_check "$out" "
+e = drops(sport=40001)[0]
+want = dict(family=4, src='$V4C', sport=40001, dst='$V4S', dport=4040, flags='S', action='drop')
+for k, v in want.items():
+	if e.get(k) != v:
+		fail('%s is %r, want %r: %s' % (k, e.get(k), v, json.dumps(e)))")
+	fi
+	stop_listener
+	check $name "$why"
+
+	name=drop_event_fields_follow_spec_order_and_format
+	why=$(nd_check "$out" "
+es = drops(sport=40001)
+es or fail('no drop event to look at')
+e = es[0]
+if list(e) != $DROP_KEYS:
+	fail('keys are %s' % list(e))
+if not isinstance(e['time'], str) or not re.match(r'$TIME_RE', e['time']):
+	fail('time %r is not like 2026-11-24T20:30:38.123456Z' % e['time'])
+if e['ifname'] != '$SIF':
+	fail('ifname %r, want $SIF' % e['ifname'])
+if type(e['len']) is not int or not 54 <= e['len'] <= 1514:
+	fail('len %r is not a frame length' % e['len'])
+if e['vlan'] != 0:
+	fail('vlan %r, want 0' % e['vlan'])")
+	check $name "$why"
+
+	# (b)
+	name=tcp_to_other_port_delivers_payload
+	why=
+	if ! listen 5050 "$V4S" "$TDT_TMP/main-5050.recv"; then
+		why="netcat listener on 5050 did not start"
+	elif ! send "$V4S" 5050 "$payload"; then
+		why="netcat could not send to $V4S:5050"
+	elif ! wait_until 3 grep -qx "$payload" "$TDT_TMP/main-5050.recv"; then
+		why="listener on 5050 got '$(cat "$TDT_TMP/main-5050.recv")', want '$payload'"
+	else
+		why=$(nd_check "$out" "drops(dport=5050) and fail('5050 was reported as dropped')")
+	fi
+	stop_listener
+	check $name "$why"
+
+	# (c)
+	name=ipv6_tcp_to_4040_is_dropped_and_reported
+	why=
+	listen 4040 "$V6S" "$TDT_TMP/main-4040-6.recv" || why="IPv6 netcat listener did not start"
+	if [ -z "$why" ] && probe "$V6S" 4040 40002; then
+		why="TCP connect to [$V6S]:4040 succeeded"
+	elif [ -z "$why" ] && ! wait_event "$out" "sport=40002"; then
+		why="no drop event with sport 40002 within 3 s"
+	elif [ -z "$why" ]; then
+		why=$(nd_check "$out" "
+e = drops(sport=40002)[0]
+want = dict(family=6, src='$V6C', sport=40002, dst='$V6S', dport=4040, flags='S', action='drop')
+for k, v in want.items():
+	if e.get(k) != v:
+		fail('%s is %r, want %r: %s' % (k, e.get(k), v, json.dumps(e)))")
+	fi
+	stop_listener
+	check $name "$why"
+
+	# (d) Every drop event is one dropped packet, so a later stats line counts at least as many.
+	name=stats_count_drops_and_name_top_source
+	local enough="
+d = drops()
+v4 = [e for e in d if e.get('src') == '$V4C']
+ok = [s for s in stats() if isinstance(s.get('dropped'), int) and s['dropped'] >= max(len(d), 2)]
+ok or fail('no stats line with dropped >= %d (the drop events seen): %s' %
+	(max(len(d), 2), json.dumps(stats()[-1:])))
+s = ok[-1]
+"
+	wait_until 3 nd_true "$out" "$enough"
+	why=$(nd_check "$out" "$enough
+if list(s) != $STATS_KEYS:
+	fail('keys are %s' % list(s))
+if not re.match(r'$TIME_RE', str(s['time'])):
+	fail('time %r is not like 2026-11-24T20:30:38.123456Z' % s['time'])
+if not isinstance(s['passed'], int) or s['passed'] < 1:
+	fail('passed is %r after the port 5050 connection' % s['passed'])
+if s['events_lost'] != 0 or s['malformed'] != 0:
+	fail('events_lost %r, malformed %r, want 0' % (s['events_lost'], s['malformed']))
+for k in ('passed_pps', 'dropped_pps'):
+	if not isinstance(s[k], (int, float)) or s[k] < 0:
+		fail('%s is %r' % (k, s[k]))
+for t in s['top']:
+	list(t) == ['src', 'drops', 'bytes'] or fail('top entry keys are %s' % list(t))
+top = {t.get('src'): t for t in s['top']}
+t = top.get('$V4C')
+t or fail('top does not name $V4C: %s' % json.dumps(s['top']))
+if t['drops'] < len(v4):
+	fail('top says %r drops from $V4C, events say %d' % (t['drops'], len(v4)))
+if t['bytes'] < sum(e['len'] for e in v4):
+	fail('top says %r bytes from $V4C, less than its events' % t['bytes'])
+'$V6C' in top or fail('top does not name $V6C: %s' % json.dumps(s['top']))")
+	check $name "$why"
+
+	# (e)
+	name=sigint_exits_0_with_final_stats_and_detaches
+	local before
+	before=$(grep -c '"type":"stats"' "$out")
+	stop_tool INT
+	if [ "$STOP_STATUS" != 0 ]; then
+		why="after SIGINT: status $STOP_STATUS, want 0; stderr: $(tail -c 99 "$TOOL_ERR")"
+	else
+		why=$(last_line_stats_problem "$out")
+		if [ -z "$why" ] && [ "$(grep -c '"type":"stats"' "$out")" -le "$before" ]; then
+			why="no new stats line was printed at exit"
+		fi
+		[ -z "$why" ] && why=$(detached_problem)
+	fi
+	check $name "$why"
+}
+
+# --- Run 2: stdout to a file without --json, ended by kill -9 --------------------------------
+run_kill9() {
+	local name why
+	if ! start_tool kill9 -d 1; then
+		fail stdout_not_a_terminal_gets_ndjson_without_json_flag "$START_WHY"
+		fail kill_9_leaves_no_xdp_program "$START_WHY"
+		return
+	fi
+	name=stdout_not_a_terminal_gets_ndjson_without_json_flag
+	wait_until 3 nd_true "$TOOL_OUT" "stats() or fail('')"
+	why=$(nd_check "$TOOL_OUT" "stats() or fail('no stats line in 3 s: %.200s' % lines)")
+	check $name "$why"
+
+	name=kill_9_leaves_no_xdp_program
+	if ! xdp_attached "$S" "$SIF"; then
+		why="no XDP program attached while it runs"
+	else
+		stop_tool KILL
+		why=$(detached_problem)
+	fi
+	check $name "$why"
+}
+
+# --- Run 3: --dry-run lets the connection through but reports it -----------------------------
+run_dry() {
+	local name=dry_run_passes_4040_and_reports_would_drop why payload=tdt-dry-$$
+	if ! start_tool dry --json --dry-run -d 1; then
+		fail $name "$START_WHY"
+		return
+	fi
+	if ! listen 4040 "$V4S" "$TDT_TMP/dry.recv"; then
+		why="netcat listener on 4040 did not start"
+	elif ! send "$V4S" 4040 "$payload"; then
+		why="connection to $V4S:4040 failed under --dry-run"
+	elif ! wait_until 3 grep -qx "$payload" "$TDT_TMP/dry.recv"; then
+		why="listener on 4040 got '$(head -c 100 "$TDT_TMP/dry.recv")', want '$payload'"
+	elif ! wait_event "$TOOL_OUT" "dport=4040, flags='S'"; then
+		why="no event for the SYN to 4040 within 3 s"
+	else
+		why=$(nd_check "$TOOL_OUT" "
+acts = set(e.get('action') for e in drops(dport=4040))
+acts == {'would-drop'} or fail('actions are %s, want only would-drop' % sorted(map(str, acts)))")
+	fi
+	stop_listener
+	stop_tool INT
+	check $name "$why"
+}
+
+# --- Run 4: -p picks the ports; ended by SIGTERM ---------------------------------------------
+run_ports() {
+	local name=port_list_drops_5050_and_passes_4040 why payload=tdt-ports-$$
+	if ! start_tool ports --json -p 5050,6000-6010; then
+		fail $name "$START_WHY"
+		fail sigterm_exits_0_and_detaches "$START_WHY"
+		return
+	fi
+	if ! listen 4040 "$V4S" "$TDT_TMP/ports.recv"; then
+		why="netcat listener on 4040 did not start"
+	elif ! send "$V4S" 4040 "$payload"; then
+		why="connection to $V4S:4040 failed though only 5050,6000-6010 are watched"
+	elif ! wait_until 3 grep -qx "$payload" "$TDT_TMP/ports.recv"; then
+		why="listener on 4040 got '$(head -c 100 "$TDT_TMP/ports.recv")', want '$payload'"
+	fi
+	stop_listener
+	if [ -z "$why" ] && ! listen 5050 "$V4S" "$TDT_TMP/ports-5050.recv"; then
+		why="netcat listener on 5050 did not start"
+	elif [ -z "$why" ] && probe "$V4S" 5050 40003; then
+		why="TCP connect to $V4S:5050 succeeded under -p 5050,6000-6010"
+	elif [ -z "$why" ] && ! wait_event "$TOOL_OUT" "sport=40003, dport=5050, action='drop'"
+	then
+		why="no drop event for sport 40003 to 5050 within 3 s"
+	elif [ -z "$why" ]; then
+		why=$(nd_check "$TOOL_OUT" "drops(dport=4040) and fail('unwatched 4040 reported')")
+	fi
+	stop_listener
+	check $name "$why"
+
+	name=sigterm_exits_0_and_detaches
+	stop_tool TERM
+	if [ "$STOP_STATUS" != 0 ]; then
+		why="after SIGTERM: status $STOP_STATUS, want 0; stderr: $(tail -c 99 "$TOOL_ERR")"
+	else
+		why=$(last_line_stats_problem "$TOOL_OUT")
+		[ -z "$why" ] && why=$(detached_problem)
+	fi
+	check $name "$why"
+}
+
+# --- Run 5: -m skb, ended by --duration ------------------------------------------------------
+run_skb_duration() {
+	local name=skb_mode_attaches_generic_xdp why
+	if ! start_tool skb --json -m skb --duration 2; then
+		fail $name "$START_WHY"
+		fail duration_ends_run_with_exit_0_and_final_stats "$START_WHY"
+		return
+	fi
+	why=
+	if ! ip -n "$S" link show dev "$SIF" | grep -q 'xdpgeneric'; then
+		why="ip link shows no generic XDP program: $(link_line)"
+	elif ! grep 'watching' "$TOOL_ERR" | grep -qE 'skb|generic'; then
+		why="attach line does not say skb/generic: $(grep watching "$TOOL_ERR")"
+	fi
+	check $name "$why"
+
+	name=duration_ends_run_with_exit_0_and_final_stats
+	wait_pid "$TOOL" 6
+	if [ "$WAIT_STATUS" != 0 ]; then
+		why="--duration 2: exit status $WAIT_STATUS 6 s after start, want 0"
+		stop_tool KILL
+	else
+		why=$(last_line_stats_problem "$TOOL_OUT")
+		[ -z "$why" ] && why=$(detached_problem)
+	fi
+	check $name "$why"
+}
+
+# --- Run 6: somebody else's XDP program is on the interface ----------------------------------
+run_foreign() {
+	local name=foreign_xdp_program_is_refused_and_kept why dir id ids
+	if ! command -v clang >/dev/null; then
+		skip $name "no clang to build a foreign XDP program"
+		return
+	fi
+	dir=$TDT_TMP/foreign
+	mkdir -p "$dir"
+	cat >"$dir/foreign.c" <<-'EOF'
+		#include <linux/bpf.h>
+		#include <bpf/bpf_helpers.h>
+
+		SEC("xdp")
+		int tdt_foreign(struct xdp_md *ctx)
+		{
+			return XDP_PASS;
+		}
+
+		char LICENSE[] SEC("license") = "GPL";
+	EOF
+	if ! clang -O2 -g -target bpf -idirafter "/usr/include/$(cc -print-multiarch)" \
+		-c "$dir/foreign.c" -o "$dir/foreign.o" 2>"$dir/cc.err"; then
+		fail $name "could not compile the foreign XDP program: $(head -c 200 "$dir/cc.err")"
+		return
+	fi
+	if ! ip -n "$S" link set dev "$SIF" xdpgeneric obj "$dir/foreign.o" sec xdp 2>"$dir/ip.err"
+	then
+		fail $name "could not attach the foreign XDP program: $(head -c 200 "$dir/ip.err")"
+		return
+	fi
+	id=$(xdp_prog_ids "$S" "$SIF")
+	OUT=$dir/tool.out ERR=$dir/tool.err
+	ip netns exec "$S" timeout -k 2 10 "$TDT_BIN" -i "$SIF" --json >"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+	ids=$(xdp_prog_ids "$S" "$SIF")
+	if [ "$RC" -ne 1 ]; then
+		why="exit status $RC, want 1; stderr: $(head -c 200 "$ERR")"
+	elif [ -n "$(err_line_problem "$ERR")" ]; then
+		why=$(err_line_problem "$ERR")
+	elif ! grep -q 'tdt_foreign' "$ERR" && ! grep -qw "$id" "$ERR"; then
+		why="message names neither program tdt_foreign nor id $id: $(cat "$ERR")"
+	elif [ "$ids" != "$id" ]; then
+		why="the foreign program (id $id) is no longer the one attached: ids now '$ids'"
+	fi
+	ip -n "$S" link set dev "$SIF" xdpgeneric off 2>/dev/null
+	check $name "$why"
+}
+
+# --- Run 7: a second tcpdrop-top on the same interface ---------------------------------------
+run_second() {
+	local name=second_instance_is_refused_and_first_keeps_working why
+	if ! start_tool first --json -d 1; then
+		fail $name "$START_WHY"
+		return
+	fi
+	OUT=$TDT_TMP/second.out ERR=$TDT_TMP/second.err
+	ip netns exec "$S" timeout -k 2 10 "$TDT_BIN" -i "$SIF" --json >"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+	if [ "$RC" -ne 1 ]; then
+		why="second instance: exit status $RC, want 1; stderr: $(head -c 200 "$ERR")"
+	elif [ -n "$(err_line_problem "$ERR")" ]; then
+		why="second instance: $(err_line_problem "$ERR")"
+	elif ! kill -0 "$TOOL" 2>/dev/null; then
+		why="the first instance died when the second started"
+	elif ! xdp_attached "$S" "$SIF"; then
+		why="no XDP program left on $SIF after the refused second instance"
+	elif probe "$V4S" 4040 40004; then
+		why="after the refused second instance, a connect to 4040 succeeds"
+	elif ! wait_event "$TOOL_OUT" "sport=40004, dport=4040, action='drop'"; then
+		why="the first instance did not report the drop from sport 40004"
+	fi
+	stop_tool INT
+	if [ -z "$why" ] && [ "$STOP_STATUS" != 0 ]; then
+		why="first instance: exit status $STOP_STATUS after SIGINT, want 0"
+	fi
+	check $name "$why"
+}
+
+run_main
+run_kill9
+run_dry
+run_ports
+run_skb_duration
+run_foreign
+run_second
+
+finish

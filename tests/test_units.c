@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the user-space pieces that need no kernel: parsing, formatting, the model. */
+#include <arpa/inet.h>
+
+#include "check.h"
+#include "tui/cli.h"
+#include "tui/format.h"
+#include "tui/ndjson.h"
+#include "tui/ports.h"
+#include "tui/stats.h"
+
+static int parse_ports(const char *spec, struct port_set *set, char *err)
+{
+	return ports_parse(spec, set, err, 128);
+}
+
+TEST(ports_list_and_ranges_set_exactly_those_bits)
+{
+	struct port_set set;
+	char err[128];
+	int count = 0;
+
+	CHECK(parse_ports("4040,8080,9000-9010,0,65535", &set, err) == 0, "parse failed: %s", err);
+	for (unsigned int p = 0; p < 65536; p++)
+		count += ports_contains(&set, p);
+	CHECK_EQ_U64(count, 3 + 11 + 1, "ports set");
+	CHECK(ports_contains(&set, 0) && ports_contains(&set, 65535), "edge ports missing");
+	CHECK(ports_contains(&set, 9000) && ports_contains(&set, 9010), "range ends missing");
+	CHECK(!ports_contains(&set, 8999) && !ports_contains(&set, 9011), "range overflows");
+	CHECK(!ports_contains(&set, 65536), "65536 is not a port");
+}
+
+TEST(ports_bad_input_is_refused_with_the_bad_part_named)
+{
+	static const struct {
+		const char *spec, *says;
+	} cases[] = {
+		{ "", "empty port list" },
+		{ "70000", "\"70000\"" },
+		{ "abc", "\"abc\"" },
+		{ "10-5", "\"10-5\"" },
+		{ "4040,,80", "bad port \"\"" },
+		{ "4040,", "bad port \"\"" },
+		{ "-5", "\"-5\"" },
+		{ "80-", "\"80-\"" },
+		{ "80 ", "\"80 \"" },
+		{ "99999999999999999999", "bad port" },
+		{ "1-2-3", "\"1-2-3\"" },
+	};
+	struct port_set set;
+	char err[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		CHECK(parse_ports(cases[i].spec, &set, err) == -1, "\"%s\" accepted", cases[i].spec);
+		CHECK(strstr(err, cases[i].says), "\"%s\": message \"%s\" lacks %s", cases[i].spec,
+		      err, cases[i].says);
+	}
+}
+
+TEST(ports_format_merges_runs_and_truncates_visibly)
+{
+	struct port_set set;
+	char err[128], buf[64], tiny[12];
+
+	parse_ports("9010,9000-9009,80,443,4040", &set, err);
+	ports_format(&set, buf, sizeof(buf));
+	CHECK_STR(buf, "80,443,4040,9000-9010");
+	ports_format(&set, tiny, sizeof(tiny));
+	CHECK_STR(tiny, "80,443,4...");
+}
+
+TEST(tcp_flags_print_in_tcpdump_letters)
+{
+	char buf[FORMAT_FLAGS_LEN];
+
+	format_tcp_flags(TCPDROP_TCP_SYN, buf);
+	CHECK_STR(buf, "S");
+	format_tcp_flags(TCPDROP_TCP_SYN | TCPDROP_TCP_ACK, buf);
+	CHECK_STR(buf, "SA");
+	format_tcp_flags(TCPDROP_TCP_PSH | TCPDROP_TCP_ACK, buf);
+	CHECK_STR(buf, "PA");
+	format_tcp_flags(0xff, buf);
+	CHECK_STR(buf, "FSRPAUEW");
+	format_tcp_flags(0, buf);
+	CHECK_STR(buf, "");
+}
+
+TEST(addresses_print_for_both_families)
+{
+	uint8_t addr[16] = { 192, 0, 2, 7 };
+	char buf[FORMAT_ADDR_LEN];
+
+	format_addr(4, addr, buf);
+	CHECK_STR(buf, "192.0.2.7");
+	inet_pton(AF_INET6, "2001:db8::42", addr);
+	format_addr(6, addr, buf);
+	CHECK_STR(buf, "2001:db8::42");
+	format_addr(9, addr, buf);
+	CHECK_STR(buf, "?");
+}
+
+TEST(time_prints_as_rfc3339_utc_with_microseconds)
+{
+	char buf[FORMAT_TIME_LEN];
+
+	format_time_rfc3339(1795552238123456789ULL, buf);
+	CHECK_STR(buf, "2026-11-24T20:30:38.123456Z");
+	format_time_rfc3339(0, buf);
+	CHECK_STR(buf, "1970-01-01T00:00:00.000000Z");
+}
+
+TEST(json_strings_escape_quotes_controls_and_high_bytes)
+{
+	char buf[64];
+	size_t n;
+
+	n = format_json_string("a\"b\\c\n\x01\xff", buf, sizeof(buf));
+	CHECK_STR(buf, "\"a\\\"b\\\\c\\u000a\\u0001\\u00ff\"");
+	CHECK_EQ_U64(n, strlen(buf), "length");
+	n = format_json_string("abcdef", buf, 4);
+	CHECK_EQ_U64(n, 8, "needed length when cut");
+	CHECK_STR(buf, "\"ab");
+}
+
+static struct tcpdrop_event sample_event(void)
+{
+	struct tcpdrop_event e = {
+		.timestamp_ns = 1,
+		.saddr = { 192, 0, 2, 2 },
+		.daddr = { 192, 0, 2, 1 },
+		.ifindex = 3,
+		.len = 74,
+		.sport = 40001,
+		.dport = 4040,
+		.vlan = 12,
+		.family = 4,
+		.tcp_flags = TCPDROP_TCP_SYN,
+		.action = TCPDROP_ACTION_DROP,
+	};
+	return e;
+}
+
+TEST(drop_event_prints_as_one_ndjson_line_in_field_order)
+{
+	struct tcpdrop_event e = sample_event();
+	char line[512];
+	size_t n;
+
+	n = ndjson_drop(line, sizeof(line), &e, "veth0", 1795552238123456789ULL);
+	CHECK_STR(line, "{\"type\":\"drop\",\"time\":\"2026-11-24T20:30:38.123456Z\","
+			"\"ifname\":\"veth0\",\"family\":4,\"src\":\"192.0.2.2\",\"sport\":40001,"
+			"\"dst\":\"192.0.2.1\",\"dport\":4040,\"flags\":\"S\",\"len\":74,\"vlan\":12,"
+			"\"action\":\"drop\"}\n");
+	CHECK_EQ_U64(n, strlen(line), "length");
+	e.action = TCPDROP_ACTION_WOULD_DROP;
+	ndjson_drop(line, sizeof(line), &e, "odd\"name", 0);
+	CHECK(strstr(line, "\"action\":\"would-drop\"}"), "dry-run action missing: %s", line);
+	CHECK(strstr(line, "\"ifname\":\"odd\\\"name\""), "ifname not escaped: %s", line);
+}
+
+TEST(drop_event_line_cut_short_is_reported_not_overrun)
+{
+	struct tcpdrop_event e = sample_event();
+	char line[40];
+	size_t n;
+
+	memset(line, 'x', sizeof(line));
+	n = ndjson_drop(line, 20, &e, "veth0", 0);
+	CHECK(n > 20, "a cut line must report the length it needed, got %zu", n);
+	CHECK_EQ_U64(strlen(line), 19, "cut line length");
+	CHECK(line[20] == 'x', "wrote past the buffer");
+}
+
+static struct counter_values counters(uint64_t passed, uint64_t dropped)
+{
+	struct counter_values c = {};
+
+	c.v[TCPDROP_PASSED] = passed;
+	c.v[TCPDROP_DROPPED] = dropped;
+	return c;
+}
+
+TEST(stats_count_from_the_reset_point_and_rate_per_second)
+{
+	struct counter_values raw = counters(1000, 500);
+	struct stats s;
+
+	stats_reset(&s, &raw, 0);
+	raw = counters(1300, 700);
+	stats_sample(&s, &raw, 2000000000ULL);
+	CHECK_EQ_U64(s.total.v[TCPDROP_PASSED], 300, "passed since reset");
+	CHECK_EQ_U64(s.total.v[TCPDROP_DROPPED], 200, "dropped since reset");
+	CHECK(s.rate[TCPDROP_PASSED] == 150.0, "passed rate %f", s.rate[TCPDROP_PASSED]);
+	CHECK(s.rate[TCPDROP_DROPPED] == 100.0, "dropped rate %f", s.rate[TCPDROP_DROPPED]);
+	raw = counters(1300, 800);
+	stats_sample(&s, &raw, 2500000000ULL);
+	CHECK(s.rate[TCPDROP_PASSED] == 0.0, "idle passed rate %f", s.rate[TCPDROP_PASSED]);
+	CHECK(s.rate[TCPDROP_DROPPED] == 200.0, "dropped rate %f", s.rate[TCPDROP_DROPPED]);
+}
+
+TEST(stats_line_carries_totals_rates_and_top_sources)
+{
+	struct counter_values raw = counters(0, 0);
+	struct source_row top[2] = {
+		{ .family = 4, .addr = { 192, 0, 2, 2 }, .drops = 3, .bytes = 222 },
+		{ .family = 6, .addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 }, .drops = 1, .bytes = 94 },
+	};
+	char line[1024];
+	struct stats s;
+
+	stats_reset(&s, &raw, 0);
+	raw = counters(10, 4);
+	raw.v[TCPDROP_MALFORMED] = 2;
+	raw.v[TCPDROP_EVENTS_LOST] = 1;
+	stats_sample(&s, &raw, 1000000000ULL);
+	ndjson_stats(line, sizeof(line), 1795552238000000000ULL, &s, top, 2);
+	CHECK_STR(line, "{\"type\":\"stats\",\"time\":\"2026-11-24T20:30:38.000000Z\",\"passed\":10,"
+			"\"dropped\":4,\"malformed\":2,\"events_lost\":1,\"passed_pps\":10.0,"
+			"\"dropped_pps\":4.0,\"top\":[{\"src\":\"192.0.2.2\",\"drops\":3,\"bytes\":222},"
+			"{\"src\":\"2001:db8::2\",\"drops\":1,\"bytes\":94}]}\n");
+}
+
+TEST(sources_sort_by_each_key_biggest_first)
+{
+	struct source_row rows[3] = {
+		{ .family = 4, .addr = { 1 }, .drops = 5, .bytes = 100, .last_seen_ns = 30 },
+		{ .family = 4, .addr = { 2 }, .drops = 9, .bytes = 50, .last_seen_ns = 10 },
+		{ .family = 4, .addr = { 3 }, .drops = 1, .bytes = 900, .last_seen_ns = 20 },
+	};
+
+	sources_sort(rows, 3, SORT_DROPS);
+	CHECK(rows[0].addr[0] == 2 && rows[1].addr[0] == 1 && rows[2].addr[0] == 3, "by drops");
+	sources_sort(rows, 3, SORT_BYTES);
+	CHECK(rows[0].addr[0] == 3 && rows[1].addr[0] == 1 && rows[2].addr[0] == 2, "by bytes");
+	sources_sort(rows, 3, SORT_LAST_SEEN);
+	CHECK(rows[0].addr[0] == 1 && rows[1].addr[0] == 3 && rows[2].addr[0] == 2, "by last seen");
+}
+
+TEST(sources_with_equal_keys_keep_a_stable_order)
+{
+	struct source_row rows[3] = {
+		{ .family = 6, .addr = { 1 }, .drops = 2 },
+		{ .family = 4, .addr = { 9 }, .drops = 2 },
+		{ .family = 4, .addr = { 3 }, .drops = 2 },
+	};
+
+	sources_sort(rows, 3, SORT_DROPS);
+	CHECK(rows[0].family == 4 && rows[0].addr[0] == 3, "first");
+	CHECK(rows[1].family == 4 && rows[1].addr[0] == 9, "second");
+	CHECK(rows[2].family == 6, "third");
+}
+
+static enum cli_result parse_args(struct options *o, const char *const *args, int n)
+{
+	static FILE *null_out;
+	char *argv[16];
+
+	if (!null_out)
+		null_out = fopen("/dev/null", "w");
+	for (int i = 0; i < n; i++)
+		argv[i] = (char *)args[i];
+	argv[n] = NULL;
+	return cli_parse(n, argv, o, null_out, null_out);
+}
+
+TEST(cli_defaults_to_port_4040_auto_mode_one_second)
+{
+	const char *const args[] = { "tcpdrop-top" };
+	struct options o;
+
+	CHECK(parse_args(&o, args, 1) == CLI_RUN, "no-argument run refused");
+	CHECK(ports_contains(&o.ports, 4040), "4040 not watched by default");
+	CHECK(!ports_contains(&o.ports, 4041), "more than 4040 watched");
+	CHECK(o.mode == XDP_MODE_AUTO && o.interval_s == 1.0 && !o.json && !o.dry_run, "defaults");
+	CHECK(o.ifname[0] == '\0', "an interface was chosen without -i");
+}
+
+TEST(cli_takes_every_option)
+{
+	const char *const args[] = { "tcpdrop-top", "-i", "veth0", "-p", "80,443", "-m", "skb",
+				     "--dry-run", "--json", "-d", "0.5", "--duration", "3", "-v" };
+	struct options o;
+
+	CHECK(parse_args(&o, args, 14) == CLI_RUN, "refused");
+	CHECK_STR(o.ifname, "veth0");
+	CHECK(ports_contains(&o.ports, 80) && ports_contains(&o.ports, 443), "ports");
+	CHECK(!ports_contains(&o.ports, 4040), "-p must replace the default");
+	CHECK(o.mode == XDP_MODE_SKB && o.dry_run && o.json && o.verbose, "flags");
+	CHECK(o.interval_s == 0.5 && o.duration_s == 3.0, "times");
+}
+
+TEST(cli_usage_errors_exit_as_usage_errors)
+{
+	static const char *const bad[][3] = {
+		{ "tcpdrop-top", "-p", "70000" }, { "tcpdrop-top", "-m", "fast" },
+		{ "tcpdrop-top", "-d", "0" },     { "tcpdrop-top", "-d", "nan" },
+		{ "tcpdrop-top", "-d", "0x1p1" }, { "tcpdrop-top", "--duration", "-1" },
+		{ "tcpdrop-top", "-i", "" },      { "tcpdrop-top", "-i", "a-name-too-long-for-linux" },
+		{ "tcpdrop-top", "-x", "1" },     { "tcpdrop-top", "--bogus", "1" },
+		{ "tcpdrop-top", "stray", "1" },
+	};
+	const char *const missing[] = { "tcpdrop-top", "-p" };
+	struct options o;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(parse_args(&o, bad[i], 3) == CLI_USAGE_ERROR, "%s %s accepted", bad[i][1],
+		      bad[i][2]);
+	CHECK(parse_args(&o, missing, 2) == CLI_USAGE_ERROR, "-p without a value accepted");
+}
+
+int main(void)
+{
+	RUN(ports_list_and_ranges_set_exactly_those_bits);
+	RUN(ports_bad_input_is_refused_with_the_bad_part_named);
+	RUN(ports_format_merges_runs_and_truncates_visibly);
+	RUN(tcp_flags_print_in_tcpdump_letters);
+	RUN(addresses_print_for_both_families);
+	RUN(time_prints_as_rfc3339_utc_with_microseconds);
+	RUN(json_strings_escape_quotes_controls_and_high_bytes);
+	RUN(drop_event_prints_as_one_ndjson_line_in_field_order);
+	RUN(drop_event_line_cut_short_is_reported_not_overrun);
+	RUN(stats_count_from_the_reset_point_and_rate_per_second);
+	RUN(stats_line_carries_totals_rates_and_top_sources);
+	RUN(sources_sort_by_each_key_biggest_first);
+	RUN(sources_with_equal_keys_keep_a_stable_order);
+	RUN(cli_defaults_to_port_4040_auto_mode_one_second);
+	RUN(cli_takes_every_option);
+	RUN(cli_usage_errors_exit_as_usage_errors);
+	return check_failures ? 1 : 0;
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"Usage: tcpdrop-top [-i IFACE] [-p PORTS] [-m auto|native|skb] [--dry-run] [--json]\n"
+	"                   [-d SECONDS] [--duration SECONDS] [-v] [-h] [-V]\n"
+	"Drop TCP segments to the watched ports at XDP and show what is dropped, live.\n"
+	"\n"
+	"  -i, --interface IFACE  interface to filter (default: the default-route interface)\n"
+	"  -p, --ports PORTS      destination ports to drop, e.g. 4040,8080,9000-9010 (default 4040)\n"
+	"  -m, --mode MODE        auto (native XDP, else generic), native or skb (default auto)\n"
+	"      --dry-run          match and report, but let the packets through\n"
+	"      --json             NDJSON on stdout (the default when stdout is not a terminal)\n"
+	"  -d, --interval SECONDS stats and refresh period (default 1)\n"
+	"      --duration SECONDS stop after this long (default: run until interrupted)\n"
+	"  -v, --verbose          show libbpf's messages\n"
+	"  -h, --help             this help\n"
+	"  -V, --version          print the version\n"
+	"\n"
+	"Needs root, or CAP_BPF and CAP_NET_ADMIN. The filter is gone when tcpdrop-top exits.\n";
+
+enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_DURATION };
+
+static const struct option long_options[] = {
+	{ "interface", required_argument, NULL, 'i' },
+	{ "ports", required_argument, NULL, 'p' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "interval", required_argument, NULL, 'd' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+
+/* Accepts a plain decimal number of seconds within [min, max]. */
+static int parse_seconds(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (!*s || strchr(s, 'x') || strchr(s, 'X'))
+		return -1;	/* no hex floats, no empty string */
+	v = strtod(s, &end);
+	if (*end || !isfinite(v) || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static enum cli_result usage_error(FILE *err, const char *fmt, const char *arg)
+{
+	fprintf(err, "tcpdrop-top: ");
+	fprintf(err, fmt, arg);
+	fprintf(err, "\nTry 'tcpdrop-top --help' for more information.\n");
+	return CLI_USAGE_ERROR;
+}
+
+enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out, FILE *err)
+{
+	char why[128];
+	bool ports_given = false;
+	int c;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->interval_s = 1.0;
+	opterr = 0;
+	optind = 1;
+
+	while ((c = getopt_long(argc, argv, ":i:p:m:d:vhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (!*optarg || strlen(optarg) >= IF_NAMESIZE || strchr(optarg, '/'))
+				return usage_error(err, "bad interface name \"%s\"", optarg);
+			strcpy(opts->ifname, optarg);
+			break;
+		case 'p':
+			if (ports_parse(optarg, &opts->ports, why, sizeof(why)))
+				return usage_error(err, "-p: %s", why);
+			ports_given = true;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "auto"))
+				opts->mode = XDP_MODE_AUTO;
+			else if (!strcmp(optarg, "native"))
+				opts->mode = XDP_MODE_NATIVE;
+			else if (!strcmp(optarg, "skb"))
+				opts->mode = XDP_MODE_SKB;
+			else
+				return usage_error(err, "-m: unknown mode \"%s\" (auto, native or skb)",
+						   optarg);
+			break;
+		case OPT_DRY_RUN:
+			opts->dry_run = true;
+			break;
+		case OPT_JSON:
+			opts->json = true;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, 0.1, 3600, &opts->interval_s))
+				return usage_error(err, "-d: \"%s\" is not a number of seconds from 0.1 "
+						   "to 3600", optarg);
+			break;
+		case OPT_DURATION:
+			if (parse_seconds(optarg, 0.001, 1e9, &opts->duration_s))
+				return usage_error(err, "--duration: \"%s\" is not a positive number "
+						   "of seconds", optarg);
+			break;
+		case 'v':
+			opts->verbose = true;
+			break;
+		case 'h':
+			fputs(usage, out);
+			return CLI_EXIT_OK;
+		case 'V':
+			fprintf(out, "tcpdrop-top %s\n", TCPDROP_VERSION);
+			return CLI_EXIT_OK;
+		case ':':
+			if (optopt > 0 && optopt < 256) {
+				snprintf(why, sizeof(why), "-%c", optopt);
+				return usage_error(err, "option %s needs a value", why);
+			}
+			return usage_error(err, "option %s needs a value", argv[optind - 1]);
+		default:
+			if (optopt) {
+				snprintf(why, sizeof(why), "-%c", optopt);
+				return usage_error(err, "unknown option %s", why);
+			}
+			return usage_error(err, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error(err, "unexpected argument \"%s\"", argv[optind]);
+	if (!ports_given)
+		ports_add(&opts->ports, TCPDROP_DEFAULT_PORT);
+	return CLI_RUN;
+}

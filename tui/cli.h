@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command-line options: parsed and checked before anything touches the kernel. */
+#ifndef TCPDROP_CLI_H
+#define TCPDROP_CLI_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ports.h"
+
+#define TCPDROP_VERSION "0.1.0"
+
+enum xdp_mode {
+	XDP_MODE_AUTO,		/* native, falling back to generic */
+	XDP_MODE_NATIVE,
+	XDP_MODE_SKB,
+};
+
+struct options {
+	char ifname[IF_NAMESIZE];	/* empty: the default-route interface */
+	struct port_set ports;
+	enum xdp_mode mode;
+	bool dry_run;
+	bool json;
+	double interval_s;		/* -d: stats and redraw period */
+	double duration_s;		/* --duration: 0 runs until stopped */
+	bool verbose;
+};
+
+enum cli_result {
+	CLI_RUN,
+	CLI_EXIT_OK,		/* -h or -V was answered */
+	CLI_USAGE_ERROR,	/* a message went to err */
+};
+
+enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out, FILE *err);
+
+#endif /* TCPDROP_CLI_H */

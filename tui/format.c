@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "format.h"
+
+void format_addr(uint8_t family, const uint8_t addr[16], char buf[FORMAT_ADDR_LEN])
+{
+	int af = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
+
+	if (af == AF_UNSPEC || !inet_ntop(af, addr, buf, FORMAT_ADDR_LEN))
+		strcpy(buf, "?");
+}
+
+void format_tcp_flags(uint8_t flags, char buf[FORMAT_FLAGS_LEN])
+{
+	/* Bit order of the TCP header is FIN SYN RST PSH ACK URG ECE CWR. */
+	static const char letters[] = "FSRPAUEW";
+	int n = 0;
+
+	for (int bit = 0; bit < 8; bit++)
+		if (flags & (1u << bit))
+			buf[n++] = letters[bit];
+	buf[n] = '\0';
+}
+
+void format_time_rfc3339(uint64_t realtime_ns, char buf[FORMAT_TIME_LEN])
+{
+	time_t secs = realtime_ns / 1000000000ULL;
+	unsigned int usecs = realtime_ns % 1000000000ULL / 1000;
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm) || tm.tm_year > 9999 - 1900) {
+		strcpy(buf, "1970-01-01T00:00:00.000000Z");
+		return;
+	}
+	strftime(buf, FORMAT_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + 19, FORMAT_TIME_LEN - 19, ".%06uZ", usecs);
+}
+
+size_t format_json_string(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+	char esc[7];
+
+#define PUT(c)                          \
+	do {                            \
+		if (n + 1 < len)        \
+			buf[n] = (c);   \
+		n++;                    \
+	} while (0)
+
+	PUT('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+		const char *e = NULL;
+
+		if (c == '"')
+			e = "\\\"";
+		else if (c == '\\')
+			e = "\\\\";
+		else if (c < 0x20 || c >= 0x7f) {
+			/* Control bytes, and bytes above ASCII: interface names are not promised to
+			 * be UTF-8, and invalid JSON is worse than an escaped byte. */
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			e = esc;
+		}
+		if (e)
+			for (; *e; e++)
+				PUT(*e);
+		else
+			PUT(c);
+	}
+	PUT('"');
+#undef PUT
+	if (len)
+		buf[n < len ? n : len - 1] = '\0';
+	return n;
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+
+#include "iface.h"
+
+/* /proc/net/route: "Iface Destination Gateway Flags RefCnt Use Metric Mask ...", hex fields. */
+static int default_route_v4(char name[IF_NAMESIZE])
+{
+	unsigned long dest, mask, flags, metric, best_metric = ~0UL;
+	char line[256], ifname[IF_NAMESIZE];
+	FILE *f = fopen("/proc/net/route", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%15s %lx %*x %lx %*d %*d %lu %lx", ifname, &dest, &flags, &metric,
+			   &mask) != 5)
+			continue;
+		/* RTF_UP (0x1); a default route has a zero destination and mask. */
+		if (dest || mask || !(flags & 0x1) || metric >= best_metric)
+			continue;
+		best_metric = metric;
+		strcpy(name, ifname);
+	}
+	fclose(f);
+	return best_metric == ~0UL ? -1 : 0;
+}
+
+/* /proc/net/ipv6_route: "dest plen src plen next-hop metric refcnt use flags iface". */
+static int default_route_v6(char name[IF_NAMESIZE])
+{
+	char line[512], dest[33], ifname[IF_NAMESIZE];
+	unsigned long metric, best_metric = ~0UL;
+	unsigned int plen;
+	FILE *f = fopen("/proc/net/ipv6_route", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%32s %x %*s %*x %*s %lx %*x %*x %*x %15s", dest, &plen, &metric,
+			   ifname) != 4)
+			continue;
+		if (plen || strspn(dest, "0") != 32 || !strcmp(ifname, "lo") ||
+		    metric >= best_metric)
+			continue;
+		best_metric = metric;
+		strcpy(name, ifname);
+	}
+	fclose(f);
+	return best_metric == ~0UL ? -1 : 0;
+}
+
+int iface_default_route(char name[IF_NAMESIZE])
+{
+	return default_route_v4(name) && default_route_v6(name) ? -1 : 0;
+}
+
+void iface_list(char *buf, size_t len)
+{
+	struct if_nameindex *all = if_nameindex(), *i;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (!all)
+		return;
+	for (i = all; i->if_index && used < len; i++) {
+		int n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", i->if_name);
+
+		if (n < 0)
+			break;
+		used += n;
+	}
+	if_freenameindex(all);
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ports.h"
+
+void ports_add(struct port_set *set, unsigned int port)
+{
+	set->bits[port / 64] |= 1ULL << (port % 64);
+}
+
+int ports_contains(const struct port_set *set, unsigned int port)
+{
+	return port < 65536 && (set->bits[port / 64] >> (port % 64)) & 1;
+}
+
+/* Reads a decimal port at *p, advancing it. Returns -1 unless 0..65535. */
+static long port_number(const char **p)
+{
+	long value = 0;
+	int digits = 0;
+
+	while (isdigit((unsigned char)**p)) {
+		value = value * 10 + (**p - '0');
+		if (value > 65535)
+			return -1;
+		(*p)++;
+		digits++;
+	}
+	return digits ? value : -1;
+}
+
+int ports_parse(const char *spec, struct port_set *set, char *err, size_t errlen)
+{
+	const char *p = spec, *item;
+	long lo, hi;
+
+	memset(set, 0, sizeof(*set));
+	if (!*spec) {
+		snprintf(err, errlen, "empty port list");
+		return -1;
+	}
+	for (;;) {
+		item = p;
+		lo = port_number(&p);
+		hi = lo;
+		if (lo >= 0 && *p == '-') {
+			p++;
+			hi = port_number(&p);
+		}
+		if (lo < 0 || hi < 0 || (*p != ',' && *p)) {
+			int n = strcspn(item, ",");
+
+			snprintf(err, errlen, "bad port \"%.*s\": want a number 0-65535 or a range LO-HI",
+				 n > 40 ? 40 : n, item);
+			return -1;
+		}
+		if (hi < lo) {
+			snprintf(err, errlen, "bad port range \"%ld-%ld\": the end is below the start",
+				 lo, hi);
+			return -1;
+		}
+		for (long port = lo; port <= hi; port++)
+			ports_add(set, port);
+		if (!*p)
+			return 0;
+		p++;	/* the comma */
+	}
+}
+
+void ports_format(const struct port_set *set, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int port = 0, end;
+	int n;
+
+	buf[0] = '\0';
+	while (port < 65536) {
+		if (!ports_contains(set, port)) {
+			port++;
+			continue;
+		}
+		for (end = port; end + 1 < 65536 && ports_contains(set, end + 1); end++)
+			;
+		if (end == port)
+			n = snprintf(buf + used, len - used, "%s%u", used ? "," : "", port);
+		else
+			n = snprintf(buf + used, len - used, "%s%u-%u", used ? "," : "", port, end);
+		if (n < 0 || (size_t)n >= len - used) {
+			if (len >= 4)
+				strcpy(buf + len - 4, "...");
+			return;
+		}
+		used += n;
+		port = end + 1;
+	}
+}
