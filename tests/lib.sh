@@ -5,6 +5,7 @@
 
 TDT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TDT_BIN=${TDT_BIN:-$TDT_ROOT/tcpdrop-top}
+TDT_BPFTOOL=$("$TDT_ROOT/scripts/find-bpftool.sh")
 TDT_FAILED=0
 TDT_TMP=$(mktemp -d /tmp/tdt-test.XXXXXX)
 TDT_PIDS=()
@@ -180,7 +181,7 @@ xdp_detached() {
 
 # xdp_prog_ids NS IF: ids of the XDP programs bpftool sees on IF, one a line.
 xdp_prog_ids() {
-	ip netns exec "$1" timeout 5 bpftool -j net show dev "$2" 2>/dev/null |
+	ip netns exec "$1" timeout 5 "$TDT_BPFTOOL" -j net show dev "$2" 2>/dev/null |
 		python3 -c 'import json, sys
 for dev in json.load(sys.stdin):
 	for x in dev.get("xdp", []):
