@@ -35,7 +35,7 @@ HEADERS := $(wildcard common/*.h tui/*.h)
 
 TEST_BINS := $(OUTPUT)/tests/test_verdict $(OUTPUT)/tests/test_units
 
-.PHONY: all deps run test test-build clean
+.PHONY: all deps run demo screenshots test test-build clean
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -47,6 +47,16 @@ run:
 	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)$(MAKE) --no-print-directory all
 	./$(BIN) $(if $(IFACE),-i $(IFACE)) $(ARGS)
+
+demo:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo.sh $(ARGS)
+
+screenshots:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/screenshots.sh
 
 test:
 	$(Q)$(MAKE) --no-print-directory deps

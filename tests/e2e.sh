@@ -51,8 +51,6 @@ have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)
 why=$(netns_problem)
 [ -n "$why" ] && skip_all "$why"
 make_pair "$S" "$C" "$SIF" "$CIF" || fail_all "could not set up namespaces and veth pair"
-# One ping settles ARP so the first SYN of a case is not held back by neighbour resolution.
-ip netns exec "$C" timeout 3 ping -c 1 -W 2 -q "$V4S" >/dev/null 2>&1
 
 # start_tool TAG ARGS...: runs tcpdrop-top on the server end, stdout and stderr to
 # $TDT_TMP/TAG.out and TAG.err, and waits until stderr says it is watching. Sets TOOL, TOOL_OUT,

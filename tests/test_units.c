@@ -4,9 +4,13 @@
 
 #include "check.h"
 #include "tui/cli.h"
+#include "tui/droplog.h"
+#include "tui/history.h"
+#include "tui/keys.h"
 #include "tui/format.h"
 #include "tui/ndjson.h"
 #include "tui/ports.h"
+#include "tui/sources.h"
 #include "tui/stats.h"
 
 static int parse_ports(const char *spec, struct port_set *set, char *err)
@@ -309,6 +313,228 @@ TEST(cli_usage_errors_exit_as_usage_errors)
 	CHECK(parse_args(&o, missing, 2) == CLI_USAGE_ERROR, "-p without a value accepted");
 }
 
+static struct tcpdrop_event event_n(uint16_t sport)
+{
+	struct tcpdrop_event e = { .family = 4, .sport = sport, .dport = 4040 };
+
+	return e;
+}
+
+TEST(droplog_lists_newest_first_and_keeps_only_its_capacity)
+{
+	struct droplog d;
+
+	CHECK(droplog_init(&d) == 0, "init");
+	for (unsigned int i = 0; i < DROPLOG_CAPACITY + 5; i++) {
+		struct tcpdrop_event e = event_n(i % 65536);
+
+		droplog_push(&d, &e);
+	}
+	CHECK_EQ_U64(droplog_count(&d), DROPLOG_CAPACITY, "kept");
+	CHECK_EQ_U64(droplog_get(&d, 0)->sport, (DROPLOG_CAPACITY + 4) % 65536, "newest");
+	CHECK_EQ_U64(droplog_get(&d, DROPLOG_CAPACITY - 1)->sport, 5, "oldest kept");
+	CHECK(droplog_get(&d, DROPLOG_CAPACITY) == NULL, "past the end");
+	droplog_free(&d);
+}
+
+TEST(droplog_pause_freezes_the_log_and_resume_catches_up_in_order)
+{
+	struct droplog d;
+
+	droplog_init(&d);
+	for (uint16_t i = 1; i <= 3; i++) {
+		struct tcpdrop_event e = event_n(i);
+
+		droplog_push(&d, &e);
+	}
+	droplog_pause(&d);
+	for (uint16_t i = 4; i <= 6; i++) {
+		struct tcpdrop_event e = event_n(i);
+
+		droplog_push(&d, &e);
+	}
+	CHECK_EQ_U64(droplog_count(&d), 3, "visible while paused");
+	CHECK_EQ_U64(droplog_get(&d, 0)->sport, 3, "frozen head");
+	CHECK_EQ_U64(droplog_pending(&d), 3, "pending");
+	droplog_resume(&d);
+	CHECK_EQ_U64(droplog_count(&d), 6, "after resume");
+	for (uint16_t i = 0; i < 6; i++)
+		CHECK_EQ_U64(droplog_get(&d, i)->sport, 6 - i, "order after resume");
+	CHECK_EQ_U64(droplog_pending(&d), 0, "pending after resume");
+	droplog_free(&d);
+}
+
+TEST(droplog_long_pause_ends_as_if_never_paused)
+{
+	struct droplog paused, live;
+	uint64_t i;
+
+	droplog_init(&paused);
+	droplog_init(&live);
+	for (i = 0; i < 100; i++) {
+		struct tcpdrop_event e = event_n(i);
+
+		droplog_push(&paused, &e);
+		droplog_push(&live, &e);
+	}
+	droplog_pause(&paused);
+	for (; i < 100 + DROPLOG_CAPACITY + 7; i++) {
+		struct tcpdrop_event e = event_n(i % 65536);
+
+		droplog_push(&paused, &e);
+		droplog_push(&live, &e);
+	}
+	CHECK_EQ_U64(droplog_get(&paused, 0)->sport, 99, "frozen head");
+	CHECK_EQ_U64(droplog_pending(&paused), DROPLOG_CAPACITY + 7, "pending counts every event");
+	droplog_resume(&paused);
+	CHECK_EQ_U64(droplog_count(&paused), droplog_count(&live), "count");
+	for (size_t j = 0; j < droplog_count(&live); j++)
+		if (droplog_get(&paused, j)->sport != droplog_get(&live, j)->sport) {
+			CHECK(0, "entry %zu differs", j);
+			break;
+		}
+	droplog_free(&paused);
+	droplog_free(&live);
+}
+
+TEST(droplog_clear_empties_log_and_pending)
+{
+	struct tcpdrop_event e = event_n(1);
+	struct droplog d;
+
+	droplog_init(&d);
+	droplog_push(&d, &e);
+	droplog_pause(&d);
+	droplog_push(&d, &e);
+	droplog_clear(&d);
+	CHECK_EQ_U64(droplog_count(&d), 0, "log");
+	CHECK_EQ_U64(droplog_pending(&d), 0, "pending");
+	droplog_resume(&d);
+	CHECK_EQ_U64(droplog_count(&d), 0, "log after resume");
+	droplog_free(&d);
+}
+
+#define SEC 1000000000ULL
+
+TEST(history_keeps_one_bucket_a_second_newest_first)
+{
+	struct history h;
+
+	history_reset(&h, 100 * SEC, 0);
+	history_update(&h, 100 * SEC + SEC / 2, 3);	/* same second: nothing closes */
+	CHECK_EQ_U64(history_count(&h), 0, "open second");
+	history_update(&h, 101 * SEC, 5);
+	history_update(&h, 102 * SEC, 12);
+	CHECK_EQ_U64(history_count(&h), 2, "closed seconds");
+	CHECK_EQ_U64(history_get(&h, 0), 7, "newest");
+	CHECK_EQ_U64(history_get(&h, 1), 5, "older");
+	CHECK_EQ_U64(history_peak(&h, 2), 7, "peak");
+	CHECK_EQ_U64(history_peak(&h, 1), 7, "peak of newest only");
+}
+
+TEST(history_spreads_a_long_refresh_evenly_and_keeps_the_sum)
+{
+	struct history h;
+	uint64_t sum = 0;
+
+	history_reset(&h, 0, 0);
+	history_update(&h, 4 * SEC, 10);	/* 10 drops over 4 seconds: 2, 2, 3, 3 */
+	CHECK_EQ_U64(history_count(&h), 4, "buckets");
+	for (size_t i = 0; i < 4; i++)
+		sum += history_get(&h, i);
+	CHECK_EQ_U64(sum, 10, "sum");
+	CHECK_EQ_U64(history_get(&h, 0), 3, "newest gets the remainder");
+	CHECK_EQ_U64(history_get(&h, 3), 2, "oldest");
+}
+
+TEST(history_is_bounded_to_its_window)
+{
+	struct history h;
+
+	history_reset(&h, 0, 0);
+	for (uint64_t s = 1; s <= HISTORY_SECONDS + 30; s++)
+		history_update(&h, s * SEC, s * 10);
+	CHECK_EQ_U64(history_count(&h), HISTORY_SECONDS, "bounded");
+	CHECK_EQ_U64(history_get(&h, HISTORY_SECONDS), 0, "past the window");
+	history_update(&h, 100000 * SEC, 0);	/* counter reset below: no wrap-around */
+	CHECK_EQ_U64(history_get(&h, 0), 0, "no negative buckets");
+}
+
+static struct source_row src(uint8_t last_byte, uint64_t drops, uint64_t bytes)
+{
+	struct source_row r = { .family = 4, .addr = { 198, 51, 100, last_byte },
+				.drops = drops, .bytes = bytes, .last_seen_ns = last_byte };
+
+	return r;
+}
+
+TEST(sources_count_from_the_clear_and_hide_quiet_sources)
+{
+	struct source_row before[2] = { src(1, 10, 1000), src(2, 5, 500) };
+	struct source_row after[3] = { src(1, 14, 1400), src(2, 5, 500), src(3, 2, 120) };
+	struct sources s = {};
+
+	CHECK(sources_clear(&s, before, 2) == 0, "clear");
+	CHECK(sources_update(&s, after, 3) == 0, "update");
+	CHECK_EQ_U64(s.nrows, 2, "rows with drops since the clear");
+	CHECK_EQ_U64(s.rows[0].addr[3], 1, "busiest first");
+	CHECK_EQ_U64(s.rows[0].drops, 4, "drops since clear");
+	CHECK_EQ_U64(s.rows[0].bytes, 400, "bytes since clear");
+	CHECK_EQ_U64(s.rows[1].addr[3], 3, "new source");
+	CHECK_EQ_U64(s.total_drops, 6, "total");
+	sources_free(&s);
+}
+
+TEST(sources_evicted_and_reborn_count_in_full)
+{
+	struct source_row before[1] = { src(1, 100, 10000) };
+	struct source_row after[1] = { src(1, 3, 300) };	/* LRU evicted, then seen again */
+	struct sources s = {};
+
+	sources_clear(&s, before, 1);
+	sources_update(&s, after, 1);
+	CHECK_EQ_U64(s.nrows, 1, "rows");
+	CHECK_EQ_U64(s.rows[0].drops, 3, "drops");
+	CHECK_EQ_U64(s.rows[0].bytes, 300, "bytes");
+	sources_free(&s);
+}
+
+TEST(sources_sort_setting_reorders_rows)
+{
+	struct source_row table[2] = { src(1, 9, 10), src(2, 1, 900) };
+	struct sources s = {};
+
+	sources_update(&s, table, 2);
+	CHECK_EQ_U64(s.rows[0].addr[3], 1, "by drops");
+	sources_set_sort(&s, SORT_BYTES);
+	CHECK_EQ_U64(s.rows[0].addr[3], 2, "by bytes");
+	sources_update(&s, table, 2);
+	CHECK_EQ_U64(s.rows[0].addr[3], 2, "the sort survives an update");
+	sources_free(&s);
+}
+
+TEST(keys_map_to_their_actions)
+{
+	CHECK(keys_action('q') == ACTION_QUIT && keys_action(3) == ACTION_QUIT, "quit");
+	CHECK(keys_action(27) == ACTION_CLOSE, "esc");
+	CHECK(keys_action('p') == ACTION_PAUSE && keys_action(' ') == ACTION_PAUSE, "pause");
+	CHECK(keys_action('c') == ACTION_CLEAR && keys_action('s') == ACTION_SORT, "clear, sort");
+	CHECK(keys_action('?') == ACTION_HELP && keys_action('h') == ACTION_HELP, "help");
+	CHECK(keys_action('+') == ACTION_SLOWER && keys_action('-') == ACTION_FASTER, "interval");
+	CHECK(keys_action('x') == ACTION_NONE, "unbound");
+}
+
+TEST(refresh_interval_steps_stay_within_bounds)
+{
+	CHECK(keys_next_interval(1, +1) == 2, "1 -> 2");
+	CHECK(keys_next_interval(1, -1) == 0.5, "1 -> 0.5");
+	CHECK(keys_next_interval(0.7, +1) == 1, "an odd -d joins the steps upward");
+	CHECK(keys_next_interval(0.7, -1) == 0.5, "and downward");
+	CHECK(keys_next_interval(0.1, -1) == 0.1, "floor");
+	CHECK(keys_next_interval(10, +1) == 10, "ceiling");
+	CHECK(keys_next_interval(60, +1) == 60, "a -d above the steps stays");
+}
+
 int main(void)
 {
 	RUN(ports_list_and_ranges_set_exactly_those_bits);
@@ -327,5 +553,17 @@ int main(void)
 	RUN(cli_defaults_to_port_4040_auto_mode_one_second);
 	RUN(cli_takes_every_option);
 	RUN(cli_usage_errors_exit_as_usage_errors);
+	RUN(droplog_lists_newest_first_and_keeps_only_its_capacity);
+	RUN(droplog_pause_freezes_the_log_and_resume_catches_up_in_order);
+	RUN(droplog_long_pause_ends_as_if_never_paused);
+	RUN(droplog_clear_empties_log_and_pending);
+	RUN(history_keeps_one_bucket_a_second_newest_first);
+	RUN(history_spreads_a_long_refresh_evenly_and_keeps_the_sum);
+	RUN(history_is_bounded_to_its_window);
+	RUN(sources_count_from_the_clear_and_hide_quiet_sources);
+	RUN(sources_evicted_and_reborn_count_in_full);
+	RUN(sources_sort_setting_reorders_rows);
+	RUN(keys_map_to_their_actions);
+	RUN(refresh_interval_steps_stay_within_bounds);
 	return check_failures ? 1 : 0;
 }

@@ -79,3 +79,70 @@ size_t format_json_string(const char *s, char *buf, size_t len)
 		buf[n < len ? n : len - 1] = '\0';
 	return n;
 }
+
+void format_count(uint64_t n, char buf[FORMAT_NUM_LEN])
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)n), out = 0;
+
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[out++] = ',';
+		buf[out++] = digits[i];
+	}
+	buf[out] = '\0';
+}
+
+void format_si(double v, char buf[FORMAT_NUM_LEN])
+{
+	static const char units[] = " kMGTPE";
+	int u = 0;
+
+	if (v < 0 || v != v)
+		v = 0;
+	if (v < 999.5) {
+		snprintf(buf, FORMAT_NUM_LEN, "%.0f", v);
+		return;
+	}
+	while (v >= 999.5 && u < 6) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, FORMAT_NUM_LEN, v < 9.995 ? "%.2f%c" : v < 99.95 ? "%.1f%c" : "%.0f%c", v,
+		 units[u]);
+}
+
+void format_bytes(uint64_t n, char buf[FORMAT_NUM_LEN])
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double v = n;
+	int u = -1;
+
+	if (n < 1024) {
+		snprintf(buf, FORMAT_NUM_LEN, "%llu B", (unsigned long long)n);
+		return;
+	}
+	while (v >= 1023.95 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, FORMAT_NUM_LEN, v < 99.95 ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+void format_age(uint64_t ns, char buf[FORMAT_NUM_LEN])
+{
+	uint64_t s = ns / 1000000000ULL;
+
+	if (ns < 100000000ULL)
+		snprintf(buf, FORMAT_NUM_LEN, "now");
+	else if (s < 10)
+		snprintf(buf, FORMAT_NUM_LEN, "%.1fs", ns / 1e9);
+	else if (s < 60)
+		snprintf(buf, FORMAT_NUM_LEN, "%llus", (unsigned long long)s);
+	else if (s < 3600)
+		snprintf(buf, FORMAT_NUM_LEN, "%llum", (unsigned long long)s / 60);
+	else if (s < 86400)
+		snprintf(buf, FORMAT_NUM_LEN, "%lluh", (unsigned long long)s / 3600);
+	else
+		snprintf(buf, FORMAT_NUM_LEN, "%llud", (unsigned long long)s / 86400);
+}

@@ -9,6 +9,7 @@
 #define FORMAT_ADDR_LEN		46	/* INET6_ADDRSTRLEN */
 #define FORMAT_FLAGS_LEN	9
 #define FORMAT_TIME_LEN		32
+#define FORMAT_NUM_LEN		32
 
 /* family 4: the first 4 bytes of addr; family 6: all 16. Anything else prints "?". */
 void format_addr(uint8_t family, const uint8_t addr[16], char buf[FORMAT_ADDR_LEN]);
@@ -19,5 +20,14 @@ void format_time_rfc3339(uint64_t realtime_ns, char buf[FORMAT_TIME_LEN]);
 /* Writes s as a JSON string with quotes, escaping what JSON requires; returns the length it
  * needed (like snprintf), so a short buffer is detectable. */
 size_t format_json_string(const char *s, char *buf, size_t len);
+
+/* 1234567 -> "1,234,567" */
+void format_count(uint64_t n, char buf[FORMAT_NUM_LEN]);
+/* A rate or count in at most 6 characters: "999", "12.3k", "1.23M". */
+void format_si(double v, char buf[FORMAT_NUM_LEN]);
+/* Bytes in IEC units: "512 B", "1.5 KiB", "12.0 MiB". */
+void format_bytes(uint64_t n, char buf[FORMAT_NUM_LEN]);
+/* How long ago, shortest first: "now", "3.2s", "42s", "5m", "3h", "2d". */
+void format_age(uint64_t ns, char buf[FORMAT_NUM_LEN]);
 
 #endif /* TCPDROP_FORMAT_H */

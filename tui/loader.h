@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "sources.h"
 #include "stats.h"
 
 struct tcpdrop_bpf;

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "loader.h"
 #include "stream.h"
+#include "tui.h"
 
 static volatile sig_atomic_t stop;
 static bool verbose;
@@ -48,7 +49,9 @@ int main(int argc, char **argv)
 	struct stream st = {};
 	struct loader loader;
 	struct options opts;
+	struct tui tui;
 	char ports[128], err[512];
+	bool interactive;
 	int status;
 
 	switch (cli_parse(argc, argv, &opts, stdout, stderr)) {
@@ -63,10 +66,25 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_log);
 	install_signals();
 
+	/* The live view needs a terminal on both ends; anything else gets the NDJSON stream. */
+	interactive = !opts.json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	if (interactive && tui_init(&tui, &opts, &loader)) {
+		fprintf(stderr, "tcpdrop-top: out of memory\n");
+		return 1;
+	}
 	st.loader = &loader;
-	status = loader_start(&loader, &opts, stream_on_event, &st, err, sizeof(err));
+	status = loader_start(&loader, &opts, interactive ? tui_on_event : stream_on_event,
+			      interactive ? (void *)&tui : (void *)&st, err, sizeof(err));
 	if (status) {
 		fprintf(stderr, "tcpdrop-top: %s\n", err);
+		if (interactive)
+			tui_free(&tui);
+		return status;
+	}
+	if (interactive) {
+		status = tui_run(&tui, &stop);
+		loader_stop(&loader);
+		tui_free(&tui);
 		return status;
 	}
 	ports_format(&opts.ports, ports, sizeof(ports));

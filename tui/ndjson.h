@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "common/tcpdrop.h"
+#include "sources.h"
 #include "stats.h"
 
 #define NDJSON_TOP_SOURCES	10

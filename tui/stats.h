@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The data model shared by the TUI and the NDJSON stream: counter totals and rates, and the
- * top-sources table. It knows nothing of curses or of BPF, so it is tested on plain numbers.
+ * Counter totals and rates, shared by the TUI and the NDJSON stream. Like the rest of the data
+ * model it knows nothing of curses or of BPF, so it is tested on plain numbers.
  */
 #ifndef TCPDROP_STATS_H
 #define TCPDROP_STATS_H
@@ -27,24 +27,5 @@ struct stats {
 void stats_reset(struct stats *s, const struct counter_values *raw, uint64_t now_ns);
 /* Takes a new reading of the kernel's raw values. */
 void stats_sample(struct stats *s, const struct counter_values *raw, uint64_t now_ns);
-
-struct source_row {
-	uint8_t family;
-	uint8_t addr[16];
-	uint64_t drops;
-	uint64_t bytes;
-	uint64_t last_seen_ns;
-};
-
-enum source_sort {
-	SORT_DROPS,
-	SORT_BYTES,
-	SORT_LAST_SEEN,
-	SORT_NR,
-};
-
-/* Sorts rows, the biggest first; ties broken by address so the order is stable on screen. */
-void sources_sort(struct source_row *rows, size_t n, enum source_sort key);
-const char *sources_sort_name(enum source_sort key);
 
 #endif /* TCPDROP_STATS_H */

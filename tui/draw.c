@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "draw.h"
+#include "format.h"
+#include "screen.h"
+
+/* Rows that are always there: title, two counter rows, sparkline, two headings, key bar. */
+#define FIXED_ROWS	7
+#define SOURCES_MAX	10
+#define SPARK_TEXT_COLS	36
+
+struct layout layout_for(int rows, int cols)
+{
+	struct layout l = { .rows = rows, .cols = cols };
+	int spare = rows - FIXED_ROWS;
+
+	l.too_small = rows < TUI_MIN_ROWS || cols < TUI_MIN_COLS;
+	if (l.too_small)
+		return l;
+	/* Two fifths of the spare rows to top sources, the rest to the drop log. */
+	l.sources_rows = spare * 2 / 5;
+	if (l.sources_rows > SOURCES_MAX)
+		l.sources_rows = SOURCES_MAX;
+	if (l.sources_rows < 1)
+		l.sources_rows = 1;
+	l.sources_top = 5;
+	l.log_top = l.sources_top + l.sources_rows + 1;
+	l.log_rows = rows - 1 - l.log_top;
+	return l;
+}
+
+/*
+ * Writes text into width columns at (y, x), cut with an ellipsis or padded, in a role. Text is
+ * UTF-8 on a UTF-8 terminal, ASCII otherwise; every character we print is one column wide.
+ */
+static void put(int y, int x, int width, enum role role, bool right, const char *text)
+{
+	wchar_t wide[512];
+	size_t len = mbstowcs(wide, text, sizeof(wide) / sizeof(wide[0]) - 1);
+
+	if (width <= 0)
+		return;
+	if (len == (size_t)-1)
+		len = mbstowcs(wide, "?", 2);
+	attrset(screen_attr(role));
+	mvhline(y, x, ' ', width);
+	if (len > (size_t)width) {
+		mvaddnwstr(y, x, wide, width - 1);
+		addwstr(screen_utf8() ? L"\u2026" : L"~");
+	} else {
+		mvaddnwstr(y, right ? x + width - (int)len : x, wide, len);
+	}
+	attrset(A_NORMAL);
+}
+
+__attribute__((format(printf, 6, 7)))
+static void putf(int y, int x, int width, enum role role, bool right, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put(y, x, width, role, right, buf);
+}
+
+static void fill_row(int y, int cols, enum role role)
+{
+	attrset(screen_attr(role));
+	mvhline(y, 0, ' ', cols);
+	attrset(A_NORMAL);
+}
+
+static void draw_title(const struct tui *t, int cols)
+{
+	uint64_t up = (t->view.taken_ns - t->start_ns) / 1000000000ULL;
+	char ports[64], title[256];
+	const char *notice = t->paused ? " PAUSED " : t->opts->dry_run ? " DRY RUN " : "";
+	int notice_len = strlen(notice);
+
+	ports_format(&t->opts->ports, ports, sizeof(ports));
+	snprintf(title, sizeof(title), " tcpdrop-top  %s (%s XDP)  port%s %s  up %llu:%02llu:%02llu  "
+		 "every %gs", t->loader->ifname, t->loader->native ? "native" : "generic",
+		 strpbrk(ports, ",-") ? "s" : "", ports, (unsigned long long)up / 3600,
+		 (unsigned long long)up / 60 % 60, (unsigned long long)up % 60, t->interval_s);
+	fill_row(0, cols, ROLE_TITLE);
+	put(0, 0, cols - notice_len, ROLE_TITLE, false, title);
+	if (notice_len)
+		put(0, cols - notice_len, notice_len, ROLE_NOTICE, false, notice);
+}
+
+/* One half-width cell: "label   value   rate/s". */
+static void draw_counter(int y, int x, int width, const char *label, uint64_t total, double rate,
+			 enum role value_role)
+{
+	char value[FORMAT_NUM_LEN], per_s[FORMAT_NUM_LEN];
+
+	format_count(total, value);
+	format_si(rate, per_s);
+	put(y, x, 12, ROLE_LABEL, false, label);
+	put(y, x + 12, width - 12 - 10, value_role, true, value);
+	putf(y, x + width - 10, 10, ROLE_NORMAL, true, "%s/s ", per_s);
+}
+
+static void draw_counters(const struct tui *t, int cols)
+{
+	const struct stats *s = &t->view.stats;
+	uint64_t lost = s->total.v[TCPDROP_EVENTS_LOST];
+	int half = cols / 2;
+	char value[FORMAT_NUM_LEN];
+
+	draw_counter(1, 0, half, " passed", s->total.v[TCPDROP_PASSED], s->rate[TCPDROP_PASSED],
+		     ROLE_PASS);
+	draw_counter(1, half, cols - half, t->opts->dry_run ? " would drop" : " dropped",
+		     s->total.v[TCPDROP_DROPPED], s->rate[TCPDROP_DROPPED], ROLE_DROP);
+	draw_counter(2, 0, half, " malformed", s->total.v[TCPDROP_MALFORMED],
+		     s->rate[TCPDROP_MALFORMED], ROLE_VALUE);
+	if (!lost) {
+		draw_counter(2, half, cols - half, " events lost", 0, 0, ROLE_VALUE);
+		return;
+	}
+	/* Lost events mean the drop log misses some drops: the counters above stay exact. */
+	format_count(lost, value);
+	putf(2, half, cols - half, ROLE_WARN, false, " EVENTS LOST %s: log incomplete, counts exact",
+	     value);
+}
+
+static const char *const spark_utf8[] = { " ", "\u2581", "\u2582", "\u2583", "\u2584",
+					   "\u2585", "\u2586", "\u2587", "\u2588" };
+static const char *const spark_ascii[] = { " ", "_", ".", "-", "-", "=", "=", "#", "#" };
+
+static void draw_sparkline(const struct tui *t, int cols)
+{
+	const struct history *h = &t->view.history;
+	const char *const *glyphs = screen_utf8() ? spark_utf8 : spark_ascii;
+	const struct stats *s = &t->view.stats;
+	double seen = s->rate[TCPDROP_PASSED] + s->rate[TCPDROP_DROPPED];
+	char peak_text[FORMAT_NUM_LEN], right[96];
+	int n;
+	uint64_t peak;
+
+	/* One column a second, newest on the right: as many seconds as fit, at most two minutes.
+	 * The text on the right needs at most SPARK_TEXT_COLS. */
+	n = cols - 9 - SPARK_TEXT_COLS;
+	if (n > HISTORY_SECONDS)
+		n = HISTORY_SECONDS;
+	peak = history_peak(h, n);
+	format_si(peak, peak_text);
+	snprintf(right, sizeof(right), " %ds, peak %s/s, %.1f%% dropped ", n, peak_text,
+		 seen > 0 ? 100.0 * s->rate[TCPDROP_DROPPED] / seen : 0.0);
+
+	put(3, 0, 9, ROLE_LABEL, false, " drops/s");
+	attrset(screen_attr(ROLE_DROP));
+	move(3, 9);
+	for (int i = n - 1; i >= 0; i--) {
+		uint64_t v = history_get(h, i);
+		int level = v == 0 || peak == 0 ? 0 : 1 + (int)((v * 7 + peak - 1) / peak);
+
+		addstr(glyphs[level > 8 ? 8 : level]);
+	}
+	attrset(A_NORMAL);
+	put(3, 9 + n, cols - 9 - n, ROLE_LABEL, true, right);
+}
+
+/* The column a sort key lives in gets a marker. */
+static const char *sort_mark(const struct tui *t, enum source_sort key)
+{
+	return t->sort == key ? (screen_utf8() ? "\u25bc" : "v") : " ";
+}
+
+static void draw_sources(const struct tui *t, const struct layout *l)
+{
+	const struct view *v = &t->view;
+	int cols = l->cols, addr_w = cols - 1 - 11 - 11 - 8 - 11;
+	char drops[FORMAT_NUM_LEN], bytes[FORMAT_NUM_LEN], age[FORMAT_NUM_LEN];
+	char addr[FORMAT_ADDR_LEN];
+	int y = l->sources_top - 1;
+
+	fill_row(y, cols, ROLE_HEADING);
+	put(y, 0, 1 + addr_w, ROLE_HEADING, false, " TOP SOURCES");
+	putf(y, 1 + addr_w, 11, ROLE_HEADING, true, "DROPS%s", sort_mark(t, SORT_DROPS));
+	putf(y, 12 + addr_w, 11, ROLE_HEADING, true, "BYTES%s", sort_mark(t, SORT_BYTES));
+	put(y, 23 + addr_w, 8, ROLE_HEADING, true, "SHARE ");
+	putf(y, 31 + addr_w, 11, ROLE_HEADING, true, "LAST SEEN%s", sort_mark(t, SORT_LAST_SEEN));
+
+	for (int i = 0; i < l->sources_rows; i++) {
+		const struct source_row *r = (size_t)i < v->ntop ? &v->top[i] : NULL;
+
+		y = l->sources_top + i;
+		move(y, 0);
+		clrtoeol();
+		if (!r) {
+			if (i == 0)
+				put(y, 1, cols - 1, ROLE_LABEL, false, "no drops yet");
+			continue;
+		}
+		format_addr(r->family, r->addr, addr);
+		format_count(r->drops, drops);
+		format_bytes(r->bytes, bytes);
+		format_age(v->taken_ns > r->last_seen_ns ? v->taken_ns - r->last_seen_ns : 0, age);
+		put(y, 1, addr_w, ROLE_NORMAL, false, addr);
+		put(y, 1 + addr_w, 10, ROLE_DROP, true, drops);
+		put(y, 12 + addr_w, 10, ROLE_NORMAL, true, bytes);
+		putf(y, 23 + addr_w, 7, ROLE_NORMAL, true, "%.1f%%",
+		     v->top_total_drops ? 100.0 * r->drops / v->top_total_drops : 0.0);
+		put(y, 31 + addr_w, 10, ROLE_NORMAL, true, age);
+	}
+}
+
+static void endpoint(uint8_t family, const uint8_t addr[16], unsigned int port, char *buf,
+		     size_t len)
+{
+	char a[FORMAT_ADDR_LEN];
+
+	format_addr(family, addr, a);
+	snprintf(buf, len, family == 6 ? "[%s]:%u" : "%s:%u", a, port);
+}
+
+static void draw_log_row(const struct tui *t, int y, int cols, const struct tcpdrop_event *e,
+			 bool wide)
+{
+	uint64_t wall = e->timestamp_ns + t->realtime_offset_ns;
+	time_t secs = wall / 1000000000ULL;
+	char when[32], src[64], dst[64], flags[FORMAT_FLAGS_LEN];
+	struct tm tm;
+	int ep_w;
+
+	localtime_r(&secs, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	endpoint(e->family, e->saddr, e->sport, src, sizeof(src));
+	format_tcp_flags(e->tcp_flags, flags);
+	move(y, 0);
+	clrtoeol();
+	if (wide) {
+		/* time 13, two endpoints, flags 7, len 7, vlan 6 */
+		ep_w = (cols - 1 - 13 - 7 - 7 - 6) / 2;
+		endpoint(e->family, e->daddr, e->dport, dst, sizeof(dst));
+		putf(y, 1, 13, ROLE_LABEL, false, "%s.%03llu", when,
+		     (unsigned long long)(wall / 1000000ULL % 1000));
+		put(y, 14, ep_w, ROLE_NORMAL, false, src);
+		put(y, 14 + ep_w, ep_w, ROLE_NORMAL, false, dst);
+		put(y, 14 + 2 * ep_w, 7, ROLE_DROP, false, flags);
+		putf(y, 21 + 2 * ep_w, 6, ROLE_NORMAL, true, "%u", e->len);
+		if (e->vlan)
+			putf(y, 27 + 2 * ep_w, 6, ROLE_NORMAL, true, "%u", e->vlan);
+		else
+			put(y, 27 + 2 * ep_w, 6, ROLE_LABEL, true, "-");
+		return;
+	}
+	/* Narrow: the destination address is nearly always this host; keep its port. */
+	ep_w = cols - 1 - 9 - 7 - 7 - 6;
+	put(y, 1, 9, ROLE_LABEL, false, when);
+	put(y, 10, ep_w, ROLE_NORMAL, false, src);
+	putf(y, 10 + ep_w, 7, ROLE_NORMAL, true, "%u ", e->dport);
+	put(y, 17 + ep_w, 7, ROLE_DROP, false, flags);
+	putf(y, 24 + ep_w, 6, ROLE_NORMAL, true, "%u", e->len);
+}
+
+static void draw_log(const struct tui *t, const struct layout *l)
+{
+	size_t count = droplog_count(&t->log);
+	bool wide = l->cols >= 90;
+	int y = l->log_top - 1, cols = l->cols, ep_w;
+	char kept[FORMAT_NUM_LEN], note[96];
+
+	format_count(count, kept);
+	if (t->scroll)
+		snprintf(note, sizeof(note), "(%zu-%zu of %s) ", t->scroll + 1,
+			 t->scroll + l->log_rows < count ? t->scroll + l->log_rows : count, kept);
+	else
+		snprintf(note, sizeof(note), "(newest first, %s kept) ", kept);
+	fill_row(y, cols, ROLE_HEADING);
+	if (wide) {
+		ep_w = (cols - 1 - 13 - 7 - 7 - 6) / 2;
+		put(y, 0, 14, ROLE_HEADING, false, " LIVE DROPS");
+		put(y, 14, ep_w, ROLE_HEADING, false, "SOURCE");
+		put(y, 14 + ep_w, ep_w, ROLE_HEADING, false, "DESTINATION");
+		put(y, 14 + 2 * ep_w, 7, ROLE_HEADING, false, "FLAGS");
+		put(y, 21 + 2 * ep_w, 6, ROLE_HEADING, true, "LEN");
+		put(y, 27 + 2 * ep_w, 6, ROLE_HEADING, true, "VLAN");
+	} else {
+		ep_w = cols - 1 - 9 - 7 - 7 - 6;
+		put(y, 0, 10, ROLE_HEADING, false, " DROPS");
+		put(y, 10, ep_w, ROLE_HEADING, false, "SOURCE");
+		put(y, 10 + ep_w, 7, ROLE_HEADING, true, "DPORT ");
+		put(y, 17 + ep_w, 7, ROLE_HEADING, false, "FLAGS");
+		put(y, 24 + ep_w, 6, ROLE_HEADING, true, "LEN");
+	}
+	/* The note sits at the right of the SOURCE heading, where addresses leave room; when
+	 * there is none, the count alone, or nothing. */
+	if ((int)strlen("SOURCE ") + (int)strlen(note) > ep_w)
+		snprintf(note, sizeof(note), "(%s) ", kept);
+	if ((int)strlen("SOURCE ") + (int)strlen(note) <= ep_w)
+		put(y, (wide ? 14 : 10) + ep_w - (int)strlen(note), strlen(note), ROLE_HEADING,
+		    true, note);
+
+	for (int i = 0; i < l->log_rows; i++) {
+		const struct tcpdrop_event *e = droplog_get(&t->log, t->scroll + i);
+
+		if (!e) {
+			move(l->log_top + i, 0);
+			clrtoeol();
+			continue;
+		}
+		draw_log_row(t, l->log_top + i, cols, e, wide);
+	}
+}
+
+static void draw_status(const struct tui *t, int rows, int cols)
+{
+	char pending[FORMAT_NUM_LEN], note[64] = "";
+	int note_len;
+
+	if (t->paused) {
+		format_count(droplog_pending(&t->log), pending);
+		snprintf(note, sizeof(note), " PAUSED, %s new ", pending);
+	}
+	note_len = strlen(note);
+	fill_row(rows - 1, cols, ROLE_STATUS);
+	put(rows - 1, 0, cols - note_len, ROLE_STATUS, false, screen_utf8() ?
+	    " p:pause c:clear s:sort \u2191\u2193:scroll +/-:rate ?:help q:quit" :
+	    " p:pause c:clear s:sort arrows:scroll +/-:rate ?:help q:quit");
+	if (note_len)
+		put(rows - 1, cols - note_len, note_len, ROLE_NOTICE, false, note);
+}
+
+static void draw_help(const struct layout *l)
+{
+	static const char *const lines[] = {
+		"p, space   pause/resume the picture; counting goes on",
+		"c          clear counters, top sources and drop log",
+		"s          sort top sources: drops, bytes, last seen",
+		"\u2191 \u2193        scroll the drop log a line",
+		"PgUp PgDn  scroll it a page",
+		"Home End   its newest drop, its oldest",
+		"+ -        refresh interval: longer, shorter",
+		"? h        this help",
+		"q Esc ^C   quit",
+		"",
+		"Counts come from the kernel and are exact; the log",
+		"keeps the newest 10,000 drops. Any key closes help.",
+	};
+	const int n = sizeof(lines) / sizeof(lines[0]), w = 58;
+	const char *ascii_lines[sizeof(lines) / sizeof(lines[0])];
+
+	memcpy(ascii_lines, lines, sizeof(lines));
+	ascii_lines[3] = "Up Down    scroll the drop log a line";
+	int top = (l->rows - n - 2) / 2, left = (l->cols - w) / 2;
+
+	if (top < 0)
+		top = 0;
+	put(top, left, w, ROLE_TITLE, false, "  tcpdrop-top keys");
+	for (int i = 0; i < n; i++) {
+		put(top + 1 + i, left, w, ROLE_TITLE, false, "");
+		put(top + 1 + i, left + 2, w - 4, ROLE_TITLE, false,
+		    screen_utf8() ? lines[i] : ascii_lines[i]);
+	}
+	put(top + 1 + n, left, w, ROLE_TITLE, false, "");
+}
+
+static void draw_too_small(int rows, int cols)
+{
+	char msg[80];
+	int len = snprintf(msg, sizeof(msg), "terminal %dx%d: tcpdrop-top needs %dx%d", cols, rows,
+			   TUI_MIN_COLS, TUI_MIN_ROWS);
+
+	if (len > cols)
+		len = cols;
+	put(rows / 2, (cols - len) / 2 > 0 ? (cols - len) / 2 : 0, len, ROLE_WARN, false, msg);
+}
+
+void draw(struct tui *t)
+{
+	int rows, cols;
+	struct layout l;
+
+	getmaxyx(stdscr, rows, cols);
+	l = layout_for(rows, cols);
+	erase();
+	if (l.too_small) {
+		draw_too_small(rows, cols);
+		refresh();
+		return;
+	}
+	draw_title(t, cols);
+	draw_counters(t, cols);
+	draw_sparkline(t, cols);
+	draw_sources(t, &l);
+	draw_log(t, &l);
+	draw_status(t, rows, cols);
+	if (t->help)
+		draw_help(&l);
+	refresh();
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+
+#include "sources.h"
+
+static int cmp_u64_desc(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static int address_cmp(const struct source_row *a, const struct source_row *b)
+{
+	int c = (int)a->family - (int)b->family;
+
+	return c ? c : memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+static int address_cmp_void(const void *a, const void *b)
+{
+	return address_cmp(a, b);
+}
+
+static int source_cmp(const void *pa, const void *pb, void *key)
+{
+	const struct source_row *a = pa, *b = pb;
+	enum source_sort sort_key = *(enum source_sort *)key;
+	int c = 0;
+
+	switch (sort_key) {
+	case SORT_BYTES:
+		c = cmp_u64_desc(a->bytes, b->bytes);
+		break;
+	case SORT_LAST_SEEN:
+		c = cmp_u64_desc(a->last_seen_ns, b->last_seen_ns);
+		break;
+	default:
+		c = cmp_u64_desc(a->drops, b->drops);
+		break;
+	}
+	if (!c)
+		c = cmp_u64_desc(a->drops, b->drops);
+	return c ? c : address_cmp(a, b);
+}
+
+void sources_sort(struct source_row *rows, size_t n, enum source_sort key)
+{
+	qsort_r(rows, n, sizeof(*rows), source_cmp, &key);
+}
+
+const char *sources_sort_name(enum source_sort key)
+{
+	static const char *const names[SORT_NR] = { "drops", "bytes", "last seen" };
+
+	return key < SORT_NR ? names[key] : "?";
+}
+
+void sources_free(struct sources *s)
+{
+	free(s->baseline);
+	free(s->rows);
+	memset(s, 0, sizeof(*s));
+}
+
+static int reserve(struct source_row **rows, size_t *cap, size_t n)
+{
+	struct source_row *grown;
+
+	if (n <= *cap)
+		return 0;
+	grown = realloc(*rows, n * sizeof(**rows));
+	if (!grown)
+		return -1;
+	*rows = grown;
+	*cap = n;
+	return 0;
+}
+
+int sources_update(struct sources *s, const struct source_row *table, size_t n)
+{
+	if (reserve(&s->rows, &s->cap, n))
+		return -1;
+	s->nrows = 0;
+	s->total_drops = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct source_row row = table[i];
+		const struct source_row *base = s->nbaseline ?
+			bsearch(&row, s->baseline, s->nbaseline, sizeof(row), address_cmp_void) : NULL;
+
+		/* Below its baseline, the kernel evicted the entry and began it anew: all of it
+		 * is new since the clear. */
+		if (base && row.drops >= base->drops) {
+			row.drops -= base->drops;
+			row.bytes = row.bytes >= base->bytes ? row.bytes - base->bytes : 0;
+		}
+		if (!row.drops)
+			continue;
+		s->rows[s->nrows++] = row;
+		s->total_drops += row.drops;
+	}
+	sources_sort(s->rows, s->nrows, s->sort);
+	return 0;
+}
+
+int sources_clear(struct sources *s, const struct source_row *table, size_t n)
+{
+	struct source_row *copy = malloc((n ? n : 1) * sizeof(*copy));
+
+	if (!copy)
+		return -1;
+	memcpy(copy, table, n * sizeof(*copy));
+	qsort(copy, n, sizeof(*copy), address_cmp_void);
+	free(s->baseline);
+	s->baseline = copy;
+	s->nbaseline = n;
+	s->nrows = 0;
+	s->total_drops = 0;
+	return 0;
+}
+
+void sources_set_sort(struct sources *s, enum source_sort key)
+{
+	s->sort = key;
+	sources_sort(s->rows, s->nrows, key);
+}
