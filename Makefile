@@ -33,9 +33,10 @@ SKEL := $(OUTPUT)/tcpdrop.skel.h
 BPF_OBJ := $(OUTPUT)/tcpdrop.bpf.o
 HEADERS := $(wildcard common/*.h tui/*.h)
 
-TEST_BINS := $(OUTPUT)/tests/test_verdict $(OUTPUT)/tests/test_units
+TEST_BINS := $(OUTPUT)/tests/test_verdict $(OUTPUT)/tests/test_units \
+	$(OUTPUT)/tests/test_differential $(OUTPUT)/tests/refuse_bpf
 
-.PHONY: all deps run demo screenshots test test-build clean
+.PHONY: all deps run demo screenshots test test-build clean asan fuzz bench bench-build
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -63,7 +64,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run
 
-test-build: $(BIN) $(TEST_BINS)
+test-build: $(BIN) $(TEST_BINS) asan fuzz
 
 $(BIN): $(OUTPUT)/$(BIN)
 	$(Q)ln -sf $(OUTPUT)/$(BIN) $@
@@ -90,6 +91,122 @@ $(OUTPUT)/$(BIN): $(MAIN_OBJ) $(TUI_OBJS)
 $(OUTPUT)/tests/%: tests/%.c tests/*.h $(HEADERS) $(SKEL) $(TUI_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(TUI_OBJS) $(LDLIBS) -o $@
+
+# --- Sanitizers and fuzzing (tests/sanitize.sh) ---------------------------------------------
+# `make asan`: the same program from the same sources, built with AddressSanitizer and UBSan
+# (any report is fatal) into $(ASAN_OUTPUT); the BPF object and skeleton are shared.
+# `make fuzz`: the libFuzzer targets tests/fuzz_*.c, each linked with the tui/*.c it exercises,
+# compiled from source with the same sanitizers into $(FUZZ_OUTPUT).
+# Both use clang: gcc links ASan and UBSan as two runtimes, and its UBSan then ignores log_path,
+# so its reports could not be collected. Both need clang's runtime (libclang-rt-N-dev on
+# Debian); without it they only say so, and tests/sanitize.sh says why it cannot run.
+ASAN_OUTPUT := $(OUTPUT)/asan
+FUZZ_OUTPUT := $(OUTPUT)/fuzz
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_CFLAGS = $(CFLAGS) $(SAN_FLAGS)
+SAN_RT_DIR := $(dir $(filter /%,$(shell $(CLANG) \
+	-print-file-name=libclang_rt.asan-$(shell uname -m).a 2>/dev/null)))
+HAVE_ASAN_RT := $(wildcard $(SAN_RT_DIR)libclang_rt.asan-*.a)
+HAVE_FUZZ_RT := $(wildcard $(SAN_RT_DIR)libclang_rt.fuzzer-*.a)
+FUZZ_BINS := $(FUZZ_OUTPUT)/fuzz_ports $(FUZZ_OUTPUT)/fuzz_cli $(FUZZ_OUTPUT)/fuzz_ndjson
+
+ifneq ($(HAVE_ASAN_RT),)
+asan: $(ASAN_OUTPUT)/$(BIN)
+else
+asan:
+	@echo "  SKIP     asan build: no ASan runtime for $(CLANG) (make deps installs it)"
+endif
+
+ifneq ($(HAVE_FUZZ_RT),)
+fuzz: $(FUZZ_BINS)
+else
+fuzz:
+	@echo "  SKIP     fuzz targets: no libFuzzer runtime for $(CLANG) (make deps installs it)"
+endif
+
+$(ASAN_OUTPUT)/tui $(FUZZ_OUTPUT)/tui:
+	$(Q)mkdir -p $@
+
+$(ASAN_OUTPUT)/tui/%.o: tui/%.c $(HEADERS) $(SKEL) | $(ASAN_OUTPUT)/tui
+	$(call msg,CC-ASAN,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -c $< -o $@
+
+$(ASAN_OUTPUT)/$(BIN): $(patsubst $(OUTPUT)/%,$(ASAN_OUTPUT)/%,$(MAIN_OBJ) $(TUI_OBJS))
+	$(call msg,BIN-ASAN,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(LDLIBS) -o $@
+
+# Which tui/*.c each fuzz target exercises.
+$(FUZZ_OUTPUT)/fuzz_ports: $(FUZZ_OUTPUT)/tui/ports.o
+$(FUZZ_OUTPUT)/fuzz_cli: $(FUZZ_OUTPUT)/tui/cli.o $(FUZZ_OUTPUT)/tui/ports.o
+$(FUZZ_OUTPUT)/fuzz_ndjson: $(FUZZ_OUTPUT)/tui/ndjson.o $(FUZZ_OUTPUT)/tui/format.o \
+	$(FUZZ_OUTPUT)/tui/stats.o
+
+$(FUZZ_OUTPUT)/tui/%.o: tui/%.c $(HEADERS) $(SKEL) | $(FUZZ_OUTPUT)/tui
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_OUTPUT)/fuzz_%: tests/fuzz_%.c $(HEADERS) | $(FUZZ_OUTPUT)/tui
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $< $(filter %.o,$^) -lm -o $@
+# --- end of sanitizers and fuzzing ----------------------------------------------------------
+
+# --- Benchmark (bench/README.md) -------------------------------------------------------------
+# `make bench` (root): per-packet cost through BPF_PROG_TEST_RUN against empty programs and the
+# printk tutorial baseline, then a SYN flood through a veth pair; a table at the end and the same
+# figures in $(OUTPUT)/bench.json. Everything it builds goes to $(BENCH_OUTPUT): the floor and
+# printk programs, copies of the real program with one part of the drop path taken out (the -D
+# flags of bench/variant.bpf.c), and tcpdrop-top again with a wakeup for every event.
+BENCH_OUTPUT := $(OUTPUT)/bench
+BENCH_VARIANTS := no_event no_event_no_ktime no_event_no_sources bare global_counters
+BENCH_FLAGS_no_event := -DBENCH_NO_EVENT
+BENCH_FLAGS_no_event_no_ktime := -DBENCH_NO_EVENT -DBENCH_NO_KTIME
+BENCH_FLAGS_no_event_no_sources := -DBENCH_NO_EVENT -DBENCH_NO_SOURCES
+BENCH_FLAGS_bare := -DBENCH_NO_KTIME -DBENCH_NO_SOURCES -DBENCH_NO_EVENT
+BENCH_FLAGS_global_counters := -DBENCH_GLOBAL_COUNTERS
+BENCH_BUILD := $(BENCH_OUTPUT)/bench $(BENCH_OUTPUT)/$(BIN)-wakeup \
+	$(patsubst %,$(BENCH_OUTPUT)/variant_%.bpf.o,$(BENCH_VARIANTS))
+
+bench:
+	$(Q)[ "$$(id -u)" -eq 0 ] || { echo "make bench: needs root (BPF_PROG_TEST_RUN, XDP," \
+		"network namespaces): run sudo make bench" >&2; exit 1; }
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory bench-build
+	$(Q)bench/run.sh
+
+bench-build: $(BIN) $(BENCH_BUILD)
+
+$(BENCH_OUTPUT):
+	$(Q)mkdir -p $@
+
+$(BENCH_OUTPUT)/floor.bpf.o: bench/floor.bpf.c | $(BENCH_OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_OUTPUT)/floor.skel.h: $(BENCH_OUTPUT)/floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(BENCH_OUTPUT)/variant_%.bpf.o: bench/variant.bpf.c bpf/tcpdrop.bpf.c bpf/parse.h \
+		common/tcpdrop.h | $(BENCH_OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(BENCH_FLAGS_$*) -c $< -o $@
+
+$(BENCH_OUTPUT)/bench: bench/bench.c tests/pkt.h $(HEADERS) $(SKEL) \
+		$(BENCH_OUTPUT)/floor.skel.h $(TUI_OBJS) | $(BENCH_OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(BENCH_OUTPUT) $< $(TUI_OBJS) $(LDLIBS) -lpthread -o $@
+
+# The loader once more, finding bench/wakeup/tcpdrop.skel.h first: the only difference.
+$(BENCH_OUTPUT)/loader-wakeup.o: tui/loader.c bench/wakeup/tcpdrop.skel.h $(HEADERS) $(SKEL) \
+		| $(BENCH_OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -iquote bench/wakeup -c $< -o $@
+
+$(BENCH_OUTPUT)/$(BIN)-wakeup: $(MAIN_OBJ) $(filter-out $(OUTPUT)/tui/loader.o,$(TUI_OBJS)) \
+		$(BENCH_OUTPUT)/loader-wakeup.o
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+# --- end of benchmark -----------------------------------------------------------------------
 
 clean:
 	$(call msg,CLEAN)

@@ -109,7 +109,7 @@ static __always_inline int parse_ipv6hdr(struct cursor *c, void *data_end,
 	struct ipv6hdr *ip6h = c->pos;
 	struct ipv6_ext *ext;
 	__u8 nexthdr;
-	int i;
+	int i, size;
 
 	if ((void *)(ip6h + 1) > data_end)
 		return PARSE_MALFORMED;
@@ -123,26 +123,21 @@ static __always_inline int parse_ipv6hdr(struct cursor *c, void *data_end,
 	for (i = 0; i < TCPDROP_MAX_IPV6_EXT; i++) {
 		if (!ipv6_is_ext(nexthdr))
 			return nexthdr;
-		switch (nexthdr) {
-		case IPPROTO_HOPOPTS:
-		case IPPROTO_ROUTING:
-		case IPPROTO_DSTOPTS:
-			ext = c->pos;
-			if ((void *)(ext + 1) > data_end)
-				return PARSE_MALFORMED;
-			nexthdr = ext->nexthdr;
-			c->pos += (ext->hdrlen + 1) * 8;
-			break;
-		case IPPROTO_FRAGMENT:
-			ext = c->pos;
-			if ((void *)(ext + 1) > data_end)
-				return PARSE_MALFORMED;
+		ext = c->pos;
+		if ((void *)(ext + 1) > data_end)
+			return PARSE_MALFORMED;
+		if (nexthdr == IPPROTO_FRAGMENT) {
 			if (ext->frag_off & bpf_htons(IPV6_FRAG_OFFSET_MASK))
 				return PARSE_LATER_FRAGMENT;
-			nexthdr = ext->nexthdr;
-			c->pos += 8;
-			break;
+			size = 8;
+		} else {
+			size = (ext->hdrlen + 1) * 8;
 		}
+		/* A header cut short is malformed whatever follows it, TCP or not. */
+		if (c->pos + size > data_end)
+			return PARSE_MALFORMED;
+		nexthdr = ext->nexthdr;
+		c->pos += size;
 	}
 	return ipv6_is_ext(nexthdr) ? PARSE_UNPARSED : nexthdr;
 }

@@ -16,8 +16,14 @@
 /* VLAN tags parsed (802.1Q and 802.1ad, in any order). A third tag passes unparsed. */
 #define TCPDROP_MAX_VLAN		2
 
+/* Ring buffer: a power of two, at least a page. --ring-size chooses within these. */
 #define TCPDROP_DEFAULT_RING_BYTES	(4u << 20)
+#define TCPDROP_MIN_RING_BYTES		(4u << 10)
+#define TCPDROP_MAX_RING_BYTES		(1u << 30)
+/* Per-source table entries. --max-sources chooses within these. */
 #define TCPDROP_DEFAULT_SOURCES		16384
+#define TCPDROP_MIN_SOURCES		64
+#define TCPDROP_MAX_SOURCES		(1u << 22)
 /* The program never wakes the consumer, which drains the ring this often instead. At the
  * default ring size that holds 58,000 events: 5.8 million drops a second. */
 #define TCPDROP_DRAIN_INTERVAL_MS	10

@@ -7,11 +7,17 @@ set -euo pipefail
 packages=(
 	make gcc libc6-dev pkg-config clang llvm
 	libbpf-dev libelf-dev zlib1g-dev libncurses-dev
-	iproute2 netcat-openbsd tmux util-linux procps python3
+	iproute2 netcat-openbsd tmux util-linux procps python3 netsniff-ng valgrind
 )
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# clang's ASan/UBSan and libFuzzer runtime (make asan, make fuzz): a package of its own,
+# libclang-rt-N-dev for clang N, since Debian 12; inside libclang-common-N-dev before.
+clang_rt_works() {
+	[ -f "$(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a" 2>/dev/null)" ]
 }
 
 bpftool_works() {
@@ -30,8 +36,10 @@ for p in "${packages[@]}"; do
 done
 need_bpftool=false
 bpftool_works || need_bpftool=true
+need_clang_rt=false
+clang_rt_works || need_clang_rt=true
 
-if [ ${#missing[@]} -eq 0 ] && ! $need_bpftool; then
+if [ ${#missing[@]} -eq 0 ] && ! $need_bpftool && ! $need_clang_rt; then
 	exit 0
 fi
 
@@ -55,6 +63,20 @@ if $need_bpftool; then
 	else
 		missing+=(linux-tools-common linux-tools-generic)
 	fi
+fi
+if $need_clang_rt; then
+	# The one for the clang installed; with none yet, the one for the default clang.
+	major=$(clang -dumpversion 2>/dev/null | cut -d. -f1 || true)
+	if [ -n "$major" ] && apt-cache show "libclang-rt-$major-dev" >/dev/null 2>&1; then
+		missing+=("libclang-rt-$major-dev")
+	elif apt-cache show libclang-rt-dev >/dev/null 2>&1; then
+		missing+=(libclang-rt-dev)
+	fi
+fi
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: no package found for clang's sanitizer runtime; make asan and" \
+		"make fuzz will say so" >&2
+	exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

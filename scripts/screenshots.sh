@@ -28,6 +28,7 @@ die() {
 cleanup() {
 	# Killing the server hangs up any demo still running, whose own traps then clean up.
 	"${TM[@]}" kill-server 2>/dev/null || true
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCKET"	# tmux leaves its socket behind
 	if [ -n "$DEMO_PID" ]; then
 		wait_gone "$DEMO_PID" 10 || echo "screenshots: demo (pid $DEMO_PID) still running" >&2
 	fi

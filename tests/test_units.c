@@ -294,6 +294,42 @@ TEST(cli_takes_every_option)
 	CHECK(o.interval_s == 0.5 && o.duration_s == 3.0, "times");
 }
 
+TEST(cli_map_sizes_take_suffixes_within_bounds)
+{
+	const char *const args[] = { "tcpdrop-top", "--ring-size", "64K", "--max-sources", "1M" };
+	const char *const defaults[] = { "tcpdrop-top" };
+	static const char *const bad[][2] = {
+		{ "--ring-size", "3M" },	{ "--ring-size", "2K" },   { "--ring-size", "2G" },
+		{ "--ring-size", "4096x" },	{ "--ring-size", "" },	   { "--max-sources", "63" },
+		{ "--max-sources", "5M" },	{ "--max-sources", "-1" }, { "--ring-size", "99999999999G" },
+	};
+	const char *argv[3] = { "tcpdrop-top" };
+	struct options o;
+
+	CHECK(parse_args(&o, args, 5) == CLI_RUN, "refused");
+	CHECK_EQ_U64(o.ring_bytes, 64 << 10, "ring");
+	CHECK_EQ_U64(o.max_sources, 1 << 20, "sources");
+	parse_args(&o, defaults, 1);
+	CHECK_EQ_U64(o.ring_bytes, TCPDROP_DEFAULT_RING_BYTES, "default ring");
+	CHECK_EQ_U64(o.max_sources, TCPDROP_DEFAULT_SOURCES, "default sources");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		argv[1] = bad[i][0];
+		argv[2] = bad[i][1];
+		CHECK(parse_args(&o, argv, 3) == CLI_USAGE_ERROR, "%s %s accepted", bad[i][0],
+		      bad[i][1]);
+	}
+}
+
+TEST(cli_parses_afresh_after_a_half_read_option_cluster)
+{
+	const char *const first[] = { "tcpdrop-top", "-hV" };
+	const char *const second[] = { "tcpdrop-top", "--json" };
+	struct options o;
+
+	CHECK(parse_args(&o, first, 2) == CLI_EXIT_OK, "-hV");
+	CHECK(parse_args(&o, second, 2) == CLI_RUN && o.json, "a leftover -V answered --json");
+}
+
 TEST(cli_usage_errors_exit_as_usage_errors)
 {
 	static const char *const bad[][3] = {
@@ -302,7 +338,8 @@ TEST(cli_usage_errors_exit_as_usage_errors)
 		{ "tcpdrop-top", "-d", "0x1p1" }, { "tcpdrop-top", "--duration", "-1" },
 		{ "tcpdrop-top", "-i", "" },      { "tcpdrop-top", "-i", "a-name-too-long-for-linux" },
 		{ "tcpdrop-top", "-x", "1" },     { "tcpdrop-top", "--bogus", "1" },
-		{ "tcpdrop-top", "stray", "1" },
+		{ "tcpdrop-top", "stray", "1" },  { "tcpdrop-top", "--json=1", "x" },
+		{ "tcpdrop-top", "--help=x", "x" },
 	};
 	const char *const missing[] = { "tcpdrop-top", "-p" };
 	struct options o;
@@ -552,6 +589,8 @@ int main(void)
 	RUN(sources_with_equal_keys_keep_a_stable_order);
 	RUN(cli_defaults_to_port_4040_auto_mode_one_second);
 	RUN(cli_takes_every_option);
+	RUN(cli_map_sizes_take_suffixes_within_bounds);
+	RUN(cli_parses_afresh_after_a_half_read_option_cluster);
 	RUN(cli_usage_errors_exit_as_usage_errors);
 	RUN(droplog_lists_newest_first_and_keeps_only_its_capacity);
 	RUN(droplog_pause_freezes_the_log_and_resume_catches_up_in_order);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -18,13 +19,15 @@ static const char usage[] =
 	"      --json             NDJSON on stdout (the default when stdout is not a terminal)\n"
 	"  -d, --interval SECONDS stats and refresh period (default 1)\n"
 	"      --duration SECONDS stop after this long (default: run until interrupted)\n"
+	"      --ring-size BYTES  event ring buffer, a power of two from 4K to 1G (default 4M)\n"
+	"      --max-sources N    sources the per-source table holds, 64 to 4194304 (default 16384)\n"
 	"  -v, --verbose          show libbpf's messages\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          print the version\n"
 	"\n"
 	"Needs root, or CAP_BPF and CAP_NET_ADMIN. The filter is gone when tcpdrop-top exits.\n";
 
-enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_DURATION };
+enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_DURATION, OPT_RING_SIZE, OPT_MAX_SOURCES };
 
 static const struct option long_options[] = {
 	{ "interface", required_argument, NULL, 'i' },
@@ -34,6 +37,8 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "interval", required_argument, NULL, 'd' },
 	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
+	{ "max-sources", required_argument, NULL, OPT_MAX_SOURCES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -55,6 +60,31 @@ static int parse_seconds(const char *s, double min, double max, double *out)
 	return 0;
 }
 
+/* A whole number within [min, max], with an optional K, M or G (powers of 1024) suffix. */
+static int parse_size(const char *s, unsigned long long min, unsigned long long max,
+		      unsigned int *out)
+{
+	unsigned long long v = 0, unit = 1;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (*p - '0');
+		if (v > max)
+			return -1;
+	}
+	switch (*p) {
+	case 'k': case 'K': unit = 1ULL << 10; p++; break;
+	case 'm': case 'M': unit = 1ULL << 20; p++; break;
+	case 'g': case 'G': unit = 1ULL << 30; p++; break;
+	}
+	if (*p || v > max / unit || v * unit < min)
+		return -1;
+	*out = v * unit;
+	return 0;
+}
+
 static enum cli_result usage_error(FILE *err, const char *fmt, const char *arg)
 {
 	fprintf(err, "tcpdrop-top: ");
@@ -71,8 +101,10 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 
 	memset(opts, 0, sizeof(*opts));
 	opts->interval_s = 1.0;
+	opts->ring_bytes = TCPDROP_DEFAULT_RING_BYTES;
+	opts->max_sources = TCPDROP_DEFAULT_SOURCES;
 	opterr = 0;
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then also forgets a half-parsed "-hV" of an earlier call */
 
 	while ((c = getopt_long(argc, argv, ":i:p:m:d:vhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -113,6 +145,19 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 				return usage_error(err, "--duration: \"%s\" is not a positive number "
 						   "of seconds", optarg);
 			break;
+		case OPT_RING_SIZE:
+			if (parse_size(optarg, TCPDROP_MIN_RING_BYTES, TCPDROP_MAX_RING_BYTES,
+				       &opts->ring_bytes) ||
+			    (opts->ring_bytes & (opts->ring_bytes - 1)))
+				return usage_error(err, "--ring-size: \"%s\" is not a power of two "
+						   "from 4K to 1G", optarg);
+			break;
+		case OPT_MAX_SOURCES:
+			if (parse_size(optarg, TCPDROP_MIN_SOURCES, TCPDROP_MAX_SOURCES,
+				       &opts->max_sources))
+				return usage_error(err, "--max-sources: \"%s\" is not a number from "
+						   "64 to 4194304", optarg);
+			break;
 		case 'v':
 			opts->verbose = true;
 			break;
@@ -123,17 +168,19 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 			fprintf(out, "tcpdrop-top %s\n", TCPDROP_VERSION);
 			return CLI_EXIT_OK;
 		case ':':
-			if (optopt > 0 && optopt < 256) {
+			if (optopt > 0 && optopt < 128) {
 				snprintf(why, sizeof(why), "-%c", optopt);
 				return usage_error(err, "option %s needs a value", why);
 			}
 			return usage_error(err, "option %s needs a value", argv[optind - 1]);
 		default:
-			if (optopt) {
-				snprintf(why, sizeof(why), "-%c", optopt);
-				return usage_error(err, "unknown option %s", why);
-			}
-			return usage_error(err, "unknown option %s", argv[optind - 1]);
+			/* For "--name=value" on a flag, getopt sets optopt to the flag's code; for
+			 * an unknown long option, to 0; for an unknown short one, to its letter. */
+			if (!strncmp(argv[optind - 1], "--", 2))
+				return usage_error(err, optopt ? "option %s takes no value" :
+						   "unknown option %s", argv[optind - 1]);
+			snprintf(why, sizeof(why), "-%c", optopt);
+			return usage_error(err, "unknown option %s", why);
 		}
 	}
 	if (optind < argc)

@@ -26,6 +26,8 @@ struct options {
 	double interval_s;		/* -d: stats and redraw period */
 	double duration_s;		/* --duration: 0 runs until stopped */
 	bool verbose;
+	unsigned int ring_bytes;	/* --ring-size */
+	unsigned int max_sources;	/* --max-sources */
 };
 
 enum cli_result {

@@ -192,10 +192,16 @@ enum loader_error loader_start(struct loader *l, const struct options *opts,
 		goto fail;
 	}
 	l->skel->rodata->dry_run = opts->dry_run;
+	bpf_map__set_max_entries(l->skel->maps.events, opts->ring_bytes);
+	bpf_map__set_max_entries(l->skel->maps.sources, opts->max_sources);
 	e = tcpdrop_bpf__load(l->skel);
 	if (e) {
 		if (e == -EPERM || e == -EACCES)
 			snprintf(err, errlen, "%s", needs_privileges);
+		else if (e == -ENOMEM || e == -E2BIG)
+			snprintf(err, errlen, "not enough memory for the BPF maps (a %u MiB ring "
+				 "buffer, %u sources): choose a smaller --ring-size or --max-sources",
+				 opts->ring_bytes >> 20, opts->max_sources);
 		else
 			snprintf(err, errlen, "the kernel refused the XDP program: %s (run with -v "
 				 "for the verifier's log)", strerror(-e));
@@ -276,6 +282,17 @@ int loader_read_sources(struct loader *l, struct source_row **rows)
 	}
 	*rows = l->source_rows;
 	return n;
+}
+
+int loader_check_attached(struct loader *l)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	/* The kernel detaches the link when its device goes away and reports ifindex 0. */
+	if (bpf_obj_get_info_by_fd(l->link_fd, &info, &len))
+		return -errno;
+	return info.xdp.ifindex ? 0 : -ENODEV;
 }
 
 void loader_stop(struct loader *l)

@@ -50,6 +50,12 @@ int loader_read_counters(struct loader *l, struct counter_values *out);
 /* Reads the whole per-source table into rows owned by the loader (valid until the next call);
  * returns how many, or a negative errno. */
 int loader_read_sources(struct loader *l, struct source_row **rows);
+/* How often the loops ask loader_check_attached(): a vanished interface ends the run within
+ * this, well inside the two seconds a user waits before thinking it hangs. */
+#define LOADER_CHECK_INTERVAL_NS	250000000ULL
+
+/* Returns 0 while the filter is attached, -ENODEV once its interface is gone. */
+int loader_check_attached(struct loader *l);
 /* Detaches and frees; safe on a loader that failed to start, and to call twice. */
 void loader_stop(struct loader *l);
 

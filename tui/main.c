@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "loader.h"
+#include "privs.h"
 #include "stream.h"
 #include "tui.h"
 
@@ -21,6 +22,13 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+static bool maps_readable(void *ctx)
+{
+	struct counter_values unused;
+
+	return loader_read_counters(ctx, &unused) == 0;
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -51,7 +59,7 @@ int main(int argc, char **argv)
 	struct options opts;
 	struct tui tui;
 	char ports[128], err[512];
-	bool interactive;
+	bool interactive, kept_cap_bpf;
 	int status;
 
 	switch (cli_parse(argc, argv, &opts, stdout, stderr)) {
@@ -77,21 +85,27 @@ int main(int argc, char **argv)
 			      interactive ? (void *)&tui : (void *)&st, err, sizeof(err));
 	if (status) {
 		fprintf(stderr, "tcpdrop-top: %s\n", err);
-		if (interactive)
-			tui_free(&tui);
-		return status;
+		goto cleanup;
 	}
+	if (privs_drop(maps_readable, &loader, &kept_cap_bpf, err, sizeof(err))) {
+		fprintf(stderr, "tcpdrop-top: %s\n", err);
+		status = 1;
+		goto cleanup;
+	}
+	if (kept_cap_bpf && opts.verbose)
+		fprintf(stderr, "tcpdrop-top: this kernel needs CAP_BPF to read held maps: kept it\n");
+
 	if (interactive) {
 		status = tui_run(&tui, &stop);
-		loader_stop(&loader);
-		tui_free(&tui);
-		return status;
+	} else {
+		ports_format(&opts.ports, ports, sizeof(ports));
+		fprintf(stderr, "tcpdrop-top: watching %s (%s XDP), ports %s%s\n", loader.ifname,
+			loader.native ? "native" : "generic", ports, opts.dry_run ? ", dry run" : "");
+		status = stream_run(&st, &opts, &stop);
 	}
-	ports_format(&opts.ports, ports, sizeof(ports));
-	fprintf(stderr, "tcpdrop-top: watching %s (%s XDP), ports %s%s\n", loader.ifname,
-		loader.native ? "native" : "generic", ports, opts.dry_run ? ", dry run" : "");
-
-	status = stream_run(&st, &opts, &stop);
+cleanup:
 	loader_stop(&loader);
+	if (interactive)
+		tui_free(&tui);
 	return status;
 }

@@ -75,6 +75,8 @@ void ports_format(const struct port_set *set, char *buf, size_t len)
 	unsigned int port = 0, end;
 	int n;
 
+	if (!len)
+		return;
 	buf[0] = '\0';
 	while (port < 65536) {
 		if (!ports_contains(set, port)) {
@@ -88,6 +90,7 @@ void ports_format(const struct port_set *set, char *buf, size_t len)
 		else
 			n = snprintf(buf + used, len - used, "%s%u-%u", used ? "," : "", port, end);
 		if (n < 0 || (size_t)n >= len - used) {
+			/* Cut visibly; a buffer too small even for "..." keeps what fits. */
 			if (len >= 4)
 				strcpy(buf + len - 4, "...");
 			return;

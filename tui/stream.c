@@ -61,11 +61,11 @@ static void emit_stats(struct stream *st, struct stats *s)
 
 int stream_run(struct stream *st, const struct options *opts, volatile sig_atomic_t *stop)
 {
-	uint64_t start = monotonic_ns(), now, next_stats;
+	uint64_t start = monotonic_ns(), now, next_stats, next_check = 0;
 	uint64_t interval = opts->interval_s * 1e9, end = start + opts->duration_s * 1e9;
 	struct counter_values raw;
 	struct stats s;
-	int err;
+	int err = 0;
 
 	if (loader_read_counters(st->loader, &raw)) {
 		fprintf(stderr, "tcpdrop-top: cannot read the counters: %s\n", strerror(errno));
@@ -87,6 +87,12 @@ int stream_run(struct stream *st, const struct options *opts, volatile sig_atomi
 		now = monotonic_ns();
 		if (opts->duration_s > 0 && now >= end)
 			break;	/* the closing stats line follows */
+		if (now >= next_check) {
+			err = loader_check_attached(st->loader);
+			if (err)
+				break;
+			next_check = now + LOADER_CHECK_INTERVAL_NS;
+		}
 		if (now >= next_stats) {
 			emit_stats(st, &s);
 			next_stats += interval;
@@ -98,6 +104,11 @@ int stream_run(struct stream *st, const struct options *opts, volatile sig_atomi
 	ring_buffer__consume(st->loader->ring);
 	emit_stats(st, &s);
 	flush(st);
+	if (err == -ENODEV) {
+		fprintf(stderr, "tcpdrop-top: interface \"%s\" is gone, and its filter with it\n",
+			st->loader->ifname);
+		return 1;
+	}
 	if (st->write_error == EPIPE)
 		return 0;	/* the reader went away (| head): not our failure */
 	if (st->write_error) {

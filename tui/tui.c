@@ -79,7 +79,8 @@ static void view_update(struct tui *t, uint64_t now)
 	v->stats = t->stats;
 	v->history = t->history;
 	v->ntop = t->sources.nrows < VIEW_TOP_MAX ? t->sources.nrows : VIEW_TOP_MAX;
-	memcpy(v->top, t->sources.rows, v->ntop * sizeof(v->top[0]));
+	if (v->ntop)	/* rows is NULL before the first read: memcpy wants a real pointer */
+		memcpy(v->top, t->sources.rows, v->ntop * sizeof(v->top[0]));
 	v->top_total_drops = t->sources.total_drops;
 	v->taken_ns = now;
 }
@@ -192,6 +193,7 @@ static void keep_scrolled_view(struct tui *t)
 int tui_run(struct tui *t, volatile sig_atomic_t *stop)
 {
 	uint64_t now = monotonic_ns(), next_refresh, end = now + t->opts->duration_s * 1e9;
+	uint64_t next_check = 0;
 	bool redraw = true;
 	int err = 0, key;
 
@@ -240,8 +242,19 @@ int tui_run(struct tui *t, volatile sig_atomic_t *stop)
 		}
 		if (t->opts->duration_s > 0 && now >= end)
 			break;
+		if (now >= next_check) {
+			err = loader_check_attached(t->loader);
+			if (err)
+				break;
+			next_check = now + LOADER_CHECK_INTERVAL_NS;
+		}
 	}
 	screen_close();
+	if (err == -ENODEV) {
+		fprintf(stderr, "tcpdrop-top: interface \"%s\" is gone, and its filter with it\n",
+			t->loader->ifname);
+		return 1;
+	}
 	if (err) {
 		fprintf(stderr, "tcpdrop-top: reading the BPF maps failed: %s\n", strerror(-err));
 		return 1;

@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Faults and least privilege: the interface vanishing under a running tcpdrop-top, hang-ups,
+# map memory running out, the kernel refusing the program, and the capabilities the process
+# keeps while it runs (none). Traffic only inside namespaces this suite creates and removes.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+S=tdt-fs-$$ C=tdt-fc-$$
+SIF=tdtfs$$ CIF=tdtfc$$
+REFUSE_BPF=$TDT_ROOT/.output/tests/refuse_bpf
+
+CASES=(
+	vanished_interface_ends_the_stream_within_2s_with_status_1
+	vanished_interface_ends_the_tui_and_restores_the_terminal
+	sighup_exits_and_leaves_no_xdp_program
+	closed_terminal_ends_the_tui_and_leaves_no_xdp_program
+	no_capability_is_left_while_running
+	sudo_user_is_taken_on_after_attach
+	map_memory_exhaustion_is_a_clear_error_with_nothing_attached
+	kernel_refusing_the_program_is_a_clear_error_with_nothing_attached
+	smallest_and_largest_settings_load_and_drop
+)
+
+all_cases() {
+	local c
+	for c in "${CASES[@]}"; do
+		"$1" "$c" "$2"
+	done
+	[ "$1" = fail ] && exit 1
+	finish
+	exit
+}
+
+have_binary || all_cases fail "$TDT_BIN does not exist or is not executable (run make)"
+why=$(netns_problem)
+[ -n "$why" ] && all_cases skip "$why"
+command -v tmux >/dev/null || all_cases skip "no tmux"
+make_pair "$S" "$C" "$SIF" "$CIF" || all_cases fail "could not set up namespaces and veth pair"
+
+# start_tool ARGS...: tcpdrop-top --json on the server end; waits for its "watching" line.
+start_tool() {
+	OUT=$TDT_TMP/out.$RANDOM ERR=$TDT_TMP/err.$RANDOM
+	: >"$ERR"
+	ip netns exec "$S" env --default-signal=INT "$TDT_BIN" -i "$SIF" --json "$@" \
+		>"$OUT" 2>"$ERR" </dev/null &
+	TOOL=$!
+	track "$TOOL"
+	wait_until 10 grep -q watching "$ERR"
+}
+
+# syn_to_4040 SPORT: one connection attempt that the filter drops.
+syn_to_4040() {
+	ip netns exec "$C" timeout 2 nc -z -n -w 1 -p "$1" 198.51.100.1 4040 >/dev/null 2>&1
+}
+
+drop_seen() {
+	grep -q "\"sport\":$1," "$OUT"
+}
+
+# A vanished interface must end the run, not leave it watching nothing.
+t_vanished_stream() {
+	local name=$1 ns=tdt-fv-$$ pid t0 t1
+	ip netns add "$ns" && TDT_NETNS+=("$ns")
+	ip -n "$ns" link add tdtgone0 type veth peer name tdtgone1 &&
+		ip -n "$ns" link set tdtgone0 up && ip -n "$ns" link set tdtgone1 up
+	OUT=$TDT_TMP/vanish.out ERR=$TDT_TMP/vanish.err
+	: >"$ERR"
+	ip netns exec "$ns" "$TDT_BIN" -i tdtgone0 --json >"$OUT" 2>"$ERR" </dev/null &
+	pid=$!
+	track "$pid"
+	if ! wait_until 10 grep -q watching "$ERR"; then
+		fail "$name" "did not start: $(head -c 200 "$ERR")"
+		return
+	fi
+	t0=$(date +%s%N)
+	ip -n "$ns" link del tdtgone0
+	wait_pid "$pid" 5
+	t1=$(date +%s%N)
+	if [ "$WAIT_STATUS" = running ]; then
+		fail "$name" "still running 5 s after its interface was deleted"
+	elif [ "$WAIT_STATUS" -ne 1 ]; then
+		fail "$name" "exit status $WAIT_STATUS, want 1"
+	elif [ $(((t1 - t0) / 1000000)) -gt 2000 ]; then
+		fail "$name" "took $(((t1 - t0) / 1000000)) ms to notice, want under 2000"
+	elif ! grep -q 'interface "tdtgone0" is gone' "$ERR"; then
+		fail "$name" "message does not name the interface: $(tail -n 1 "$ERR")"
+	else
+		ok "$name"
+	fi
+}
+
+# tui_start SESSION ARGS...: the TUI in a private tmux server; its exit status goes to a file.
+TMUX_SOCK=tdt-faults-$$
+tmux_() {
+	tmux -L "$TMUX_SOCK" "$@"
+}
+faults_cleanup() {
+	tmux_ kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK"	# tmux leaves its socket behind
+	cleanup
+}
+trap faults_cleanup EXIT
+
+tui_start() {
+	local session=$1
+	shift
+	STATUS_FILE=$TDT_TMP/$session.status
+	rm -f "$STATUS_FILE"
+	tmux_ new-session -d -s "$session" -x 100 -y 30 \
+		"stty -g >$TDT_TMP/$session.stty; $*; echo \$? >$STATUS_FILE; \
+		 stty -g >$TDT_TMP/$session.stty.after; echo tdt-done; sleep 30"
+	wait_until 10 tui_shows "$session" 'TOP SOURCES'
+}
+
+tui_shows() {
+	tmux_ capture-pane -p -t "$1" 2>/dev/null | grep -qF "$2"
+}
+
+t_vanished_tui() {
+	local name=$1 ns=tdt-fw-$$ status
+	ip netns add "$ns" && TDT_NETNS+=("$ns")
+	ip -n "$ns" link add tdtgone2 type veth peer name tdtgone3 &&
+		ip -n "$ns" link set tdtgone2 up && ip -n "$ns" link set tdtgone3 up
+	if ! tui_start vanish "ip netns exec $ns $TDT_BIN -i tdtgone2 2>$TDT_TMP/vanish-tui.err"; then
+		fail "$name" "the TUI did not come up"
+		return
+	fi
+	ip -n "$ns" link del tdtgone2
+	if ! wait_until 3 test -s "$STATUS_FILE"; then
+		fail "$name" "still running 3 s after its interface was deleted"
+		return
+	fi
+	status=$(cat "$STATUS_FILE")
+	if [ "$status" -ne 1 ]; then
+		fail "$name" "exit status $status, want 1"
+	elif ! grep -q 'interface "tdtgone2" is gone' "$TDT_TMP/vanish-tui.err"; then
+		fail "$name" "no message naming the interface: $(head -c 200 "$TDT_TMP/vanish-tui.err")"
+	elif ! wait_until 3 test -s "$TDT_TMP/vanish.stty.after" ||
+	     ! cmp -s "$TDT_TMP/vanish.stty" "$TDT_TMP/vanish.stty.after"; then
+		fail "$name" "terminal settings not restored"
+	elif ! wait_until 3 tui_shows vanish tdt-done || tui_shows vanish 'TOP SOURCES'; then
+		fail "$name" "the screen was not handed back: $(tmux_ capture-pane -p -t vanish | head -3)"
+	else
+		ok "$name"
+	fi
+}
+
+t_sighup() {
+	local name=$1
+	start_tool || { fail "$name" "did not start: $(head -c 200 "$ERR")"; return; }
+	kill -HUP "$TOOL"
+	wait_pid "$TOOL" 5
+	if [ "$WAIT_STATUS" = running ]; then
+		kill -KILL "$TOOL"
+		fail "$name" "still running 5 s after SIGHUP"
+	elif [ "$WAIT_STATUS" -ne 0 ]; then
+		fail "$name" "exit status $WAIT_STATUS after SIGHUP, want 0"
+	elif xdp_attached "$S" "$SIF"; then
+		fail "$name" "an XDP program is still attached"
+	else
+		ok "$name"
+	fi
+}
+
+# Closing the terminal (tmux kill-session) hangs up the TUI: it must go, and take its filter.
+t_closed_terminal() {
+	local name=$1
+	if ! tui_start closing "ip netns exec $S $TDT_BIN -i $SIF"; then
+		fail "$name" "the TUI did not come up"
+		return
+	fi
+	tmux_ kill-session -t closing
+	if ! wait_until 5 xdp_detached "$S" "$SIF"; then
+		fail "$name" "an XDP program is still attached 5 s after the terminal closed"
+	elif ! wait_until 5 sh -c "! ip netns pids $S | grep -q ."; then
+		fail "$name" "tcpdrop-top still runs after its terminal closed"
+	else
+		ok "$name"
+	fi
+}
+
+# status_field PID FIELD: the value of FIELD in /proc/PID/status.
+status_field() {
+	awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"
+}
+
+t_no_capabilities() {
+	local name=$1 eff prm nnp
+	start_tool || { fail "$name" "did not start: $(head -c 200 "$ERR")"; return; }
+	eff=$(status_field "$TOOL" CapEff) prm=$(status_field "$TOOL" CapPrm)
+	nnp=$(status_field "$TOOL" NoNewPrivs)
+	syn_to_4040 41001
+	wait_until 3 drop_seen 41001
+	if [ "$eff" != 0000000000000000 ] || [ "$prm" != 0000000000000000 ]; then
+		fail "$name" "CapEff $eff, CapPrm $prm while running; want both zero"
+	elif [ "$nnp" != 1 ]; then
+		fail "$name" "NoNewPrivs is $nnp, want 1"
+	elif ! drop_seen 41001; then
+		fail "$name" "no drop event once the capabilities were gone"
+	else
+		ok "$name"
+	fi
+	stop_it
+}
+
+stop_it() {
+	kill -INT "$TOOL" 2>/dev/null
+	wait_pid "$TOOL" 5 || kill -KILL "$TOOL" 2>/dev/null
+}
+
+t_sudo_user() {
+	local name=$1 uid
+	SUDO_UID=65534 SUDO_GID=65534 start_tool ||
+		{ fail "$name" "did not start: $(head -c 200 "$ERR")"; return; }
+	uid=$(status_field "$TOOL" Uid)
+	syn_to_4040 41002
+	wait_until 3 drop_seen 41002
+	if [ "$uid" != "65534 65534 65534 65534" ]; then
+		fail "$name" "uids are '$uid', want the sudo user's (65534) everywhere"
+	elif ! drop_seen 41002; then
+		fail "$name" "no drop event after switching user"
+	else
+		ok "$name"
+	fi
+	stop_it
+}
+
+# memory_cgroup: a fresh memory cgroup (v2 or v1) limited to 32 MiB; prints its directory.
+memory_cgroup() {
+	local base dir
+	if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		base=/sys/fs/cgroup
+		dir=$base/tdt-oom-$$
+		mkdir "$dir" 2>/dev/null && echo $((32 << 20)) >"$dir/memory.max" && echo "$dir"
+		return
+	fi
+	base=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)
+	[ -d "$base" ] || base=/sys/fs/cgroup/memory
+	dir=${base%/}/tdt-oom-$$
+	mkdir "$dir" 2>/dev/null && echo $((32 << 20)) >"$dir/memory.limit_in_bytes" && echo "$dir"
+}
+
+t_out_of_memory() {
+	local name=$1 cg
+	cg=$(memory_cgroup)
+	if [ -z "$cg" ]; then
+		skip "$name" "no memory cgroup to limit"
+		return
+	fi
+	OUT=$TDT_TMP/oom.out ERR=$TDT_TMP/oom.err
+	timeout 20 sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' _ "$cg" \
+		ip netns exec "$S" "$TDT_BIN" -i "$SIF" --json --ring-size 1G >"$OUT" 2>"$ERR"
+	RC=$?
+	rmdir "$cg" 2>/dev/null
+	if [ "$RC" -ne 1 ]; then
+		fail "$name" "exit status $RC with a 1 GiB ring in 32 MiB, want 1"
+	elif ! grep -q 'not enough memory for the BPF maps.*--ring-size' "$ERR"; then
+		fail "$name" "unclear message: $(head -c 200 "$ERR")"
+	elif [ "$(wc -l <"$ERR")" -ne 1 ]; then
+		fail "$name" "more than one line on stderr: $(head -c 300 "$ERR")"
+	elif xdp_attached "$S" "$SIF"; then
+		fail "$name" "an XDP program was left attached"
+	else
+		ok "$name"
+	fi
+}
+
+t_refused() {
+	local name=$1
+	if [ ! -x "$REFUSE_BPF" ]; then
+		fail "$name" "$REFUSE_BPF is not built (make test-build)"
+		return
+	fi
+	OUT=$TDT_TMP/refused.out ERR=$TDT_TMP/refused.err
+	timeout 20 ip netns exec "$S" "$REFUSE_BPF" "$TDT_BIN" -i "$SIF" --json >"$OUT" 2>"$ERR"
+	RC=$?
+	if [ "$RC" -ne 1 ]; then
+		fail "$name" "exit status $RC, want 1"
+	elif ! grep -q '^tcpdrop-top: the kernel refused the XDP program: .*-v' "$ERR"; then
+		fail "$name" "unclear message: $(head -c 200 "$ERR")"
+	elif xdp_attached "$S" "$SIF"; then
+		fail "$name" "an XDP program was left attached"
+	else
+		ok "$name"
+	fi
+}
+
+t_settings_bounds() {
+	local name=$1 sport=41010 args problem=
+	for args in "--ring-size 4K --max-sources 64" "--ring-size 1G --max-sources 4M" \
+		    "--ring-size 4K --max-sources 64 --dry-run"; do
+		# shellcheck disable=SC2086
+		if ! start_tool $args; then
+			problem="$args: did not start: $(head -c 200 "$ERR")"
+			break
+		fi
+		sport=$((sport + 1))
+		syn_to_4040 "$sport"
+		wait_until 3 drop_seen "$sport" || problem="$args: no drop event for port $sport"
+		stop_it
+		[ -n "$problem" ] && break
+	done
+	check "$name" "$problem"
+}
+
+t_vanished_stream vanished_interface_ends_the_stream_within_2s_with_status_1
+t_vanished_tui vanished_interface_ends_the_tui_and_restores_the_terminal
+t_sighup sighup_exits_and_leaves_no_xdp_program
+t_closed_terminal closed_terminal_ends_the_tui_and_leaves_no_xdp_program
+t_no_capabilities no_capability_is_left_while_running
+t_sudo_user sudo_user_is_taken_on_after_attach
+t_out_of_memory map_memory_exhaustion_is_a_clear_error_with_nothing_attached
+t_refused kernel_refusing_the_program_is_a_clear_error_with_nothing_attached
+t_settings_bounds smallest_and_largest_settings_load_and_drop
+finish

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Least privilege: once the program is loaded and attached, everything else is done through
+ * file descriptors already held (maps, ring buffer, link), so the process gives up every
+ * capability, and under sudo the root identity too, before it reads a single event.
+ */
+#ifndef TCPDROP_PRIVS_H
+#define TCPDROP_PRIVS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * still_works() is called with no effective capability left; when it returns false (a kernel
+ * before 6.5 with unprivileged BPF disabled wants CAP_BPF even for a held map fd), CAP_BPF alone
+ * is kept. Returns 0, or -1 with a message in err.
+ */
+int privs_drop(bool (*still_works)(void *ctx), void *ctx, bool *kept_cap_bpf, char *err,
+	       size_t errlen);
+
+#endif /* TCPDROP_PRIVS_H */
