@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The flood half of make bench: a bounded SYN flood from trafgen through a veth pair between two
+# private network namespaces, into the server side's XDP program, for each of
+#   empty    the empty XDP_DROP program (bench xdp-drop), the reference rate;
+#   bare, no_event
+#            instrumented copies of the program (bench variant, see bench/variant.bpf.c): only
+#            parse, match and count; and everything but the event. They show where the time
+#            of the flood goes;
+#   ndjson   the real ./tcpdrop-top -i IF --json, stdout to a file: a consumer that formats and
+#            writes every event;
+#   tui      tcpdrop-top's own loader with a TUI-style consumer that only copies events into the
+#            drop log (bench consume);
+#   wakeup   tcpdrop-top --json built with a wakeup for every event (tcpdrop-top-wakeup).
+# RUNS rounds, the configurations interleaved so that noise from the rest of the machine lands on
+# all of them alike; one JSON row per configuration with the medians goes to ROWS.
+#
+# The flood runs on CPU 0 (trafgen's one process, and with it the veth's XDP, which runs in the
+# sender's softirq), the consumer on the last CPU, so the two do not compete.
+#
+# Usage: bench/flood.sh ROWS   (environment: BENCH_FLOOD_COUNT, BENCH_FLOOD_RUNS)
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+ROWS=${1:?usage: bench/flood.sh ROWS}
+COUNT=${BENCH_FLOOD_COUNT:-1000000}
+RUNS=${BENCH_FLOOD_RUNS:-3}
+BENCH=.output/bench/bench
+TOOL=./tcpdrop-top
+TOOL_WAKEUP=.output/bench/tcpdrop-top-wakeup
+CONFIGS=(empty bare no_event tui ndjson wakeup)
+
+declare -A LABEL=(
+	[empty]="empty XDP_DROP"
+	[bare]="variant: parse + match + counters"
+	[no_event]="variant: all but the event"
+	[ndjson]="tcpdrop-top --json (NDJSON to a file)"
+	[tui]="tcpdrop-top, TUI-style consumer"
+	[wakeup]="tcpdrop-top --json, wakeup every event"
+)
+
+# Unique names, so that a concurrent test suite's namespaces are never touched; IFNAMSIZ is 16.
+S=tdtb-srv-$$
+C=tdtb-cli-$$
+SIF=tdtbs$$
+CIF=tdtbc$$
+TMP=$(mktemp -d /tmp/tdt-bench.XXXXXX)
+RX_PID=
+
+cleanup() {
+	local pid
+	if [ -n "$RX_PID" ]; then
+		kill -KILL "$RX_PID" 2>/dev/null
+		wait "$RX_PID" 2>/dev/null
+	fi
+	for ns in "$S" "$C"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+die() {
+	echo "bench/flood.sh: $*" >&2
+	exit 1
+}
+
+for tool in ip trafgen taskset timeout; do
+	command -v "$tool" >/dev/null || die "needs $tool (make deps installs it)"
+done
+for bin in "$BENCH" "$TOOL" "$TOOL_WAKEUP"; do
+	[ -x "$bin" ] || die "no $bin: run make bench-build first"
+done
+
+NCPU=$(nproc)
+FLOOD_CPU=0
+CONSUMER_CPU=$((NCPU - 1))
+CLK_TCK=$(getconf CLK_TCK)
+
+if ! { ip netns add "$S" && ip netns add "$C" &&
+	ip link add "$SIF" netns "$S" type veth peer name "$CIF" netns "$C" &&
+	ip -n "$S" addr add 198.51.100.1/24 dev "$SIF" &&
+	ip -n "$C" addr add 198.51.100.2/24 dev "$CIF" &&
+	ip -n "$S" link set "$SIF" up && ip -n "$C" link set "$CIF" up; }; then
+	die "cannot create the namespaces and the veth pair"
+fi
+
+mac() {
+	ip -n "$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
+}
+
+# One SYN, 198.51.100.2:40000 to 198.51.100.1:4040; trafgen fills in the checksums.
+cat >"$TMP/syn.cfg" <<EOF
+{
+	eth(da=$(mac "$S" "$SIF"), sa=$(mac "$C" "$CIF"), type=0x0800),
+	ipv4(saddr=198.51.100.2, daddr=198.51.100.1, ttl=64, df),
+	tcp(sp=40000, dp=4040, syn, win=65535),
+}
+EOF
+
+# Packets that went through the server veth's XDP program (veth counts them as received).
+rx_packets() {
+	ip -n "$S" -s -j link show dev "$SIF" |
+		sed -n 's/.*"rx":{"bytes":[0-9]*,"packets":\([0-9]*\).*/\1/p'
+}
+
+# utime + stime of a process, in clock ticks.
+cpu_ticks() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+}
+
+# wait_for SECONDS FILE REGEX
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	until grep -q "$3" "$2" 2>/dev/null; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
+		kill -0 "$RX_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+}
+
+stop_receiver() {
+	local deadline=$((SECONDS + 10))
+	kill -INT "$RX_PID" 2>/dev/null
+	while kill -0 "$RX_PID" 2>/dev/null; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			kill -KILL "$RX_PID" 2>/dev/null
+			break
+		fi
+		sleep 0.05
+	done
+	wait "$RX_PID" 2>/dev/null
+	RX_PID=
+}
+
+# json_field NAME: the first integer "NAME":N on stdin.
+json_field() {
+	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -1
+}
+
+declare -A PPS CPU DROPPED DELIVERED LOST RETRIES
+
+# The configurations that run tcpdrop-top's consumer, and so report events and CPU time.
+has_consumer() {
+	case $1 in
+	ndjson | tui | wakeup) return 0 ;;
+	esac
+	return 1
+}
+
+# run_one CONFIG: one flood into CONFIG; appends its figures to the arrays above.
+run_one() {
+	local cfg=$1 cmd ready_file ready_re secs usecs rx0 rx1 cpu0 cpu1 loop_s attempt
+	local dropped delivered lost stats
+	case $cfg in
+	empty) cmd=("$BENCH" xdp-drop "$SIF") ready_file=out ready_re='^ready' ;;
+	bare | no_event) cmd=("$BENCH" variant "$cfg" "$SIF") ready_file=out ready_re='^ready' ;;
+	ndjson) cmd=("$TOOL" -i "$SIF" --json) ready_file=err ready_re='watching' ;;
+	tui) cmd=("$BENCH" consume "$SIF") ready_file=out ready_re='^ready' ;;
+	wakeup) cmd=("$TOOL_WAKEUP" -i "$SIF" --json) ready_file=err ready_re='watching' ;;
+	esac
+	rm -f "$TMP/out" "$TMP/err"
+	# ip netns exec and taskset both exec, so $! is the receiver itself.
+	ip netns exec "$S" taskset -c "$CONSUMER_CPU" "${cmd[@]}" >"$TMP/out" 2>"$TMP/err" \
+		</dev/null &
+	RX_PID=$!
+	wait_for 10 "$TMP/$ready_file" "$ready_re" ||
+		die "${LABEL[$cfg]} did not start: $(head -c 300 "$TMP/err")"
+	if grep -q generic "$TMP/err" "$TMP/out"; then
+		die "${LABEL[$cfg]} attached in generic mode; the flood compares native XDP"
+	fi
+
+	# trafgen runs at high priority (-H, nice -20): the flood's CPU is shared with whatever else
+	# runs on the machine, and without it the rates measure that load more than XDP. It gives
+	# up when its socket's send buffer is full, when the receiving side falls behind, as the
+	# per-event-wakeup build can: such a run is thrown away and run again.
+	for ((attempt = 1; ; attempt++)); do
+		rx0=$(rx_packets)
+		cpu0=$(cpu_ticks "$RX_PID")
+		ip netns exec "$C" timeout 120 taskset -c "$FLOOD_CPU" trafgen -o "$CIF" \
+			-i "$TMP/syn.cfg" -n "$COUNT" -P 1 -H --no-sock-mem -Q \
+			>"$TMP/trafgen" 2>&1 && break
+		if ! grep -q 'TX_RING failed' "$TMP/trafgen" || [ "$attempt" -ge 3 ]; then
+			die "trafgen failed: $(tail -c 300 "$TMP/trafgen")"
+		fi
+		RETRIES[$cfg]=$((${RETRIES[$cfg]:-0} + 1))
+	done
+	cpu1=$(cpu_ticks "$RX_PID")
+	rx1=$(rx_packets)
+	stop_receiver
+
+	# trafgen times its own send loop: the flood without its start-up.
+	read -r secs usecs < <(tr '\r' '\n' <"$TMP/trafgen" |
+		sed -n 's/.* \([0-9]*\) sec, \([0-9]*\) usec on CPU.*/\1 \2/p' | head -1)
+	[ -n "${secs:-}" ] || die "no timing in trafgen's output: $(tail -c 300 "$TMP/trafgen")"
+	loop_s=$(awk -v s="$secs" -v u="$usecs" 'BEGIN { printf "%.6f", s + u / 1e6 }')
+	PPS[$cfg]+="$(awk -v n=$((rx1 - rx0)) -v t="$loop_s" 'BEGIN { printf "%.0f", n / t }') "
+
+	case $cfg in
+	ndjson | wakeup)
+		stats=$(grep '"type":"stats"' "$TMP/out" | tail -1)
+		dropped=$(json_field dropped <<<"$stats")
+		lost=$(json_field events_lost <<<"$stats")
+		delivered=$(grep -c '"type":"drop"' "$TMP/out")
+		;;
+	tui)
+		stats=$(grep '"delivered"' "$TMP/out" | tail -1)
+		dropped=$(json_field dropped <<<"$stats")
+		lost=$(json_field events_lost <<<"$stats")
+		delivered=$(json_field delivered <<<"$stats")
+		;;
+	esac
+	rm -f "$TMP/out"
+	if has_consumer "$cfg"; then
+		if [ -z "$dropped" ] || [ -z "$lost" ]; then
+			die "${LABEL[$cfg]}: no final stats line"
+		fi
+		DROPPED[$cfg]+="$dropped "
+		DELIVERED[$cfg]+="$delivered "
+		LOST[$cfg]+="$lost "
+		CPU[$cfg]+="$(awk -v d=$((cpu1 - cpu0)) -v hz="$CLK_TCK" -v t="$loop_s" \
+			'BEGIN { printf "%.1f", 100 * d / hz / t }') "
+	fi
+}
+
+# median, max: of the numbers on stdin, separated by spaces.
+median() {
+	tr ' ' '\n' | sed '/^$/d' | sort -g |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+max() {
+	tr ' ' '\n' | sed '/^$/d' | sort -g | tail -1
+}
+
+# accounted DELIVERED LOST DROPPED: true when delivered + lost == dropped in every round.
+accounted() {
+	awk -v d="$1" -v l="$2" -v t="$3" 'BEGIN {
+		n = split(d, x, " "); split(l, y, " "); split(t, z, " "); ok = "true"
+		for (i = 1; i <= n; i++)
+			if (x[i] + y[i] != z[i])
+				ok = "false"
+		print ok
+	}'
+}
+
+# is EXPR: true or false, for JSON; EXPR is awk, so it compares decimals.
+is() {
+	awk "BEGIN { print ($1) ? \"true\" : \"false\" }"
+}
+
+json_list() {
+	echo "$1" | sed 's/^ *//; s/ *$//; s/  */,/g; s/^/[/; s/$/]/'
+}
+
+for ((round = 1; round <= RUNS; round++)); do
+	for cfg in "${CONFIGS[@]}"; do
+		printf '\r  flood: round %d of %d, %-40s' "$round" "$RUNS" "${LABEL[$cfg]}" >&2
+		run_one "$cfg"
+	done
+done
+printf '\r  flood: %d rounds of %d SYNs each%40s\n' "$RUNS" "$COUNT" "" >&2
+
+# ratios A B: A's rate over B's, round by round (the two ran back to back, under the same load).
+ratios() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= n; i++)
+			printf "%.3f ", y[i] ? x[i] / y[i] : 0
+	}'
+}
+
+for cfg in "${CONFIGS[@]}"; do
+	pps=$(median <<<"${PPS[$cfg]}")
+	round_ratios=$(ratios "${PPS[$cfg]}" "${PPS[empty]}")
+	ratio=$(median <<<"$round_ratios")
+	row="{\"section\":\"flood\",\"config\":\"$cfg\",\"name\":\"${LABEL[$cfg]}\""
+	row+=",\"count\":$COUNT,\"runs\":$RUNS,\"pps_median\":$pps"
+	row+=",\"pps_runs\":$(json_list "${PPS[$cfg]}"),\"ratio\":$ratio"
+	row+=",\"ratio_runs\":$(json_list "$round_ratios")"
+	row+=",\"ratio_to\":\"${LABEL[empty]}\""
+	row+=",\"trafgen_retries\":${RETRIES[$cfg]:-0}"
+	if has_consumer "$cfg"; then
+		lost_max=$(max <<<"${LOST[$cfg]}")
+		cpu=$(median <<<"${CPU[$cfg]}")
+		row+=",\"dropped_runs\":$(json_list "${DROPPED[$cfg]}")"
+		row+=",\"delivered_runs\":$(json_list "${DELIVERED[$cfg]}")"
+		row+=",\"lost_runs\":$(json_list "${LOST[$cfg]}"),\"lost_max\":$lost_max"
+		# Every drop is either delivered or counted lost, in every round.
+		row+=",\"accounted\":$(accounted "${DELIVERED[$cfg]}" "${LOST[$cfg]}" \
+			"${DROPPED[$cfg]}")"
+		row+=",\"cpu_pct_median\":$cpu,\"cpu_pct_runs\":$(json_list "${CPU[$cfg]}")"
+		# The per-event-wakeup build is there to show what the design avoids: no targets.
+		if [ "$cfg" != wakeup ]; then
+			row+=",\"targets\":{\"rate >= 0.90x\":$(is "$ratio >= 0.9")"
+			row+=",\"no events lost\":$(is "$lost_max == 0")"
+			row+=",\"consumer < 5% CPU\":$(is "$cpu < 5")}"
+		fi
+	fi
+	echo "$row}" >>"$ROWS"
+done
+printf '{"section":"flood-setup","count":%d,"runs":%d,"flood_cpu":%d,"consumer_cpu":%d,%s}\n' \
+	"$COUNT" "$RUNS" "$FLOOD_CPU" "$CONSUMER_CPU" '"frame_bytes":54,"mode":"native"' >>"$ROWS"
