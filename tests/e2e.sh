@@ -30,70 +30,10 @@ CASES=(
 	second_instance_is_refused_and_first_keeps_working
 )
 
-skip_all() {
-	local c
-	for c in "${CASES[@]}"; do
-		skip "$c" "$1"
-	done
-	finish
-	exit
-}
-
-fail_all() {
-	local c
-	for c in "${CASES[@]}"; do
-		fail "$c" "$1"
-	done
-	exit 1
-}
-
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
 why=$(netns_problem)
 [ -n "$why" ] && skip_all "$why"
 make_pair "$S" "$C" "$SIF" "$CIF" || fail_all "could not set up namespaces and veth pair"
-
-# start_tool TAG ARGS...: runs tcpdrop-top on the server end, stdout and stderr to
-# $TDT_TMP/TAG.out and TAG.err, and waits until stderr says it is watching. Sets TOOL, TOOL_OUT,
-# TOOL_ERR; on failure returns 1 with the reason in START_WHY. SIGINT is reset to its default
-# because a shell's background jobs inherit it ignored, unlike a program run from a terminal.
-start_tool() {
-	local tag=$1
-	shift
-	TOOL_OUT=$TDT_TMP/$tag.out TOOL_ERR=$TDT_TMP/$tag.err
-	# Created here, before the child opens them, so that polling never meets a missing file.
-	: >"$TOOL_OUT"
-	: >"$TOOL_ERR"
-	ip netns exec "$S" env --default-signal=INT "$TDT_BIN" -i "$SIF" "$@" \
-		>"$TOOL_OUT" 2>"$TOOL_ERR" </dev/null &
-	TOOL=$!
-	track "$TOOL"
-	if ! wait_until 10 tool_up_or_gone; then
-		START_WHY="no 'watching' line on stderr within 10 s"
-		return 1
-	fi
-	if ! kill -0 "$TOOL" 2>/dev/null; then
-		wait "$TOOL"
-		START_WHY="tcpdrop-top $* exited $? at start: $(head -c 200 "$TOOL_ERR")"
-		return 1
-	fi
-	START_WHY=
-}
-
-tool_up_or_gone() {
-	grep -q 'watching' "$TOOL_ERR" || ! kill -0 "$TOOL" 2>/dev/null
-}
-
-# stop_tool SIGNAL: signals the tool and waits up to 5 s; STOP_STATUS is its exit status or
-# "running". A tool that does not stop is killed so the next run starts clean.
-stop_tool() {
-	kill -"$1" "$TOOL"
-	wait_pid "$TOOL" 5
-	STOP_STATUS=$WAIT_STATUS
-	if [ "$STOP_STATUS" = running ]; then
-		kill -KILL "$TOOL"
-		wait "$TOOL"
-	fi
-} 2>/dev/null
 
 # listen PORT ADDR FILE: a one-shot netcat listener on the server writing what it gets to FILE.
 listen() {

@@ -38,24 +38,13 @@ why=$(netns_problem)
 command -v tmux >/dev/null || all_cases skip "no tmux"
 make_pair "$S" "$C" "$SIF" "$CIF" || all_cases fail "could not set up namespaces and veth pair"
 
-# start_tool ARGS...: tcpdrop-top --json on the server end; waits for its "watching" line.
-start_tool() {
-	OUT=$TDT_TMP/out.$RANDOM ERR=$TDT_TMP/err.$RANDOM
-	: >"$ERR"
-	ip netns exec "$S" env --default-signal=INT "$TDT_BIN" -i "$SIF" --json "$@" \
-		>"$OUT" 2>"$ERR" </dev/null &
-	TOOL=$!
-	track "$TOOL"
-	wait_until 10 grep -q watching "$ERR"
-}
-
 # syn_to_4040 SPORT: one connection attempt that the filter drops.
 syn_to_4040() {
 	ip netns exec "$C" timeout 2 nc -z -n -w 1 -p "$1" 198.51.100.1 4040 >/dev/null 2>&1
 }
 
 drop_seen() {
-	grep -q "\"sport\":$1," "$OUT"
+	grep -q "\"sport\":$1," "$TOOL_OUT"
 }
 
 # A vanished interface must end the run, not leave it watching nothing.
@@ -148,7 +137,7 @@ t_vanished_tui() {
 
 t_sighup() {
 	local name=$1
-	start_tool || { fail "$name" "did not start: $(head -c 200 "$ERR")"; return; }
+	start_tool faults --json || { fail "$name" "$START_WHY"; return; }
 	kill -HUP "$TOOL"
 	wait_pid "$TOOL" 5
 	if [ "$WAIT_STATUS" = running ]; then
@@ -187,7 +176,7 @@ status_field() {
 
 t_no_capabilities() {
 	local name=$1 eff prm nnp
-	start_tool || { fail "$name" "did not start: $(head -c 200 "$ERR")"; return; }
+	start_tool faults --json || { fail "$name" "$START_WHY"; return; }
 	eff=$(status_field "$TOOL" CapEff) prm=$(status_field "$TOOL" CapPrm)
 	nnp=$(status_field "$TOOL" NoNewPrivs)
 	syn_to_4040 41001
@@ -211,8 +200,8 @@ stop_it() {
 
 t_sudo_user() {
 	local name=$1 uid
-	SUDO_UID=65534 SUDO_GID=65534 start_tool ||
-		{ fail "$name" "did not start: $(head -c 200 "$ERR")"; return; }
+	SUDO_UID=65534 SUDO_GID=65534 start_tool faults --json ||
+		{ fail "$name" "$START_WHY"; return; }
 	uid=$(status_field "$TOOL" Uid)
 	syn_to_4040 41002
 	wait_until 3 drop_seen 41002
@@ -291,8 +280,8 @@ t_settings_bounds() {
 	for args in "--ring-size 4K --max-sources 64" "--ring-size 1G --max-sources 4M" \
 		    "--ring-size 4K --max-sources 64 --dry-run"; do
 		# shellcheck disable=SC2086
-		if ! start_tool $args; then
-			problem="$args: did not start: $(head -c 200 "$ERR")"
+		if ! start_tool faults --json $args; then
+			problem="$args: $START_WHY"
 			break
 		fi
 		sport=$((sport + 1))

@@ -39,23 +39,6 @@ flood_cleanup() {
 }
 trap flood_cleanup EXIT
 
-skip_all() {
-	local c
-	for c in "${CASES[@]}"; do
-		skip "$c" "$1"
-	done
-	finish
-	exit
-}
-
-fail_all() {
-	local c
-	for c in "${CASES[@]}"; do
-		fail "$c" "$1"
-	done
-	exit 1
-}
-
 # note TEXT: a figure worth seeing in the log; tests/run counts only ok/FAIL/SKIP lines.
 note() {
 	echo "# $*"
@@ -128,51 +111,14 @@ flood_abort() {
 	wait_pid "$TG" 5
 }
 
-# start_tool TAG ARGS...: tcpdrop-top on the server end, stdout and stderr to TAG.out and
-# TAG.err, as tests/e2e.sh starts it; waits for "watching". Sets TOOL, TOOL_OUT, TOOL_ERR; on
-# failure returns 1 with the reason in START_WHY. SIGINT is reset to its default because a
-# shell's background jobs inherit it ignored.
-start_tool() {
-	local tag=$1
-	shift
-	TOOL_OUT=$TDT_TMP/$tag.out TOOL_ERR=$TDT_TMP/$tag.err
-	: >"$TOOL_OUT"
-	: >"$TOOL_ERR"
-	ip netns exec "$S" env --default-signal=INT "$TDT_BIN" -i "$SIF" "$@" \
-		>"$TOOL_OUT" 2>"$TOOL_ERR" </dev/null &
-	TOOL=$!
-	track "$TOOL"
-	if ! wait_until 10 tool_up_or_gone; then
-		START_WHY="no 'watching' line on stderr within 10 s"
-		return 1
-	fi
-	if ! kill -0 "$TOOL" 2>/dev/null; then
-		wait "$TOOL"
-		START_WHY="tcpdrop-top $* exited $? at start: $(head -c 200 "$TOOL_ERR")"
-		return 1
-	fi
+# start_native_tool TAG ARGS...: start_tool (lib.sh); the flood's figures need native XDP.
+start_native_tool() {
+	start_tool "$@" || return 1
 	if ! grep 'watching' "$TOOL_ERR" | grep -q native; then
 		START_WHY="not in native XDP mode: $(head -c 200 "$TOOL_ERR")"
 		return 1
 	fi
-	START_WHY=
 }
-
-tool_up_or_gone() {
-	grep -q 'watching' "$TOOL_ERR" || ! kill -0 "$TOOL" 2>/dev/null
-}
-
-# stop_tool SIGNAL: signals the tool and waits up to 10 s; STOP_STATUS is its exit status or
-# "running" (then it is killed).
-stop_tool() {
-	kill -"$1" "$TOOL"
-	wait_pid "$TOOL" 10
-	STOP_STATUS=$WAIT_STATUS
-	if [ "$STOP_STATUS" = running ]; then
-		kill -KILL "$TOOL"
-		wait "$TOOL"
-	fi
-} 2>/dev/null
 
 # The newest stats line, cheaply, from an NDJSON file of a few hundred megabytes.
 last_stats() {
@@ -310,7 +256,7 @@ export SIF
 # flood. Once the stats say every SYN was dropped, SIGINT ends the run; its output is checked.
 flood_json_run() {
 	local name=$1 tag=$2 n=$3 freeze=$4 why tx0 tx1 droplines badlines resumed='' figures ran
-	if ! start_tool "$tag" --json -d 0.5; then
+	if ! start_native_tool "$tag" --json -d 0.5; then
 		fail "$name" "$START_WHY"
 		return
 	fi
@@ -344,7 +290,7 @@ flood_json_run() {
 		wait_until 10 stats_dropped_is "$TOOL_OUT" "$n"
 		[ -n "$resumed" ] && wait_until 5 stats_after "$TOOL_OUT" "$resumed" 2
 	fi
-	stop_tool INT
+	stop_tool INT 10
 	tx1=$(tx_packets)
 	if [ -z "$why" ] && [ "$STOP_STATUS" != 0 ]; then
 		why="after SIGINT: status $STOP_STATUS, want 0; stderr: $(tail -c 200 "$TOOL_ERR")"

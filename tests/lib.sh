@@ -231,3 +231,65 @@ EOF
 nd_true() {
 	nd_check "$@" >/dev/null
 }
+
+# skip_all WHY / fail_all WHY: every case of the suite (its CASES array) at once, when none can
+# run; then the suite ends.
+skip_all() {
+	local c
+	for c in "${CASES[@]}"; do
+		skip "$c" "$1"
+	done
+	finish
+	exit
+}
+
+fail_all() {
+	local c
+	for c in "${CASES[@]}"; do
+		fail "$c" "$1"
+	done
+	exit 1
+}
+
+# start_tool TAG ARGS...: runs tcpdrop-top on the server end ($S, $SIF), stdout and stderr to
+# $TDT_TMP/TAG.out and TAG.err, and waits until stderr says it is watching. Sets TOOL, TOOL_OUT,
+# TOOL_ERR; on failure returns 1 with the reason in START_WHY. SIGINT is reset to its default
+# because a shell's background jobs inherit it ignored, unlike a program run from a terminal.
+start_tool() {
+	local tag=$1
+	shift
+	TOOL_OUT=$TDT_TMP/$tag.out TOOL_ERR=$TDT_TMP/$tag.err
+	# Created here, before the child opens them, so that polling never meets a missing file.
+	: >"$TOOL_OUT"
+	: >"$TOOL_ERR"
+	ip netns exec "$S" env --default-signal=INT "$TDT_BIN" -i "$SIF" "$@" \
+		>"$TOOL_OUT" 2>"$TOOL_ERR" </dev/null &
+	TOOL=$!
+	track "$TOOL"
+	if ! wait_until 10 tool_up_or_gone; then
+		START_WHY="no 'watching' line on stderr within 10 s"
+		return 1
+	fi
+	if ! kill -0 "$TOOL" 2>/dev/null; then
+		wait "$TOOL"
+		START_WHY="tcpdrop-top $* exited $? at start: $(head -c 200 "$TOOL_ERR")"
+		return 1
+	fi
+	START_WHY=
+}
+
+tool_up_or_gone() {
+	grep -q 'watching' "$TOOL_ERR" || ! kill -0 "$TOOL" 2>/dev/null
+}
+
+# stop_tool SIGNAL [SECONDS]: signals the tool and waits (5 s by default); STOP_STATUS is its
+# exit status, or "running" (and then it is killed).
+stop_tool() {
+	kill -"$1" "$TOOL"
+	wait_pid "$TOOL" "${2:-5}"
+	STOP_STATUS=$WAIT_STATUS
+	if [ "$STOP_STATUS" = running ]; then
+		kill -KILL "$TOOL"
+		wait "$TOOL"
+	fi
+} 2>/dev/null

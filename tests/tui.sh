@@ -44,23 +44,6 @@ tui_cleanup() {
 }
 trap tui_cleanup EXIT
 
-skip_all() {
-	local c
-	for c in "${CASES[@]}"; do
-		skip "$c" "$1"
-	done
-	finish
-	exit
-}
-
-fail_all() {
-	local c
-	for c in "${CASES[@]}"; do
-		fail "$c" "$1"
-	done
-	exit 1
-}
-
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
 why=$(netns_problem)
 [ -n "$why" ] && skip_all "$why"
