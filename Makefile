@@ -6,7 +6,6 @@ OUTPUT := .output
 BIN := tcpdrop-top
 CLANG ?= clang
 BPFTOOL ?= $(shell scripts/find-bpftool.sh)
-CC := cc
 PKG_CONFIG ?= pkg-config
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)

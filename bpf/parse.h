@@ -12,6 +12,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include <stdbool.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
@@ -22,6 +23,7 @@
 #define PARSE_UNPARSED		(-3)	/* too deep a header chain: pass, and not malformed */
 
 #define IP_OFFSET_MASK		0x1fff
+#define IP_MORE_FRAGMENTS	0x2000
 #define IPV6_FRAG_OFFSET_MASK	0xfff8
 
 struct cursor {
@@ -69,8 +71,10 @@ static __always_inline int parse_ethhdr(struct cursor *c, void *data_end, __u16 
 	return h_proto;
 }
 
-/* Returns the IP protocol of a first fragment or unfragmented packet. */
-static __always_inline int parse_iphdr(struct cursor *c, void *data_end, struct iphdr **iph_out)
+/* Returns the IP protocol of a first fragment or unfragmented packet; *first_fragment says
+ * whether more fragments follow, so the transport header may be cut short. */
+static __always_inline int parse_iphdr(struct cursor *c, void *data_end, struct iphdr **iph_out,
+				       bool *first_fragment)
 {
 	struct iphdr *iph = c->pos;
 	int hdrsize;
@@ -84,6 +88,7 @@ static __always_inline int parse_iphdr(struct cursor *c, void *data_end, struct 
 		return PARSE_MALFORMED;
 	if (iph->frag_off & bpf_htons(IP_OFFSET_MASK))
 		return PARSE_LATER_FRAGMENT;
+	*first_fragment = iph->frag_off & bpf_htons(IP_MORE_FRAGMENTS);
 	c->pos += hdrsize;
 	*iph_out = iph;
 	return iph->protocol;
@@ -102,9 +107,9 @@ static __always_inline int ipv6_is_ext(__u8 nexthdr)
 }
 
 /* Walks hop-by-hop, routing, destination-options and fragment headers; returns the upper-layer
- * protocol. */
+ * protocol. *first_fragment is set when a fragment header with offset 0 was crossed. */
 static __always_inline int parse_ipv6hdr(struct cursor *c, void *data_end,
-					 struct ipv6hdr **ip6h_out)
+					 struct ipv6hdr **ip6h_out, bool *first_fragment)
 {
 	struct ipv6hdr *ip6h = c->pos;
 	struct ipv6_ext *ext;
@@ -129,6 +134,7 @@ static __always_inline int parse_ipv6hdr(struct cursor *c, void *data_end,
 		if (nexthdr == IPPROTO_FRAGMENT) {
 			if (ext->frag_off & bpf_htons(IPV6_FRAG_OFFSET_MASK))
 				return PARSE_LATER_FRAGMENT;
+			*first_fragment = true;
 			size = 8;
 		} else {
 			size = (ext->hdrlen + 1) * 8;
@@ -154,6 +160,27 @@ static __always_inline int parse_tcphdr(struct cursor *c, void *data_end, struct
 		return PARSE_MALFORMED;
 	c->pos += tcph->doff * 4;
 	*tcph_out = tcph;
+	return 0;
+}
+
+struct tcp_ports {
+	__be16 source;
+	__be16 dest;
+};
+
+/*
+ * A first fragment may carry less than a whole TCP header: a "tiny fragment" (RFC 1858) whose
+ * ports are there and whose rest follows in later fragments that pass. Its ports alone decide,
+ * else the segment would reach the watched port after reassembly.
+ */
+static __always_inline int parse_tcp_ports(struct cursor *c, void *data_end,
+					   struct tcp_ports **ports_out)
+{
+	struct tcp_ports *ports = c->pos;
+
+	if ((void *)(ports + 1) > data_end)
+		return PARSE_MALFORMED;
+	*ports_out = ports;
 	return 0;
 }
 

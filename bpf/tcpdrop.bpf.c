@@ -44,13 +44,15 @@ struct {
 	__uint(max_entries, TCPDROP_DEFAULT_RING_BYTES);
 } events SEC(".maps");
 
-/* Everything the match needs, gathered while parsing. */
+/* Everything the match and the event need, gathered while parsing. */
 struct flow {
 	__u8 family;
+	__u8 tcp_flags;		/* 0 when a tiny first fragment cut them off */
 	__u16 vlan;
+	__u16 sport;
+	__u16 dport;
 	struct iphdr *iph;
 	struct ipv6hdr *ip6h;
-	struct tcphdr *tcph;
 };
 
 static __always_inline bool port_watched(__u16 port)
@@ -66,6 +68,9 @@ static __always_inline int parse_flow(struct xdp_md *ctx, struct flow *f)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	struct cursor c = { .pos = (void *)(long)ctx->data };
+	bool first_fragment = false;
+	struct tcp_ports *ports;
+	struct tcphdr *tcph;
 	int proto;
 
 	proto = parse_ethhdr(&c, data_end, &f->vlan);
@@ -74,10 +79,10 @@ static __always_inline int parse_flow(struct xdp_md *ctx, struct flow *f)
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		f->family = 4;
-		proto = parse_iphdr(&c, data_end, &f->iph);
+		proto = parse_iphdr(&c, data_end, &f->iph, &first_fragment);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		f->family = 6;
-		proto = parse_ipv6hdr(&c, data_end, &f->ip6h);
+		proto = parse_ipv6hdr(&c, data_end, &f->ip6h, &first_fragment);
 	} else {
 		return PARSE_UNPARSED;
 	}
@@ -85,7 +90,18 @@ static __always_inline int parse_flow(struct xdp_md *ctx, struct flow *f)
 		return proto;
 	if (proto != IPPROTO_TCP)
 		return PARSE_UNPARSED;
-	return parse_tcphdr(&c, data_end, &f->tcph);
+	if (!parse_tcphdr(&c, data_end, &tcph)) {
+		f->sport = bpf_ntohs(tcph->source);
+		f->dport = bpf_ntohs(tcph->dest);
+		f->tcp_flags = ((__u8 *)tcph)[13];
+		return 0;
+	}
+	if (!first_fragment || parse_tcp_ports(&c, data_end, &ports))
+		return PARSE_MALFORMED;
+	f->sport = bpf_ntohs(ports->source);
+	f->dport = bpf_ntohs(ports->dest);
+	f->tcp_flags = 0;
+	return 0;
 }
 
 static __always_inline void copy_addrs(struct flow *f, __u8 *saddr, __u8 *daddr)
@@ -136,11 +152,11 @@ static __always_inline void emit_event(struct xdp_md *ctx, struct flow *f, __u32
 	e->ifindex = ctx->ingress_ifindex;
 	e->rx_queue = ctx->rx_queue_index;
 	e->len = len;
-	e->sport = bpf_ntohs(f->tcph->source);
-	e->dport = bpf_ntohs(f->tcph->dest);
+	e->sport = f->sport;
+	e->dport = f->dport;
 	e->vlan = f->vlan;
 	e->family = f->family;
-	e->tcp_flags = ((__u8 *)f->tcph)[13];
+	e->tcp_flags = f->tcp_flags;
 	e->action = dry_run ? TCPDROP_ACTION_WOULD_DROP : TCPDROP_ACTION_DROP;
 
 	bpf_ringbuf_submit(e, wakeup_every_event ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
@@ -163,7 +179,7 @@ int tcpdrop(struct xdp_md *ctx)
 	cnt->count[TCPDROP_SEEN_BYTES] += len;
 
 	ret = parse_flow(ctx, &f);
-	if (ret < 0 || !port_watched(bpf_ntohs(f.tcph->dest))) {
+	if (ret < 0 || !port_watched(f.dport)) {
 		if (ret == PARSE_MALFORMED)
 			cnt->count[TCPDROP_MALFORMED]++;
 		cnt->count[TCPDROP_PASSED]++;

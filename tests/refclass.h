@@ -13,6 +13,9 @@
  *   length for the others), else the packet is malformed, whatever its next header says; a
  *   later fragment is recognised from the first 4 bytes before that.
  * - Payload length of IPv6 is never looked at either.
+ * - In a first fragment (IPv4 with MF set, or past an IPv6 fragment header at offset 0) whose
+ *   TCP header is cut short, or has doff < 5, the ports (its first 4 bytes) alone decide, and
+ *   such a packet is not malformed: RFC 1858's tiny-fragment attack must not pass.
  */
 #ifndef TCPDROP_TEST_REFCLASS_H
 #define TCPDROP_TEST_REFCLASS_H
@@ -50,6 +53,8 @@ enum ref_why {
 	WHY_TCP_OPTIONS_TRUNCATED,
 	WHY_PORT_NOT_WATCHED,
 	WHY_MATCH,
+	WHY_FIRST_FRAGMENT_PORTS_NOT_WATCHED,
+	WHY_FIRST_FRAGMENT_PORTS_MATCH,
 	WHY_COUNT,
 };
 
@@ -73,6 +78,8 @@ static const char *const ref_why_names[WHY_COUNT] = {
 	[WHY_TCP_DOFF] = "TCP doff below 5",
 	[WHY_TCP_OPTIONS_TRUNCATED] = "TCP options truncated",
 	[WHY_PORT_NOT_WATCHED] = "TCP to an unwatched port",
+	[WHY_FIRST_FRAGMENT_PORTS_NOT_WATCHED] = "first fragment, TCP header cut, port unwatched",
+	[WHY_FIRST_FRAGMENT_PORTS_MATCH] = "first fragment, TCP header cut, port watched",
 	[WHY_MATCH] = "TCP to a watched port",
 };
 
@@ -125,7 +132,9 @@ static inline struct ref_result ref_classify(const uint8_t *f, size_t len, const
 {
 	struct ref_result r;
 	size_t off, l4;
-	unsigned int tags = 0, exts = 0, ihl, doff;
+	unsigned int tags = 0, exts = 0, ihl;
+	bool first_fragment = false;
+	enum ref_why why;
 	uint16_t type;
 	uint8_t proto;
 
@@ -160,6 +169,7 @@ static inline struct ref_result ref_classify(const uint8_t *f, size_t len, const
 		/* The low 13 bits of bytes 6-7 are the offset; DF and MF do not matter. */
 		if (ref_be16(f + off + 6) & 0x1fff)
 			return ref_out(r, REF_PASS, false, WHY_IPV4_LATER_FRAGMENT);
+		first_fragment = ref_be16(f + off + 6) & 0x2000;	/* MF: more follow */
 		r.family = 4;
 		memcpy(r.saddr, f + off + 12, 4);
 		memcpy(r.daddr, f + off + 16, 4);
@@ -187,6 +197,7 @@ static inline struct ref_result ref_classify(const uint8_t *f, size_t len, const
 				if (ref_be16(f + l4 + 2) >> 3)
 					return ref_out(r, REF_PASS, false,
 						       WHY_IPV6_LATER_FRAGMENT);
+				first_fragment = true;
 				size = REF_FRAG_LEN;
 			} else {
 				size = ((size_t)f[l4 + 1] + 1) * 8;
@@ -203,13 +214,23 @@ static inline struct ref_result ref_classify(const uint8_t *f, size_t len, const
 
 	if (proto != 6)
 		return ref_out(r, REF_PASS, false, WHY_NOT_TCP);
+	why = WHY_MATCH;
 	if (!ref_have(len, l4, REF_TCP_MIN))
-		return ref_out(r, REF_PASS, true, WHY_TCP_TRUNCATED);
-	doff = f[l4 + 12] >> 4;
-	if (doff < 5)
-		return ref_out(r, REF_PASS, true, WHY_TCP_DOFF);
-	if (!ref_have(len, l4, doff * 4))
-		return ref_out(r, REF_PASS, true, WHY_TCP_OPTIONS_TRUNCATED);
+		why = WHY_TCP_TRUNCATED;
+	else if (f[l4 + 12] >> 4 < 5)
+		why = WHY_TCP_DOFF;
+	else if (!ref_have(len, l4, (f[l4 + 12] >> 4) * 4))
+		why = WHY_TCP_OPTIONS_TRUNCATED;
+	if (why != WHY_MATCH) {
+		/* RFC 1858's tiny fragment: in a first fragment the ports alone decide. */
+		if (!first_fragment || !ref_have(len, l4, 4))
+			return ref_out(r, REF_PASS, true, why);
+		r.sport = ref_be16(f + l4);
+		r.dport = ref_be16(f + l4 + 2);
+		if (!watched[r.dport])
+			return ref_out(r, REF_PASS, false, WHY_FIRST_FRAGMENT_PORTS_NOT_WATCHED);
+		return ref_out(r, REF_DROP, false, WHY_FIRST_FRAGMENT_PORTS_MATCH);
+	}
 	r.sport = ref_be16(f + l4);
 	r.dport = ref_be16(f + l4 + 2);
 	r.flags = f[l4 + 13];

@@ -552,7 +552,7 @@ TEST(sources_sort_setting_reorders_rows)
 
 TEST(keys_map_to_their_actions)
 {
-	CHECK(keys_action('q') == ACTION_QUIT && keys_action(3) == ACTION_QUIT, "quit");
+	CHECK(keys_action('q') == ACTION_QUIT && keys_action('Q') == ACTION_QUIT, "quit");
 	CHECK(keys_action(27) == ACTION_CLOSE, "esc");
 	CHECK(keys_action('p') == ACTION_PAUSE && keys_action(' ') == ACTION_PAUSE, "pause");
 	CHECK(keys_action('c') == ACTION_CLEAR && keys_action('s') == ACTION_SORT, "clear, sort");

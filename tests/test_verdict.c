@@ -744,6 +744,35 @@ TEST(ipv4_first_fragment_to_watched_port_is_dropped)
 	EXPECT_DROP(&main_rig, &p, &w);
 }
 
+/*
+ * A tiny first fragment (RFC 1858) carries the ports but not the whole TCP header; the rest
+ * comes in a later fragment, which passes. Matching on the ports keeps the segment from
+ * reaching the watched port after reassembly.
+ */
+TEST(ipv4_tiny_first_fragment_to_watched_port_is_dropped_on_its_ports)
+{
+	struct want w = want_v4(V4_SRC, V4_DST, WATCHED, 0);
+	struct pkt p;
+	size_t ip;
+
+	if (!rig_ready(&main_rig))
+		return;
+	ip = v4_tcp(&p, WATCHED, TCPDROP_TCP_SYN);
+	pkt_ipv4_frag(&p, ip, 0, true);
+	p.len -= PKT_TCP_LEN - 8;	/* 8 bytes of TCP: ports and sequence number */
+	EXPECT_DROP(&main_rig, &p, &w);
+
+	ip = v4_tcp(&p, WATCHED + 1, TCPDROP_TCP_SYN);
+	pkt_ipv4_frag(&p, ip, 0, true);
+	p.len -= PKT_TCP_LEN - 8;
+	EXPECT_PASS(&main_rig, &p, false);
+
+	/* Not a fragment: a cut TCP header stays malformed, whatever its ports. */
+	ip = v4_tcp(&p, WATCHED, TCPDROP_TCP_SYN);
+	p.len -= PKT_TCP_LEN - 8;
+	EXPECT_PASS(&main_rig, &p, true);
+}
+
 TEST(ipv4_later_fragment_looking_like_tcp_to_watched_port_passes_not_malformed)
 {
 	/* Offsets 1 (lowest) to 8191 (highest), last fragment or not. Its first bytes are payload
@@ -881,22 +910,28 @@ TEST(non_tcp_traffic_passes_and_is_not_malformed)
 /*
  * Cuts the frame to every length from 0 to its full size. Below hdr_end (all the headers the
  * parser needs) a cut passes as malformed; from hdr_end on only payload is missing, so the
- * frame still drops. BPF_PROG_TEST_RUN refuses XDP frames shorter than an Ethernet header
- * with -EINVAL before the program runs, so those cuts count nothing at all.
+ * frame still drops. In a first fragment (ports_end set) the TCP ports alone decide, so cuts
+ * from ports_end on drop too, with no flags. BPF_PROG_TEST_RUN refuses XDP frames shorter than
+ * an Ethernet header with -EINVAL before the program runs, so those cuts count nothing at all.
  */
-static void sweep_cuts(struct rig *r, const struct pkt *p, size_t hdr_end, const struct want *w)
+static void sweep_cuts(struct rig *r, const struct pkt *p, size_t hdr_end, size_t ports_end,
+		       const struct want *w)
 {
 	__u64 before[TCPDROP_NR_COUNTERS], after[TCPDROP_NR_COUNTERS];
+	struct want no_flags = *w;
+	size_t cut, drops_from = ports_end ? ports_end : hdr_end;
 	char ctx[48];
-	size_t cut;
 
+	no_flags.flags = 0;
 	read_counters(r, before);
 	for (cut = 0; cut <= p->len && !check_case_failed; cut++) {
 		snprintf(ctx, sizeof(ctx), "cut to %zu of %zu bytes", cut, p->len);
 		if (cut < PKT_ETH_LEN)
 			expect_rejected(HERE(ctx), r, p->buf, cut, -EINVAL);
-		else if (cut < hdr_end)
+		else if (cut < drops_from)
 			expect_pass(HERE(ctx), r, p->buf, cut, true);
+		else if (cut < hdr_end)
+			expect_drop(HERE(ctx), r, p->buf, cut, &no_flags);
 		else
 			expect_drop(HERE(ctx), r, p->buf, cut, w);
 	}
@@ -904,9 +939,9 @@ static void sweep_cuts(struct rig *r, const struct pkt *p, size_t hdr_end, const
 		return;
 	read_counters(r, after);
 	eq_at(HERE(""), "malformed over the sweep", after[TCPDROP_MALFORMED] -
-	      before[TCPDROP_MALFORMED], hdr_end - PKT_ETH_LEN);
+	      before[TCPDROP_MALFORMED], drops_from - PKT_ETH_LEN);
 	eq_at(HERE(""), "dropped over the sweep", after[TCPDROP_DROPPED] - before[TCPDROP_DROPPED],
-	      p->len + 1 - hdr_end);
+	      p->len + 1 - drops_from);
 }
 
 TEST(truncated_ipv4_frame_passes_as_malformed_at_every_cut_inside_headers)
@@ -926,7 +961,7 @@ TEST(truncated_ipv4_frame_passes_as_malformed_at_every_cut_inside_headers)
 	pkt_payload(&p, 6, 0xee);
 	pkt_done(&p);
 	eq_at(HERE(""), "headers", hdr_end, 14 + 60 + 60);
-	sweep_cuts(&main_rig, &p, hdr_end, &w);
+	sweep_cuts(&main_rig, &p, hdr_end, 0, &w);
 }
 
 TEST(truncated_vlan_frame_passes_as_malformed_at_every_cut_inside_headers)
@@ -947,7 +982,7 @@ TEST(truncated_vlan_frame_passes_as_malformed_at_every_cut_inside_headers)
 	pkt_payload(&p, 6, 0xee);
 	pkt_done(&p);
 	w.vlan = 10;
-	sweep_cuts(&main_rig, &p, hdr_end, &w);
+	sweep_cuts(&main_rig, &p, hdr_end, 0, &w);
 }
 
 TEST(truncated_ipv6_extension_frame_passes_as_malformed_at_every_cut_inside_headers)
@@ -974,7 +1009,8 @@ TEST(truncated_ipv6_extension_frame_passes_as_malformed_at_every_cut_inside_head
 	pkt_done(&p);
 	eq_at(HERE(""), "headers", hdr_end, 14 + 4 + 40 + 16 + 8 + 8 + 24 + 32);
 	w.vlan = 7;
-	sweep_cuts(&main_rig, &p, hdr_end, &w);
+	/* The fragment header (offset 0) makes this a first fragment: the ports decide. */
+	sweep_cuts(&main_rig, &p, hdr_end, hdr_end - 32 + 4, &w);
 }
 
 TEST(ipv4_ihl_below_5_is_malformed_and_passes)
@@ -1366,6 +1402,7 @@ int main(void)
 	RUN(ipv6_eight_extension_headers_then_tcp_is_dropped);
 	RUN(ipv6_nine_extension_headers_pass_unparsed_and_not_malformed);
 	RUN(ipv4_first_fragment_to_watched_port_is_dropped);
+	RUN(ipv4_tiny_first_fragment_to_watched_port_is_dropped_on_its_ports);
 	RUN(ipv4_later_fragment_looking_like_tcp_to_watched_port_passes_not_malformed);
 	RUN(ipv6_later_fragment_looking_like_tcp_to_watched_port_passes_not_malformed);
 	RUN(non_tcp_traffic_passes_and_is_not_malformed);

@@ -9,7 +9,8 @@
 
 static const char usage[] =
 	"Usage: tcpdrop-top [-i IFACE] [-p PORTS] [-m auto|native|skb] [--dry-run] [--json]\n"
-	"                   [-d SECONDS] [--duration SECONDS] [-v] [-h] [-V]\n"
+	"                   [-d SECONDS] [--duration SECONDS] [--ring-size BYTES]\n"
+	"                   [--max-sources N] [-v] [-h] [-V]\n"
 	"Drop TCP segments to the watched ports at XDP and show what is dropped, live.\n"
 	"\n"
 	"  -i, --interface IFACE  interface to filter (default: the default-route interface)\n"

@@ -82,14 +82,13 @@ static void fill_row(int y, int cols, enum role role)
 static void draw_title(const struct tui *t, int cols)
 {
 	uint64_t up = (t->view.taken_ns - t->start_ns) / 1000000000ULL;
-	char ports[64], title[256];
+	char title[256];
 	const char *notice = t->paused ? " PAUSED " : t->opts->dry_run ? " DRY RUN " : "";
 	int notice_len = strlen(notice);
 
-	ports_format(&t->opts->ports, ports, sizeof(ports));
 	snprintf(title, sizeof(title), " tcpdrop-top  %s (%s XDP)  port%s %s  up %llu:%02llu:%02llu  "
 		 "every %gs", t->loader->ifname, t->loader->native ? "native" : "generic",
-		 strpbrk(ports, ",-") ? "s" : "", ports, (unsigned long long)up / 3600,
+		 strpbrk(t->ports_text, ",-") ? "s" : "", t->ports_text, (unsigned long long)up / 3600,
 		 (unsigned long long)up / 60 % 60, (unsigned long long)up % 60, t->interval_s);
 	fill_row(0, cols, ROLE_TITLE);
 	put(0, 0, cols - notice_len, ROLE_TITLE, false, title);
@@ -104,6 +103,8 @@ static void draw_counter(int y, int x, int width, const char *label, uint64_t to
 	char value[FORMAT_NUM_LEN], per_s[FORMAT_NUM_LEN];
 
 	format_count(total, value);
+	if ((int)strlen(value) > width - 12 - 10)
+		format_si(total, value);	/* 1,234,567,890 does not fit at 60 columns */
 	format_si(rate, per_s);
 	put(y, x, 12, ROLE_LABEL, false, label);
 	put(y, x + 12, width - 12 - 10, value_role, true, value);
@@ -162,9 +163,9 @@ static void draw_sparkline(const struct tui *t, int cols)
 	move(3, 9);
 	for (int i = n - 1; i >= 0; i--) {
 		uint64_t v = history_get(h, i);
-		int level = v == 0 || peak == 0 ? 0 : 1 + (int)((v * 7 + peak - 1) / peak);
+		int level = v == 0 || peak == 0 ? 0 : 1 + (int)(v * 7 / peak);	/* 1..8 */
 
-		addstr(glyphs[level > 8 ? 8 : level]);
+		addstr(glyphs[level]);
 	}
 	attrset(A_NORMAL);
 	put(3, 9 + n, cols - 9 - n, ROLE_LABEL, true, right);
@@ -348,11 +349,7 @@ static void draw_help(const struct layout *l)
 		"Counts come from the kernel and are exact; the log",
 		"keeps the newest 10,000 drops. Any key closes help.",
 	};
-	const int n = sizeof(lines) / sizeof(lines[0]), w = 58;
-	const char *ascii_lines[sizeof(lines) / sizeof(lines[0])];
-
-	memcpy(ascii_lines, lines, sizeof(lines));
-	ascii_lines[3] = "Up Down    scroll the drop log a line";
+	const int n = sizeof(lines) / sizeof(lines[0]), w = 58, arrows = 3;
 	int top = (l->rows - n - 2) / 2, left = (l->cols - w) / 2;
 
 	if (top < 0)
@@ -361,7 +358,7 @@ static void draw_help(const struct layout *l)
 	for (int i = 0; i < n; i++) {
 		put(top + 1 + i, left, w, ROLE_TITLE, false, "");
 		put(top + 1 + i, left + 2, w - 4, ROLE_TITLE, false,
-		    screen_utf8() ? lines[i] : ascii_lines[i]);
+		    i == arrows && !screen_utf8() ? "Up Down    scroll the drop log a line" : lines[i]);
 	}
 	put(top + 1 + n, left, w, ROLE_TITLE, false, "");
 }

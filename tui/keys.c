@@ -4,15 +4,13 @@
 #include "keys.h"
 
 #define KEY_ESC		27
-#define KEY_CTRL_C	3
 
 enum action keys_action(int key)
 {
 	switch (key) {
 	case 'q':
 	case 'Q':
-	case KEY_CTRL_C:
-		return ACTION_QUIT;
+		return ACTION_QUIT;	/* Ctrl-C arrives as SIGINT: cbreak() keeps signals */
 	case KEY_ESC:
 		return ACTION_CLOSE;
 	case 'p':

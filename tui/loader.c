@@ -199,9 +199,9 @@ enum loader_error loader_start(struct loader *l, const struct options *opts,
 		if (e == -EPERM || e == -EACCES)
 			snprintf(err, errlen, "%s", needs_privileges);
 		else if (e == -ENOMEM || e == -E2BIG)
-			snprintf(err, errlen, "not enough memory for the BPF maps (a %u MiB ring "
+			snprintf(err, errlen, "not enough memory for the BPF maps (a %u KiB ring "
 				 "buffer, %u sources): choose a smaller --ring-size or --max-sources",
-				 opts->ring_bytes >> 20, opts->max_sources);
+				 opts->ring_bytes >> 10, opts->max_sources);
 		else
 			snprintf(err, errlen, "the kernel refused the XDP program: %s (run with -v "
 				 "for the verifier's log)", strerror(-e));
@@ -242,6 +242,16 @@ int loader_read_counters(struct loader *l, struct counter_values *out)
 	return 0;
 }
 
+static void free_source_buffers(struct loader *l)
+{
+	free(l->source_keys);
+	free(l->source_values);
+	free(l->source_rows);
+	l->source_keys = NULL;
+	l->source_values = NULL;
+	l->source_rows = NULL;
+}
+
 int loader_read_sources(struct loader *l, struct source_row **rows)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
@@ -251,12 +261,14 @@ int loader_read_sources(struct loader *l, struct source_row **rows)
 	void *in = NULL;
 	int e = 0;
 
-	if (!l->source_keys) {
+	if (!l->source_rows) {
 		l->source_keys = calloc(cap, sizeof(*l->source_keys));
 		l->source_values = calloc(cap, sizeof(*l->source_values));
 		l->source_rows = calloc(cap, sizeof(*l->source_rows));
-		if (!l->source_keys || !l->source_values || !l->source_rows)
+		if (!l->source_keys || !l->source_values || !l->source_rows) {
+			free_source_buffers(l);
 			return -ENOMEM;
+		}
 	}
 	/* Batches read whole hash buckets at once, so entries the kernel inserts or evicts
 	 * meanwhile cannot make the walk restart or repeat itself. */
@@ -269,7 +281,9 @@ int loader_read_sources(struct loader *l, struct source_row **rows)
 			break;
 		in = &token;
 	}
-	if (e && errno != ENOENT)
+	/* ENOENT: the walk is done. ENOSPC: a full, churning table moved entries into a bucket
+	 * bigger than the room left; what was read is still a fair picture, so keep it. */
+	if (e && errno != ENOENT && !(errno == ENOSPC && n))
 		return -errno;
 	for (__u32 i = 0; i < n; i++) {
 		struct source_row *row = &l->source_rows[i];
@@ -305,11 +319,6 @@ void loader_stop(struct loader *l)
 	tcpdrop_bpf__destroy(l->skel);
 	l->skel = NULL;
 	free(l->percpu);
-	free(l->source_keys);
-	free(l->source_values);
-	free(l->source_rows);
 	l->percpu = NULL;
-	l->source_keys = NULL;
-	l->source_values = NULL;
-	l->source_rows = NULL;
+	free_source_buffers(l);
 }

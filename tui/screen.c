@@ -97,7 +97,7 @@ static void setup_colors(void)
 
 int screen_open(void)
 {
-	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT };
 	const char *codeset;
 
 	setlocale(LC_ALL, "");
@@ -129,11 +129,6 @@ void screen_close(void)
 	endwin();
 	open_now = false;
 	stderr_restore();
-}
-
-bool screen_is_open(void)
-{
-	return open_now;
 }
 
 attr_t screen_attr(enum role role)

@@ -27,7 +27,6 @@ enum role {
 /* Returns 0, or -1 when the terminal cannot be set up (the message is on stderr). */
 int screen_open(void);
 void screen_close(void);
-bool screen_is_open(void);
 /* The curses attributes for a role: colours, or bold/reverse on a monochrome terminal. */
 attr_t screen_attr(enum role role);
 /* True when the terminal can show UTF-8 block characters. */

@@ -48,13 +48,6 @@ void sources_sort(struct source_row *rows, size_t n, enum source_sort key)
 	qsort_r(rows, n, sizeof(*rows), source_cmp, &key);
 }
 
-const char *sources_sort_name(enum source_sort key)
-{
-	static const char *const names[SORT_NR] = { "drops", "bytes", "last seen" };
-
-	return key < SORT_NR ? names[key] : "?";
-}
-
 void sources_free(struct sources *s)
 {
 	free(s->baseline);

@@ -27,7 +27,6 @@ enum source_sort {
 
 /* Sorts rows, the biggest first; ties broken by address so the order is stable on screen. */
 void sources_sort(struct source_row *rows, size_t n, enum source_sort key);
-const char *sources_sort_name(enum source_sort key);
 
 struct sources {
 	struct source_row *baseline;	/* the table at the last clear, sorted by address */

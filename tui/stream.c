@@ -29,10 +29,8 @@ int stream_on_event(void *ctx, void *data, size_t size)
 	char line[512];
 	size_t n;
 
-	if (size < sizeof(*e)) {
-		st->bad_records++;
+	if (size < sizeof(*e))	/* never shorter; never trusted to be */
 		return 0;
-	}
 	n = ndjson_drop(line, sizeof(line), e, st->loader->ifname,
 			e->timestamp_ns + st->realtime_offset_ns);
 	emit(st, line, n < sizeof(line) ? n : sizeof(line) - 1);
@@ -107,6 +105,11 @@ int stream_run(struct stream *st, const struct options *opts, volatile sig_atomi
 	if (err == -ENODEV) {
 		fprintf(stderr, "tcpdrop-top: interface \"%s\" is gone, and its filter with it\n",
 			st->loader->ifname);
+		return 1;
+	}
+	if (err < 0) {
+		fprintf(stderr, "tcpdrop-top: cannot check the filter on %s: %s\n",
+			st->loader->ifname, strerror(-err));
 		return 1;
 	}
 	if (st->write_error == EPIPE)

@@ -14,7 +14,6 @@ int stream_on_event(void *ctx, void *data, size_t size);
 struct stream {
 	struct loader *loader;
 	uint64_t realtime_offset_ns;
-	unsigned long long bad_records;	/* ring records of the wrong size: never expected */
 	int write_error;		/* errno of a failed write to stdout, 0 if none */
 };
 

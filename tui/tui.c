@@ -14,11 +14,8 @@ int tui_on_event(void *ctx, void *data, size_t size)
 {
 	struct tui *t = ctx;
 
-	if (size < sizeof(struct tcpdrop_event)) {
-		t->bad_records++;
-		return 0;
-	}
-	droplog_push(&t->log, data);
+	if (size >= sizeof(struct tcpdrop_event))	/* never shorter; never trusted to be */
+		droplog_push(&t->log, data);
 	return 0;
 }
 
@@ -28,6 +25,7 @@ int tui_init(struct tui *t, const struct options *opts, struct loader *loader)
 	t->opts = opts;
 	t->loader = loader;
 	t->interval_s = opts->interval_s;
+	ports_format(&opts->ports, t->ports_text, sizeof(t->ports_text));
 	return droplog_init(&t->log);
 }
 
@@ -146,14 +144,17 @@ static int apply(struct tui *t, enum action a, uint64_t now)
 	case ACTION_SORT:
 		t->sort = (t->sort + 1) % SORT_NR;
 		sources_set_sort(&t->sources, t->sort);
-		/* A frozen picture re-sorts what it holds. */
-		sources_sort(t->view.top, t->view.ntop, t->sort);
+		/* A live picture takes the new top rows from the whole table; a frozen one can
+		 * only re-sort the rows it holds. */
+		if (t->paused)
+			sources_sort(t->view.top, t->view.ntop, t->sort);
+		else
+			view_update(t, now);
 		break;
 	case ACTION_SLOWER:
-		t->interval_s = keys_next_interval(t->interval_s, +1);
-		break;
 	case ACTION_FASTER:
-		t->interval_s = keys_next_interval(t->interval_s, -1);
+		t->interval_s = keys_next_interval(t->interval_s, a == ACTION_SLOWER ? +1 : -1);
+		t->next_refresh = now + t->interval_s * 1e9;	/* not after the old, longer wait */
 		break;
 	case ACTION_OLDER:
 		scroll_by(t, 1);
@@ -192,7 +193,7 @@ static void keep_scrolled_view(struct tui *t)
 
 int tui_run(struct tui *t, volatile sig_atomic_t *stop)
 {
-	uint64_t now = monotonic_ns(), next_refresh, end = now + t->opts->duration_s * 1e9;
+	uint64_t now = monotonic_ns(), end = now + t->opts->duration_s * 1e9;
 	uint64_t next_check = 0;
 	bool redraw = true;
 	int err = 0, key;
@@ -207,8 +208,7 @@ int tui_run(struct tui *t, volatile sig_atomic_t *stop)
 	view_update(t, now);
 	if (screen_open())
 		return 1;
-	t->sources.sort = t->sort = SORT_DROPS;
-	next_refresh = now + t->interval_s * 1e9;
+	t->next_refresh = now + t->interval_s * 1e9;
 	/* getch() waits at most one drain interval, so keys stay responsive between refreshes. */
 	timeout(TCPDROP_DRAIN_INTERVAL_MS);
 
@@ -230,14 +230,14 @@ int tui_run(struct tui *t, volatile sig_atomic_t *stop)
 				break;
 			redraw = true;
 		}
-		if (now >= next_refresh) {
+		if (now >= t->next_refresh) {
 			t->realtime_offset_ns = realtime_offset_ns();
 			err = model_sample(t, now);
 			if (err)
 				break;
 			if (!t->paused)
 				view_update(t, now);
-			next_refresh = now + t->interval_s * 1e9;
+			t->next_refresh = now + t->interval_s * 1e9;
 			redraw = true;
 		}
 		if (t->opts->duration_s > 0 && now >= end)

@@ -35,7 +35,6 @@ struct tui {
 	struct history history;
 	struct sources sources;
 	struct droplog log;
-	unsigned long long bad_records;
 	/* The picture. */
 	struct view view;
 	bool paused;
@@ -45,6 +44,8 @@ struct tui {
 	size_t scroll;		/* drop-log rows scrolled back from the newest */
 	uint64_t log_seen;	/* log entries pushed at the last draw, to keep a scrolled view put */
 	double interval_s;
+	uint64_t next_refresh;	/* CLOCK_MONOTONIC */
+	char ports_text[64];	/* the watched ports, formatted once */
 	uint64_t start_ns;
 	uint64_t realtime_offset_ns;
 };
