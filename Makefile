@@ -144,7 +144,7 @@ $(FUZZ_OUTPUT)/tui/%.o: tui/%.c $(HEADERS) $(SKEL) | $(FUZZ_OUTPUT)/tui
 	$(call msg,CC-FUZZ,$@)
 	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(FUZZ_OUTPUT)/fuzz_%: tests/fuzz_%.c $(HEADERS) | $(FUZZ_OUTPUT)/tui
+$(FUZZ_OUTPUT)/fuzz_%: tests/fuzz_%.c tests/fuzz.h $(HEADERS) | $(FUZZ_OUTPUT)/tui
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $< $(filter %.o,$^) -lm -o $@
 # --- end of sanitizers and fuzzing ----------------------------------------------------------

@@ -104,14 +104,17 @@ static __always_inline int parse_flow(struct xdp_md *ctx, struct flow *f)
 	return 0;
 }
 
+/* The source address, and the destination too unless daddr is NULL (inlined away). */
 static __always_inline void copy_addrs(struct flow *f, __u8 *saddr, __u8 *daddr)
 {
 	if (f->family == 4) {
 		__builtin_memcpy(saddr, &f->iph->saddr, 4);
-		__builtin_memcpy(daddr, &f->iph->daddr, 4);
+		if (daddr)
+			__builtin_memcpy(daddr, &f->iph->daddr, 4);
 	} else {
 		__builtin_memcpy(saddr, &f->ip6h->saddr, 16);
-		__builtin_memcpy(daddr, &f->ip6h->daddr, 16);
+		if (daddr)
+			__builtin_memcpy(daddr, &f->ip6h->daddr, 16);
 	}
 }
 
@@ -119,9 +122,8 @@ static __always_inline void count_source(struct flow *f, __u32 len, __u64 now)
 {
 	struct tcpdrop_source_key key = { .family = f->family };
 	struct tcpdrop_source *src, fresh = { .drops = 1, .bytes = len, .last_seen_ns = now };
-	__u8 unused[16];
 
-	copy_addrs(f, key.addr, unused);
+	copy_addrs(f, key.addr, NULL);
 	src = bpf_map_lookup_elem(&sources, &key);
 	if (!src) {
 		/* Another CPU may insert the same source first; then add to its entry. */

@@ -13,18 +13,9 @@
 #include <string.h>
 
 #include "tui/cli.h"
+#include "tests/fuzz.h"
 
 #define MAX_ARGS	32
-
-/* A broken promise: say which, then abort, which libFuzzer saves as a crash. */
-#define check(cond)                                                                     \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                 \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
 
 static int any_port(const struct port_set *set)
 {

@@ -15,19 +15,10 @@
 
 #include "tui/format.h"
 #include "tui/ndjson.h"
+#include "tests/fuzz.h"
 
 #define DROP_LINE	512	/* the buffers of tui/stream.c */
 #define STATS_LINE	4096
-
-/* A broken promise: say which, then abort, which libFuzzer saves as a crash. */
-#define check(cond)                                                                     \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                 \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
 
 /* The input as a stream of fields; past its end every field reads as zeros. */
 struct input {

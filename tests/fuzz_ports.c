@@ -10,21 +10,12 @@
 #include <string.h>
 
 #include "tui/ports.h"
+#include "tests/fuzz.h"
 
 /* Every other port watched is the longest list: 32768 entries of at most 6 bytes. */
 #define FULL_LEN	(65536 / 2 * 6 + 1)
 
 static char full[FULL_LEN];
-
-/* A broken promise: say which, then abort, which libFuzzer saves as a crash. */
-#define check(cond)                                                                     \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                 \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
