@@ -197,7 +197,7 @@ struct prog_case {
 	int counters_fd;	/* the program's counters map, or -1 */
 	int drain_ms;		/* its events drained every so many ms, or DRAIN_* */
 	enum vs vs;
-	double target;		/* the ratio the issue asks for; 0: none */
+	double target;		/* the ratio we aim for; 0: none */
 	bool at_least;		/* the target is a minimum (printk), else a maximum */
 	/* Results. */
 	__u32 ns[MAX_ROUNDS];
