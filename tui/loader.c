@@ -298,7 +298,7 @@ int loader_read_sources(struct loader *l, struct source_row **rows)
 	return n;
 }
 
-int loader_check_attached(struct loader *l)
+static int check_attached(struct loader *l)
 {
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info);
@@ -307,6 +307,26 @@ int loader_check_attached(struct loader *l)
 	if (bpf_obj_get_info_by_fd(l->link_fd, &info, &len))
 		return -errno;
 	return info.xdp.ifindex ? 0 : -ENODEV;
+}
+
+int loader_tick(struct loader *l, uint64_t now_ns)
+{
+	int err = ring_buffer__consume(l->ring);
+
+	if (err < 0)
+		return err;
+	if (now_ns < l->next_check_ns)
+		return 0;
+	l->next_check_ns = now_ns + LOADER_CHECK_INTERVAL_NS;
+	return check_attached(l);
+}
+
+void loader_explain(const struct loader *l, int err, char *buf, size_t len)
+{
+	if (err == -ENODEV)
+		snprintf(buf, len, "interface \"%s\" is gone, and its filter with it", l->ifname);
+	else
+		snprintf(buf, len, "watching %s failed: %s", l->ifname, strerror(-err));
 }
 
 void loader_stop(struct loader *l)

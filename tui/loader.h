@@ -24,6 +24,7 @@ struct loader {
 	int ifindex;
 	char ifname[IF_NAMESIZE];
 	bool native;			/* attached in driver (native) mode, else generic */
+	uint64_t next_check_ns;		/* when loader_tick() next checks the link */
 	int ncpus;
 	struct tcpdrop_counters *percpu;	/* scratch for one counters read */
 	struct tcpdrop_source_key *source_keys;	/* scratch for one table read */
@@ -50,12 +51,18 @@ int loader_read_counters(struct loader *l, struct counter_values *out);
 /* Reads the whole per-source table into rows owned by the loader (valid until the next call);
  * returns how many, or a negative errno. */
 int loader_read_sources(struct loader *l, struct source_row **rows);
-/* How often the loops ask loader_check_attached(): a vanished interface ends the run within
- * this, well inside the two seconds a user waits before thinking it hangs. */
+/* How often loader_tick() checks the filter is still attached: a vanished interface ends the
+ * run within this, well inside the two seconds a user waits before thinking it hangs. */
 #define LOADER_CHECK_INTERVAL_NS	250000000ULL
 
-/* Returns 0 while the filter is attached, -ENODEV once its interface is gone. */
-int loader_check_attached(struct loader *l);
+/*
+ * What both front ends do between their own work: drain the ring (the kernel never wakes us),
+ * and now and then check the filter is still attached. Returns 0, or a negative errno: -ENODEV
+ * once the interface is gone.
+ */
+int loader_tick(struct loader *l, uint64_t now_ns);
+/* The line for people about an error loader_tick() returned. */
+void loader_explain(const struct loader *l, int err, char *buf, size_t len);
 /* Detaches and frees; safe on a loader that failed to start, and to call twice. */
 void loader_stop(struct loader *l);
 

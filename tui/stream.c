@@ -59,9 +59,10 @@ static void emit_stats(struct stream *st, struct stats *s)
 
 int stream_run(struct stream *st, const struct options *opts, volatile sig_atomic_t *stop)
 {
-	uint64_t start = monotonic_ns(), now, next_stats, next_check = 0;
+	uint64_t start = monotonic_ns(), now, next_stats;
 	uint64_t interval = opts->interval_s * 1e9, end = start + opts->duration_s * 1e9;
 	struct counter_values raw;
+	char why[128];
 	struct stats s;
 	int err = 0;
 
@@ -73,24 +74,14 @@ int stream_run(struct stream *st, const struct options *opts, volatile sig_atomi
 	next_stats = start + interval;
 
 	while (!*stop && !st->write_error) {
-		/* The kernel never wakes us (see TCPDROP_DRAIN_INTERVAL_MS): sleep, then drain. */
 		poll(NULL, 0, TCPDROP_DRAIN_INTERVAL_MS);
 		st->realtime_offset_ns = realtime_offset_ns();
-		err = ring_buffer__consume(st->loader->ring);
-		if (err < 0) {
-			fprintf(stderr, "tcpdrop-top: reading drop events failed: %s\n",
-				strerror(-err));
-			return 1;
-		}
 		now = monotonic_ns();
+		err = loader_tick(st->loader, now);
+		if (err)
+			break;
 		if (opts->duration_s > 0 && now >= end)
 			break;	/* the closing stats line follows */
-		if (now >= next_check) {
-			err = loader_check_attached(st->loader);
-			if (err)
-				break;
-			next_check = now + LOADER_CHECK_INTERVAL_NS;
-		}
 		if (now >= next_stats) {
 			emit_stats(st, &s);
 			next_stats += interval;
@@ -102,14 +93,9 @@ int stream_run(struct stream *st, const struct options *opts, volatile sig_atomi
 	ring_buffer__consume(st->loader->ring);
 	emit_stats(st, &s);
 	flush(st);
-	if (err == -ENODEV) {
-		fprintf(stderr, "tcpdrop-top: interface \"%s\" is gone, and its filter with it\n",
-			st->loader->ifname);
-		return 1;
-	}
-	if (err < 0) {
-		fprintf(stderr, "tcpdrop-top: cannot check the filter on %s: %s\n",
-			st->loader->ifname, strerror(-err));
+	if (err) {
+		loader_explain(st->loader, err, why, sizeof(why));
+		fprintf(stderr, "tcpdrop-top: %s\n", why);
 		return 1;
 	}
 	if (st->write_error == EPIPE)

@@ -194,8 +194,8 @@ static void keep_scrolled_view(struct tui *t)
 int tui_run(struct tui *t, volatile sig_atomic_t *stop)
 {
 	uint64_t now = monotonic_ns(), end = now + t->opts->duration_s * 1e9;
-	uint64_t next_check = 0;
-	bool redraw = true;
+	bool redraw = true, watching_failed = false;
+	char why[128];
 	int err = 0, key;
 
 	t->start_ns = now;
@@ -220,10 +220,11 @@ int tui_run(struct tui *t, volatile sig_atomic_t *stop)
 		}
 		key = getch();
 		now = monotonic_ns();
-		err = ring_buffer__consume(t->loader->ring);
-		if (err < 0)
+		err = loader_tick(t->loader, now);
+		if (err) {
+			watching_failed = true;
 			break;
-		err = 0;
+		}
 		if (key != ERR) {
 			err = apply(t, keys_action(key), now);
 			if (err)
@@ -242,17 +243,11 @@ int tui_run(struct tui *t, volatile sig_atomic_t *stop)
 		}
 		if (t->opts->duration_s > 0 && now >= end)
 			break;
-		if (now >= next_check) {
-			err = loader_check_attached(t->loader);
-			if (err)
-				break;
-			next_check = now + LOADER_CHECK_INTERVAL_NS;
-		}
 	}
 	screen_close();
-	if (err == -ENODEV) {
-		fprintf(stderr, "tcpdrop-top: interface \"%s\" is gone, and its filter with it\n",
-			t->loader->ifname);
+	if (watching_failed) {
+		loader_explain(t->loader, err, why, sizeof(why));
+		fprintf(stderr, "tcpdrop-top: %s\n", why);
 		return 1;
 	}
 	if (err) {
