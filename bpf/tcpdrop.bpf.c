@@ -57,10 +57,10 @@ struct flow {
 
 static __always_inline bool port_watched(__u16 port)
 {
-	__u32 word = port / 64;
+	__u32 word = tcpdrop_port_word(port);
 	__u64 *bits = bpf_map_lookup_elem(&ports, &word);
 
-	return bits && (*bits & (1ULL << (port % 64)));
+	return bits && (*bits & tcpdrop_port_bit(port));
 }
 
 /* Returns 0 with *f filled for a TCP segment, or a PARSE_* code. */

@@ -11,6 +11,17 @@
 #define TCPDROP_DEFAULT_PORT		4040
 #define TCPDROP_PORT_WORDS		(65536 / 64)	/* watched ports: one bit per port */
 
+/* Where a port's bit sits in the ports map: the one rule both sides use to set and test it. */
+static inline __u32 tcpdrop_port_word(__u16 port)
+{
+	return port / 64;
+}
+
+static inline __u64 tcpdrop_port_bit(__u16 port)
+{
+	return 1ULL << (port % 64);
+}
+
 /* IPv6 extension headers walked before giving up and passing the packet. */
 #define TCPDROP_MAX_IPV6_EXT		8
 /* VLAN tags parsed (802.1Q and 802.1ad, in any order). A third tag passes unparsed. */
