@@ -136,7 +136,8 @@ $(ASAN_OUTPUT)/$(BIN): $(patsubst $(OUTPUT)/%,$(ASAN_OUTPUT)/%,$(MAIN_OBJ) $(TUI
 
 # Which tui/*.c each fuzz target exercises.
 $(FUZZ_OUTPUT)/fuzz_ports: $(FUZZ_OUTPUT)/tui/ports.o
-$(FUZZ_OUTPUT)/fuzz_cli: $(FUZZ_OUTPUT)/tui/cli.o $(FUZZ_OUTPUT)/tui/ports.o
+$(FUZZ_OUTPUT)/fuzz_cli: $(FUZZ_OUTPUT)/tui/cli.o $(FUZZ_OUTPUT)/tui/ports.o \
+	$(FUZZ_OUTPUT)/tui/error.o
 $(FUZZ_OUTPUT)/fuzz_ndjson: $(FUZZ_OUTPUT)/tui/ndjson.o $(FUZZ_OUTPUT)/tui/format.o \
 	$(FUZZ_OUTPUT)/tui/stats.o
 
@@ -195,14 +196,12 @@ $(BENCH_OUTPUT)/bench: bench/bench.c tests/pkt.h $(HEADERS) $(SKEL) \
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(BENCH_OUTPUT) $< $(TUI_OBJS) $(LDLIBS) -lpthread -o $@
 
-# The loader once more, finding bench/wakeup/tcpdrop.skel.h first: the only difference.
-$(BENCH_OUTPUT)/loader-wakeup.o: tui/loader.c bench/wakeup/tcpdrop.skel.h $(HEADERS) $(SKEL) \
-		| $(BENCH_OUTPUT)
+# tcpdrop-top again with the loader's wakeup_every_event option on: the only difference.
+$(BENCH_OUTPUT)/main-wakeup.o: tui/main.c $(HEADERS) $(SKEL) | $(BENCH_OUTPUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -iquote bench/wakeup -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -DTCPDROP_WAKEUP_EVERY_EVENT=true -c $< -o $@
 
-$(BENCH_OUTPUT)/$(BIN)-wakeup: $(MAIN_OBJ) $(filter-out $(OUTPUT)/tui/loader.o,$(TUI_OBJS)) \
-		$(BENCH_OUTPUT)/loader-wakeup.o
+$(BENCH_OUTPUT)/$(BIN)-wakeup: $(BENCH_OUTPUT)/main-wakeup.o $(TUI_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 # --- end of benchmark -----------------------------------------------------------------------

@@ -11,9 +11,9 @@
  *   bench variant NAME IFACE
  *	the same with an instrumented copy of the program, variant_NAME.bpf.o (port 4040)
  *   bench consume IFACE
- *	tcpdrop-top's own loader on IFACE with a TUI-style consumer (every event copied into the
- *	drop log, counters and sources read every second, nothing drawn, nothing formatted) until
- *	SIGINT or SIGTERM, then one JSON line with what it saw
+ *	tcpdrop-top's own loader, run loop and model on IFACE with a view that draws nothing
+ *	(every event copied into the drop log, counters and sources read every second, nothing
+ *	formatted) until SIGINT or SIGTERM, then one JSON line with what it saw
  *
  * Every command needs root.
  */
@@ -43,8 +43,9 @@
 #include "tests/pkt.h"
 #include "tui/cli.h"
 #include "tui/droplog.h"
+#include "tui/iface.h"
 #include "tui/loader.h"
-#include "tui/sources.h"
+#include "tui/run.h"
 
 #define MAX_ROUNDS		31
 #define WARMUP_REPEAT		100000
@@ -76,14 +77,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ar
 	return vfprintf(stderr, fmt, args);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int pin_to_cpu(int cpu)
 {
 	cpu_set_t set;
@@ -101,22 +94,39 @@ static int tool_options(const char *ifname, struct options *opts)
 	return cli_parse(3, argv, opts, stderr, stderr) == CLI_RUN ? 0 : -EINVAL;
 }
 
+/* The tool's own start: the interface, then the loader's two steps. */
+static int attach_tool(struct loader *l, const struct options *opts,
+		       ring_buffer_sample_fn on_event, void *ctx, struct error *e)
+{
+	struct loader_config cfg = {
+		.ports = &opts->ports, .ring_bytes = opts->ring_bytes,
+		.max_sources = opts->max_sources, .on_event = on_event, .ctx = ctx,
+	};
+	char ifname[IF_NAMESIZE];
+	int ifindex, err;
+
+	*l = (struct loader)LOADER_INIT;
+	err = iface_resolve(opts->ifname, ifname, &ifindex, e);
+	if (!err)
+		err = loader_load(l, &cfg, e);
+	if (!err)
+		err = loader_attach(l, ifname, ifindex, opts->mode, e);
+	return err;
+}
+
 /* ---- The TUI-style consumer: every event is copied into a drop log, nothing is formatted. ---- */
 
 struct consumer {
 	struct droplog log;
 	unsigned long long delivered;
-	unsigned long long bad_records;
 };
 
 static int consumer_on_event(void *ctx, void *data, size_t size)
 {
 	struct consumer *c = ctx;
 
-	if (size < sizeof(struct tcpdrop_event)) {
-		c->bad_records++;
+	if (size < sizeof(struct tcpdrop_event))	/* never shorter; never trusted to be */
 		return 0;
-	}
 	droplog_push(&c->log, data);
 	c->delivered++;
 	return 0;
@@ -347,18 +357,18 @@ static void tracefs_restore(struct packet_bench *b)
 static int start_tool(struct loader *l, int *netns_fd, ring_buffer_sample_fn on_event, void *ctx)
 {
 	struct options opts;
-	char err[512];
+	struct error e = {};
+	int err;
 
 	if (unshare(CLONE_NEWNET))
 		return -errno;
 	*netns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (tool_options("lo", &opts))
 		return -EINVAL;
-	if (loader_start(l, &opts, on_event, ctx, err, sizeof(err))) {
-		fprintf(stderr, "bench: tcpdrop-top's loader: %s\n", err);
-		return -EINVAL;
-	}
-	return 0;
+	err = attach_tool(l, &opts, on_event, ctx, &e);
+	if (err)
+		error_print(stderr, &e);
+	return err;
 }
 
 static int ignore_event(void *ctx, void *data, size_t size)
@@ -389,8 +399,8 @@ static int read_lost(struct packet_bench *b, int counters_fd, unsigned long long
  */
 static int load_variant(const char *name, struct bpf_object **objp)
 {
-	__u32 word = TCPDROP_DEFAULT_PORT / 64;
-	__u64 bits = 1ull << (TCPDROP_DEFAULT_PORT % 64);
+	__u32 word = tcpdrop_port_word(TCPDROP_DEFAULT_PORT);
+	__u64 bits = tcpdrop_port_bit(TCPDROP_DEFAULT_PORT);
 	char dir[PATH_MAX], path[PATH_MAX + 64];
 	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
 	struct bpf_object *obj;
@@ -911,17 +921,42 @@ static int cmd_variant(int argc, char **argv)
 
 /* ---- bench consume IFACE --------------------------------------------------------------------- */
 
+/* The TUI's run loop and model with a view that only counts: what the screen costs aside. */
+static int consume_event(void *view, struct run *r, const struct tcpdrop_event *e)
+{
+	(void)r;
+	(void)e;
+	((struct consumer *)view)->delivered++;
+	return 0;
+}
+
+static int consume_close(void *view, struct run *r, bool failed)
+{
+	const struct counter_values *total = &r->model.stats.total;
+
+	(void)failed;
+	printf("{\"delivered\":%llu,\"dropped\":%llu,\"events_lost\":%llu}\n",
+	       ((struct consumer *)view)->delivered,
+	       (unsigned long long)total->v[TCPDROP_DROPPED],
+	       (unsigned long long)total->v[TCPDROP_EVENTS_LOST]);
+	return fflush(stdout) ? -errno : 0;
+}
+
+static const struct view_ops consume_view = {
+	.event = consume_event,
+	.close = consume_close,
+	.input_fd = -1,
+	.final_reading = true,
+};
+
 static int cmd_consume(int argc, char **argv)
 {
+	struct loader l = LOADER_INIT;
 	struct consumer c = {};
-	struct sources sources = {};
-	struct counter_values vals;
-	struct source_row *table;
+	struct error e = {};
 	struct options opts;
-	struct loader l;
-	uint64_t next_sample = 0, now;
-	char err[512];
-	int n, status = 0;
+	struct run run;
+	int status;
 
 	if (argc != 1) {
 		fprintf(stderr, "usage: bench consume IFACE\n");
@@ -930,44 +965,20 @@ static int cmd_consume(int argc, char **argv)
 	if (tool_options(argv[0], &opts))
 		return 2;
 	install_signals();
-	if (droplog_init(&c.log)) {
+	if (run_init(&run, &opts, &l)) {
 		fprintf(stderr, "bench consume: out of memory\n");
 		return 1;
 	}
-	if (loader_start(&l, &opts, consumer_on_event, &c, err, sizeof(err))) {
-		fprintf(stderr, "bench consume: %s\n", err);
-		droplog_free(&c.log);
-		return 1;
-	}
-	printf("ready %s\n", l.native ? "native" : "generic");
-	fflush(stdout);
-	/* The TUI's loop without the screen: a drain every interval, the model every second. */
-	while (!stop) {
-		poll(NULL, 0, TCPDROP_DRAIN_INTERVAL_MS);
-		if (ring_buffer__consume(l.ring) < 0) {
-			status = 1;
-			break;
-		}
-		now = now_ns();
-		if (now >= next_sample) {
-			if (loader_read_counters(&l, &vals))
-				status = 1;
-			n = loader_read_sources(&l, &table);
-			if (n >= 0 && sources_update(&sources, table, n))
-				status = 1;
-			next_sample = now + 1000000000ull;
-		}
-	}
-	ring_buffer__consume(l.ring);
-	if (loader_read_counters(&l, &vals))
+	if (attach_tool(&l, &opts, run_on_event, &run, &e)) {
+		error_print(stderr, &e);
 		status = 1;
-	printf("{\"delivered\":%llu,\"dropped\":%llu,\"events_lost\":%llu,\"bad_records\":%llu}\n",
-	       c.delivered, (unsigned long long)vals.v[TCPDROP_DROPPED],
-	       (unsigned long long)vals.v[TCPDROP_EVENTS_LOST], c.bad_records);
-	fflush(stdout);
+	} else {
+		printf("ready %s\n", l.native ? "native" : "generic");
+		fflush(stdout);
+		status = run_loop(&run, &consume_view, &c, &stop);
+	}
 	loader_stop(&l);
-	sources_free(&sources);
-	droplog_free(&c.log);
+	run_free(&run);
 	return status;
 }
 

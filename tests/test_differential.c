@@ -24,7 +24,7 @@
 #include <linux/bpf.h>
 
 #include "common/tcpdrop.h"
-#include "tcpdrop.skel.h"
+#include "tui/loader.h"
 
 #include "check.h"
 #include "refclass.h"
@@ -54,13 +54,8 @@ static uint64_t seed;
 
 /* The loaded program, its ring reader and the last counter sums. */
 static struct {
-	struct tcpdrop_bpf *skel;
-	struct ring_buffer *rb;
+	struct loader l;
 	int err;			/* why it did not load; 0 once loaded */
-	int prog_fd;
-	int counters_fd;
-	int ncpu;
-	struct tcpdrop_counters *percpu;
 	__u64 last[TCPDROP_NR_COUNTERS];
 	struct tcpdrop_event ev;	/* the first event of the last drain */
 	int nev;
@@ -417,81 +412,41 @@ static int on_event(void *ctx, void *data, size_t size)
 
 static int read_counters(__u64 sum[TCPDROP_NR_COUNTERS])
 {
-	__u32 zero = 0;
-	int cpu, i;
+	struct counter_values vals;
+	int err = loader_read_counters(&rig.l, &vals);
 
-	if (bpf_map_lookup_elem(rig.counters_fd, &zero, rig.percpu))
-		return -errno;
-	memset(sum, 0, sizeof(__u64) * TCPDROP_NR_COUNTERS);
-	for (cpu = 0; cpu < rig.ncpu; cpu++)
-		for (i = 0; i < TCPDROP_NR_COUNTERS; i++)
-			sum[i] += rig.percpu[cpu].count[i];
-	return 0;
+	if (!err)
+		memcpy(sum, vals.v, sizeof(vals.v));
+	return err;
 }
 
 static void rig_close(void)
 {
-	ring_buffer__free(rig.rb);
-	tcpdrop_bpf__destroy(rig.skel);
-	free(rig.percpu);
-	rig.rb = NULL;
-	rig.skel = NULL;
-	rig.percpu = NULL;
+	loader_stop(&rig.l);
 }
 
-/* Loads the program and writes the watched set into the ports map as user space does. */
+/* Loads the program with the watched set, as the tool does. */
 static void rig_open(void)
 {
-	__u64 words[TCPDROP_PORT_WORDS] = { 0 };
-	__u32 w;
+	static struct port_set ports;
+	struct loader_config cfg = { .ports = &ports, .on_event = on_event };
+	struct error e = {};
 	size_t i;
-	int err;
 
 	for (i = 0; i < ARRAY_SIZE(watched_ports); i++) {
 		watched[watched_ports[i]] = true;
-		words[watched_ports[i] / 64] |= 1ull << (watched_ports[i] % 64);
+		ports_add(&ports, watched_ports[i]);
 	}
-	if (geteuid() != 0) {
-		rig.err = -EPERM;
-		return;
-	}
-	rig.skel = tcpdrop_bpf__open();
-	if (!rig.skel) {
-		rig.err = -errno;
-		return;
-	}
-	err = tcpdrop_bpf__load(rig.skel);
-	if (!err) {
-		rig.rb = ring_buffer__new(bpf_map__fd(rig.skel->maps.events), on_event, NULL, NULL);
-		if (!rig.rb)
-			err = -errno;
-	}
-	for (w = 0; !err && w < TCPDROP_PORT_WORDS; w++)
-		if (words[w])
-			err = bpf_map__update_elem(rig.skel->maps.ports, &w, sizeof(w), &words[w],
-						   sizeof(words[w]), BPF_ANY);
-	if (!err) {
-		rig.prog_fd = bpf_program__fd(rig.skel->progs.tcpdrop);
-		rig.counters_fd = bpf_map__fd(rig.skel->maps.counters);
-		rig.ncpu = libbpf_num_possible_cpus();
-		if (rig.ncpu <= 0)
-			err = rig.ncpu ? rig.ncpu : -EINVAL;
-	}
-	if (!err) {
-		rig.percpu = calloc(rig.ncpu, sizeof(*rig.percpu));
-		if (!rig.percpu)
-			abort();
-		err = read_counters(rig.last);
-	}
-	if (err) {
-		rig_close();
-		rig.err = err;
-	}
+	rig.err = loader_load(&rig.l, &cfg, &e);
+	if (!rig.err)
+		rig.err = read_counters(rig.last);
+	if (rig.err && rig.err != -EPERM)
+		fprintf(stderr, "# %s\n", e.msg);
 }
 
 static bool rig_ready(void)
 {
-	if (rig.skel)
+	if (rig.l.skel)
 		return true;
 	/* Only EPERM means no privilege; a verifier rejection (EACCES, EINVAL) is a failure. */
 	if (rig.err == -EPERM)
@@ -627,10 +582,10 @@ static bool check_frame(struct run *run, uint32_t index, const char *where, cons
 	int err, i;
 
 	t0 = now_ns();
-	err = bpf_prog_test_run_opts(rig.prog_fd, &opts);
+	err = bpf_prog_test_run_opts(rig.l.prog_fd, &opts);
 	t1 = now_ns();
 	if (read_counters(now)) {
-		check_fail_at(__FILE__, __LINE__, "counters lookup: %s", strerror(errno));
+		check_fail_at(__FILE__, __LINE__, "counters lookup failed");
 		return false;
 	}
 	for (i = 0; i < TCPDROP_NR_COUNTERS; i++)
@@ -639,8 +594,8 @@ static bool check_frame(struct run *run, uint32_t index, const char *where, cons
 	/* Reading the ring is plain memory, no system call: cheap enough for every packet. */
 	rig.nev = 0;
 	rig.bad_size = 0;
-	if (ring_buffer__consume(rig.rb) < 0)
-		diff(diffs, sizeof(diffs), "ring_buffer__consume failed");
+	if (loader_drain(&rig.l) < 0)
+		diff(diffs, sizeof(diffs), "draining the ring failed");
 
 	run->packets++;
 	total.packets++;
@@ -833,7 +788,7 @@ TEST(counters_add_up_over_the_run)
 	if (!rig_ready())
 		return;
 	if (read_counters(c)) {
-		check_fail_at(__FILE__, __LINE__, "counters lookup: %s", strerror(errno));
+		check_fail_at(__FILE__, __LINE__, "counters lookup failed");
 		return;
 	}
 	CHECK_EQ_U64(c[TCPDROP_SEEN_PACKETS], total.packets - total.rejected, "seen");

@@ -1,12 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of the user-space pieces that need no kernel: parsing, formatting, the model. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "tui/cli.h"
 #include "tui/droplog.h"
 #include "tui/history.h"
 #include "tui/keys.h"
+#include "tui/model.h"
+#include "tui/privs.h"
 #include "tui/format.h"
 #include "tui/ndjson.h"
 #include "tui/ports.h"
@@ -374,80 +385,43 @@ TEST(droplog_lists_newest_first_and_keeps_only_its_capacity)
 	droplog_free(&d);
 }
 
-TEST(droplog_pause_freezes_the_log_and_resume_catches_up_in_order)
+TEST(droplog_copy_stands_still_while_the_live_log_moves_on)
 {
-	struct droplog d;
-
-	droplog_init(&d);
-	for (uint16_t i = 1; i <= 3; i++) {
-		struct tcpdrop_event e = event_n(i);
-
-		droplog_push(&d, &e);
-	}
-	droplog_pause(&d);
-	for (uint16_t i = 4; i <= 6; i++) {
-		struct tcpdrop_event e = event_n(i);
-
-		droplog_push(&d, &e);
-	}
-	CHECK_EQ_U64(droplog_count(&d), 3, "visible while paused");
-	CHECK_EQ_U64(droplog_get(&d, 0)->sport, 3, "frozen head");
-	CHECK_EQ_U64(droplog_pending(&d), 3, "pending");
-	droplog_resume(&d);
-	CHECK_EQ_U64(droplog_count(&d), 6, "after resume");
-	for (uint16_t i = 0; i < 6; i++)
-		CHECK_EQ_U64(droplog_get(&d, i)->sport, 6 - i, "order after resume");
-	CHECK_EQ_U64(droplog_pending(&d), 0, "pending after resume");
-	droplog_free(&d);
-}
-
-TEST(droplog_long_pause_ends_as_if_never_paused)
-{
-	struct droplog paused, live;
+	struct droplog live, frozen;
 	uint64_t i;
 
-	droplog_init(&paused);
-	droplog_init(&live);
+	CHECK(droplog_init(&live) == 0 && droplog_init(&frozen) == 0, "init");
 	for (i = 0; i < 100; i++) {
 		struct tcpdrop_event e = event_n(i);
 
-		droplog_push(&paused, &e);
 		droplog_push(&live, &e);
 	}
-	droplog_pause(&paused);
+	droplog_copy(&frozen, &live);
 	for (; i < 100 + DROPLOG_CAPACITY + 7; i++) {
 		struct tcpdrop_event e = event_n(i % 65536);
 
-		droplog_push(&paused, &e);
 		droplog_push(&live, &e);
 	}
-	CHECK_EQ_U64(droplog_get(&paused, 0)->sport, 99, "frozen head");
-	CHECK_EQ_U64(droplog_pending(&paused), DROPLOG_CAPACITY + 7, "pending counts every event");
-	droplog_resume(&paused);
-	CHECK_EQ_U64(droplog_count(&paused), droplog_count(&live), "count");
-	for (size_t j = 0; j < droplog_count(&live); j++)
-		if (droplog_get(&paused, j)->sport != droplog_get(&live, j)->sport) {
-			CHECK(0, "entry %zu differs", j);
-			break;
-		}
-	droplog_free(&paused);
+	CHECK_EQ_U64(droplog_count(&frozen), 100, "the copy keeps what it had");
+	CHECK_EQ_U64(droplog_get(&frozen, 0)->sport, 99, "frozen head");
+	CHECK_EQ_U64(droplog_get(&frozen, 99)->sport, 0, "frozen tail");
+	CHECK_EQ_U64(live.pushed - frozen.pushed, DROPLOG_CAPACITY + 7, "new since the copy");
+	CHECK_EQ_U64(droplog_get(&live, 0)->sport, (100 + DROPLOG_CAPACITY + 6) % 65536,
+		     "the live log went on");
 	droplog_free(&live);
+	droplog_free(&frozen);
 }
 
-TEST(droplog_clear_empties_log_and_pending)
+TEST(droplog_clear_empties_the_log)
 {
 	struct tcpdrop_event e = event_n(1);
 	struct droplog d;
 
 	droplog_init(&d);
 	droplog_push(&d, &e);
-	droplog_pause(&d);
-	droplog_push(&d, &e);
 	droplog_clear(&d);
 	CHECK_EQ_U64(droplog_count(&d), 0, "log");
-	CHECK_EQ_U64(droplog_pending(&d), 0, "pending");
-	droplog_resume(&d);
-	CHECK_EQ_U64(droplog_count(&d), 0, "log after resume");
+	CHECK(droplog_get(&d, 0) == NULL, "nothing to get");
 	droplog_free(&d);
 }
 
@@ -509,15 +483,16 @@ TEST(sources_count_from_the_clear_and_hide_quiet_sources)
 {
 	struct source_row before[2] = { src(1, 10, 1000), src(2, 5, 500) };
 	struct source_row after[3] = { src(1, 14, 1400), src(2, 5, 500), src(3, 2, 120) };
+	struct source_row top[4];
 	struct sources s = {};
 
 	CHECK(sources_clear(&s, before, 2) == 0, "clear");
 	CHECK(sources_update(&s, after, 3) == 0, "update");
-	CHECK_EQ_U64(s.nrows, 2, "rows with drops since the clear");
-	CHECK_EQ_U64(s.rows[0].addr[3], 1, "busiest first");
-	CHECK_EQ_U64(s.rows[0].drops, 4, "drops since clear");
-	CHECK_EQ_U64(s.rows[0].bytes, 400, "bytes since clear");
-	CHECK_EQ_U64(s.rows[1].addr[3], 3, "new source");
+	CHECK_EQ_U64(sources_top(&s, SORT_DROPS, top, 4), 2, "rows with drops since the clear");
+	CHECK_EQ_U64(top[0].addr[3], 1, "busiest first");
+	CHECK_EQ_U64(top[0].drops, 4, "drops since clear");
+	CHECK_EQ_U64(top[0].bytes, 400, "bytes since clear");
+	CHECK_EQ_U64(top[1].addr[3], 3, "new source");
 	CHECK_EQ_U64(s.total_drops, 6, "total");
 	sources_free(&s);
 }
@@ -536,18 +511,87 @@ TEST(sources_evicted_and_reborn_count_in_full)
 	sources_free(&s);
 }
 
-TEST(sources_sort_setting_reorders_rows)
+TEST(sources_top_orders_by_the_key_asked_for)
 {
 	struct source_row table[2] = { src(1, 9, 10), src(2, 1, 900) };
+	struct source_row top[2];
 	struct sources s = {};
 
 	sources_update(&s, table, 2);
-	CHECK_EQ_U64(s.rows[0].addr[3], 1, "by drops");
-	sources_set_sort(&s, SORT_BYTES);
-	CHECK_EQ_U64(s.rows[0].addr[3], 2, "by bytes");
-	sources_update(&s, table, 2);
-	CHECK_EQ_U64(s.rows[0].addr[3], 2, "the sort survives an update");
+	sources_top(&s, SORT_DROPS, top, 2);
+	CHECK_EQ_U64(top[0].addr[3], 1, "by drops");
+	sources_top(&s, SORT_BYTES, top, 2);
+	CHECK_EQ_U64(top[0].addr[3], 2, "by bytes");
+	CHECK_EQ_U64(sources_top(&s, SORT_BYTES, top, 1), 1, "no more than asked");
+	CHECK_EQ_U64(top[0].addr[3], 2, "the first of them");
 	sources_free(&s);
+}
+
+/* The top rows found without sorting the table are the first rows of the table sorted. */
+TEST(sources_top_equals_the_head_of_a_full_sort)
+{
+	enum { N = 5000, K = 37 };
+	struct source_row *table = calloc(N, sizeof(*table)), top[K];
+	struct sources s = {};
+	uint64_t x = 88172645463325252ULL;
+
+	for (int i = 0; i < N; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		table[i] = src(i % 251, 1 + x % 50, x % 100000);	/* ties on purpose */
+		table[i].addr[2] = i / 251;
+		table[i].last_seen_ns = x % 1000;
+	}
+	sources_update(&s, table, N);
+	for (int key = 0; key < SORT_NR; key++) {
+		CHECK_EQ_U64(sources_top(&s, key, top, K), K, "rows");
+		sources_sort(table, N, key);
+		CHECK(!memcmp(top, table, sizeof(top)), "key %d: the top rows differ", key);
+	}
+	sources_free(&s);
+	free(table);
+}
+
+/* A table read before anything was dropped is empty, and may come as NULL. */
+TEST(sources_empty_table_is_handled_without_touching_null)
+{
+	struct source_row top[4];
+	struct sources s = {};
+
+	sources_sort(NULL, 0, SORT_DROPS);
+	CHECK(sources_clear(&s, NULL, 0) == 0, "clear");
+	CHECK(sources_update(&s, NULL, 0) == 0, "update");
+	CHECK_EQ_U64(sources_top(&s, SORT_BYTES, top, 4), 0, "no rows");
+	CHECK_EQ_U64(s.total_drops, 0, "no drops");
+	sources_free(&s);
+}
+
+static struct reading reading_of(uint64_t passed, uint64_t dropped, const struct source_row *rows,
+				 size_t n)
+{
+	struct reading r = { .counters = counters(passed, dropped), .sources = rows,
+			     .nsources = n };
+
+	return r;
+}
+
+TEST(model_counts_everything_from_the_clear)
+{
+	struct source_row at_clear[1] = { src(1, 10, 1000) }, later[1] = { src(1, 15, 1500) };
+	struct reading r = reading_of(100, 10, at_clear, 1);
+	struct tcpdrop_event e = event_n(7);
+	struct model m;
+
+	CHECK(model_init(&m) == 0, "init");
+	model_add_event(&m, &e);
+	CHECK(model_clear(&m, &r, 1 * SEC) == 0, "clear");
+	CHECK_EQ_U64(droplog_count(&m.log), 0, "the log starts again");
+	r = reading_of(150, 15, later, 1);
+	CHECK(model_sample(&m, &r, 2 * SEC) == 0, "sample");
+	CHECK_EQ_U64(m.stats.total.v[TCPDROP_PASSED], 50, "passed since the clear");
+	CHECK_EQ_U64(m.stats.total.v[TCPDROP_DROPPED], 5, "dropped since the clear");
+	CHECK_EQ_U64(m.sources.total_drops, 5, "source drops since the clear");
+	CHECK_EQ_U64(m.sampled_ns, 2 * SEC, "when");
+	model_free(&m);
 }
 
 TEST(keys_map_to_their_actions)
@@ -558,7 +602,95 @@ TEST(keys_map_to_their_actions)
 	CHECK(keys_action('c') == ACTION_CLEAR && keys_action('s') == ACTION_SORT, "clear, sort");
 	CHECK(keys_action('?') == ACTION_HELP && keys_action('h') == ACTION_HELP, "help");
 	CHECK(keys_action('+') == ACTION_SLOWER && keys_action('-') == ACTION_FASTER, "interval");
+	CHECK(keys_action('j') == ACTION_OLDER && keys_action('k') == ACTION_NEWER, "scroll");
 	CHECK(keys_action('x') == ACTION_NONE, "unbound");
+}
+
+TEST(keys_no_key_is_bound_twice)
+{
+	for (size_t i = 0; i < key_bindings_count; i++)
+		for (const struct key_code *a = key_bindings[i].codes; a->code; a++)
+			for (size_t j = 0; j < key_bindings_count; j++)
+				for (const struct key_code *b = key_bindings[j].codes; b->code; b++)
+					CHECK(a == b || a->code != b->code,
+					      "key %d in \"%s\" and in \"%s\"", a->code,
+					      key_bindings[i].keys, key_bindings[j].keys);
+}
+
+/* The README's key table lists the key table's rows, in its order, with its words. */
+TEST(keys_readme_table_is_the_key_table)
+{
+	FILE *f = fopen("README.md", "r");
+	char line[512], want[512];
+	size_t row = 0;
+	bool in_table = false;
+
+	CHECK(f != NULL, "README.md: %s (run from the top of the tree)", strerror(errno));
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strcmp(line, "| key | does |")) {
+			in_table = true;
+			continue;
+		}
+		if (!in_table || !strncmp(line, "|---", 4))
+			continue;
+		if (line[0] != '|')
+			break;
+		if (row < key_bindings_count) {
+			snprintf(want, sizeof(want), "| `%s` | %s |", key_bindings[row].keys,
+				 key_bindings[row].help);
+			CHECK(!strcmp(line, want), "README row %zu is\n  %s\nwant\n  %s", row + 1,
+			      line, want);
+		}
+		row++;
+	}
+	fclose(f);
+	CHECK(in_table, "README.md has no \"| key | does |\" table");
+	CHECK_EQ_U64(row, key_bindings_count, "rows in the README's key table");
+}
+
+/* A failure late in dropping privileges still says what failed (it once printed garbage). */
+static bool deny_capset_from_now(void *ctx)
+{
+	struct sock_filter deny[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_capset, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(deny) / sizeof(deny[0]), .filter = deny };
+
+	*(bool *)ctx = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0;
+	return true;
+}
+
+TEST(privs_failure_to_drop_the_last_capability_is_explained)
+{
+	int fds[2], status;
+	char msg[sizeof(((struct error *)0)->msg)] = "";
+	pid_t pid;
+
+	CHECK(pipe(fds) == 0, "pipe");
+	pid = fork();
+	if (pid == 0) {
+		struct error e = {};
+		bool kept, denied = false;
+		int err = privs_drop(deny_capset_from_now, &denied, &kept, &e);
+
+		if (write(fds[1], e.msg, sizeof(e.msg)) != (ssize_t)sizeof(e.msg))
+			_exit(3);
+		_exit(!denied ? 2 : err == -EPERM ? 0 : 1);
+	}
+	close(fds[1]);
+	CHECK(read(fds[0], msg, sizeof(msg)) == (ssize_t)sizeof(msg), "message from the child");
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) != 2, "seccomp filter not installed");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "privs_drop did not fail with EPERM");
+	CHECK(!strcmp(msg, "cannot drop CAP_BPF: Operation not permitted"), "message: \"%s\"",
+	      msg);
 }
 
 TEST(refresh_interval_steps_stay_within_bounds)
@@ -593,16 +725,21 @@ int main(void)
 	RUN(cli_parses_afresh_after_a_half_read_option_cluster);
 	RUN(cli_usage_errors_exit_as_usage_errors);
 	RUN(droplog_lists_newest_first_and_keeps_only_its_capacity);
-	RUN(droplog_pause_freezes_the_log_and_resume_catches_up_in_order);
-	RUN(droplog_long_pause_ends_as_if_never_paused);
-	RUN(droplog_clear_empties_log_and_pending);
+	RUN(droplog_copy_stands_still_while_the_live_log_moves_on);
+	RUN(droplog_clear_empties_the_log);
 	RUN(history_keeps_one_bucket_a_second_newest_first);
 	RUN(history_spreads_a_long_refresh_evenly_and_keeps_the_sum);
 	RUN(history_is_bounded_to_its_window);
 	RUN(sources_count_from_the_clear_and_hide_quiet_sources);
 	RUN(sources_evicted_and_reborn_count_in_full);
-	RUN(sources_sort_setting_reorders_rows);
+	RUN(sources_top_orders_by_the_key_asked_for);
+	RUN(sources_top_equals_the_head_of_a_full_sort);
+	RUN(sources_empty_table_is_handled_without_touching_null);
+	RUN(model_counts_everything_from_the_clear);
 	RUN(keys_map_to_their_actions);
+	RUN(keys_no_key_is_bound_twice);
+	RUN(keys_readme_table_is_the_key_table);
+	RUN(privs_failure_to_drop_the_last_capability_is_explained);
 	RUN(refresh_interval_steps_stay_within_bounds);
 	return check_failures ? 1 : 0;
 }

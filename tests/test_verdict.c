@@ -19,6 +19,7 @@
 
 #include "common/tcpdrop.h"
 #include "tcpdrop.skel.h"
+#include "tui/loader.h"
 
 #include "check.h"
 #include "pkt.h"
@@ -35,13 +36,13 @@
 static const uint8_t v6_src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x01 };
 static const uint8_t v6_dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x02 };
 
-/* One loaded skeleton with its ring buffer reader. */
+/* One program loaded by the loader, with its ring buffer reader. */
 struct rig {
 	const char *name;
 	bool dry_run;
 	__u32 ring_bytes;		/* 0: the default size */
-	struct tcpdrop_bpf *skel;
-	struct ring_buffer *rb;
+	struct loader l;
+	struct port_set ports;
 	int err;			/* why it did not load; 0 once loaded */
 	struct tcpdrop_event ev[MAX_EVENTS];
 	int nev;			/* consumed by the last drain, even past MAX_EVENTS */
@@ -141,37 +142,23 @@ static int drain(struct rig *r)
 
 	r->nev = 0;
 	r->bad_size = 0;
-	err = ring_buffer__consume(r->rb);
+	err = loader_drain(&r->l);
 	if (err < 0)
-		check_fail_at(__FILE__, __LINE__, "ring_buffer__consume: %s", strerror(-err));
+		check_fail_at(__FILE__, __LINE__, "draining the ring: %s", strerror(-err));
 	if (r->bad_size)
 		check_fail_at(__FILE__, __LINE__, "%d events of the wrong size", r->bad_size);
 	return r->nev;
 }
 
-/* Sums the per-CPU counters, as user space does. */
+/* The counters as user space reads them. */
 static void read_counters(struct rig *r, __u64 sum[TCPDROP_NR_COUNTERS])
 {
-	int ncpu = libbpf_num_possible_cpus(), cpu, i, err;
-	struct tcpdrop_counters *percpu;
-	__u32 zero = 0;
+	struct counter_values vals;
+	int err = loader_read_counters(&r->l, &vals);
 
-	memset(sum, 0, sizeof(__u64) * TCPDROP_NR_COUNTERS);
-	if (ncpu <= 0) {
-		check_fail_at(__FILE__, __LINE__, "libbpf_num_possible_cpus: %d", ncpu);
-		return;
-	}
-	percpu = calloc(ncpu, sizeof(*percpu));
-	if (!percpu)
-		abort();
-	err = bpf_map__lookup_elem(r->skel->maps.counters, &zero, sizeof(zero), percpu,
-				   sizeof(*percpu) * ncpu, 0);
 	if (err)
 		check_fail_at(__FILE__, __LINE__, "counters lookup: %s", strerror(-err));
-	for (cpu = 0; cpu < ncpu; cpu++)
-		for (i = 0; i < TCPDROP_NR_COUNTERS; i++)
-			sum[i] += percpu[cpu].count[i];
-	free(percpu);
+	memcpy(sum, vals.v, sizeof(vals.v));
 }
 
 static struct tcpdrop_source read_source(struct rig *r, uint8_t family, const uint8_t addr[16])
@@ -182,72 +169,45 @@ static struct tcpdrop_source read_source(struct rig *r, uint8_t family, const ui
 	memset(&key, 0, sizeof(key));
 	key.family = family;
 	memcpy(key.addr, addr, 16);
-	if (bpf_map__lookup_elem(r->skel->maps.sources, &key, sizeof(key), &val, sizeof(val), 0))
+	if (bpf_map__lookup_elem(r->l.skel->maps.sources, &key, sizeof(key), &val, sizeof(val), 0))
 		memset(&val, 0, sizeof(val));
 	return val;
 }
 
+/* Changes one port of the watched set, the way user space writes it. */
 static int set_port(struct rig *r, unsigned int port, bool on)
 {
-	__u32 word = port / 64;
-	__u64 bits;
-	int err;
-
-	err = bpf_map__lookup_elem(r->skel->maps.ports, &word, sizeof(word), &bits, sizeof(bits),
-				   0);
-	if (err)
-		return err;
 	if (on)
-		bits |= 1ull << (port % 64);
+		ports_add(&r->ports, port);
 	else
-		bits &= ~(1ull << (port % 64));
-	return bpf_map__update_elem(r->skel->maps.ports, &word, sizeof(word), &bits, sizeof(bits),
-				    BPF_ANY);
+		r->ports.bits[tcpdrop_port_word(port)] &= ~tcpdrop_port_bit(port);
+	return loader_set_ports(&r->l, &r->ports);
 }
 
 static void rig_close(struct rig *r)
 {
-	ring_buffer__free(r->rb);
-	tcpdrop_bpf__destroy(r->skel);
-	r->rb = NULL;
-	r->skel = NULL;
+	loader_stop(&r->l);
 }
 
 static void rig_open(struct rig *r)
 {
-	int err;
+	struct loader_config cfg = {
+		.ports = &r->ports, .dry_run = r->dry_run, .ring_bytes = r->ring_bytes,
+		.on_event = on_event, .ctx = r,
+	};
+	struct error e = {};
 
-	if (geteuid() != 0) {
-		r->err = -EPERM;
-		return;
-	}
-	r->skel = tcpdrop_bpf__open();
-	if (!r->skel) {
-		r->err = -errno;
-		return;
-	}
-	r->skel->rodata->dry_run = r->dry_run;
-	err = r->ring_bytes ? bpf_map__set_max_entries(r->skel->maps.events, r->ring_bytes) : 0;
-	if (!err)
-		err = tcpdrop_bpf__load(r->skel);
-	if (!err) {
-		r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.events), on_event, r, NULL);
-		if (!r->rb)
-			err = -errno;
-	}
-	/* The default port set, written the way user space writes it. */
-	if (!err)
-		err = set_port(r, WATCHED, true);
-	if (err) {
-		rig_close(r);
-		r->err = err;
-	}
+	memset(&r->ports, 0, sizeof(r->ports));
+	ports_add(&r->ports, WATCHED);	/* the default port set */
+	r->err = loader_load(&r->l, &cfg, &e);
+	if (r->err && r->err != -EPERM)
+		fprintf(stderr, "# %s: %s\n", r->name, e.msg);
 }
 
 /* True when the rig is loaded; otherwise reports the case as skipped (no root) or failed. */
 static bool rig_ready(struct rig *r)
 {
-	if (r->skel)
+	if (r->l.skel)
 		return true;
 	/* Only EPERM means no privilege; a verifier rejection (EACCES, EINVAL) is a failure. */
 	if (r->err == -EPERM)
@@ -269,7 +229,7 @@ static void run_frame(struct rig *r, const void *data, size_t len, struct result
 	memset(res, 0, sizeof(*res));
 	read_counters(r, before);
 	res->t0 = now_ns();
-	res->err = bpf_prog_test_run_opts(bpf_program__fd(r->skel->progs.tcpdrop), &opts);
+	res->err = bpf_prog_test_run_opts(r->l.prog_fd, &opts);
 	res->t1 = now_ns();
 	res->retval = opts.retval;
 	read_counters(r, after);

@@ -2,10 +2,12 @@
 #include <ctype.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "error.h"
 
 static const char usage[] =
 	"Usage: tcpdrop-top [-i IFACE] [-p PORTS] [-m auto|native|skb] [--dry-run] [--json]\n"
@@ -86,11 +88,17 @@ static int parse_size(const char *s, unsigned long long min, unsigned long long 
 	return 0;
 }
 
-static enum cli_result usage_error(FILE *err, const char *fmt, const char *arg)
+__attribute__((format(printf, 2, 3)))
+static enum cli_result usage_error(FILE *err, const char *fmt, ...)
 {
-	fprintf(err, "tcpdrop-top: ");
-	fprintf(err, fmt, arg);
-	fprintf(err, "\nTry 'tcpdrop-top --help' for more information.\n");
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	say(err, "%s", why);
+	fprintf(err, "Try 'tcpdrop-top --help' for more information.\n");
 	return CLI_USAGE_ERROR;
 }
 

@@ -8,6 +8,7 @@
 #include <wchar.h>
 
 #include "draw.h"
+#include "keys.h"
 #include "format.h"
 #include "screen.h"
 
@@ -81,15 +82,15 @@ static void fill_row(int y, int cols, enum role role)
 
 static void draw_title(const struct tui *t, int cols)
 {
-	uint64_t up = (t->view.taken_ns - t->start_ns) / 1000000000ULL;
+	uint64_t up = (t->picture.taken_ns - t->run->start_ns) / 1000000000ULL;
 	char title[256];
-	const char *notice = t->paused ? " PAUSED " : t->opts->dry_run ? " DRY RUN " : "";
+	const char *notice = t->paused ? " PAUSED " : t->run->watch.dry_run ? " DRY RUN " : "";
 	int notice_len = strlen(notice);
 
 	snprintf(title, sizeof(title), " tcpdrop-top  %s (%s XDP)  port%s %s  up %llu:%02llu:%02llu  "
-		 "every %gs", t->loader->ifname, t->loader->native ? "native" : "generic",
-		 strpbrk(t->ports_text, ",-") ? "s" : "", t->ports_text, (unsigned long long)up / 3600,
-		 (unsigned long long)up / 60 % 60, (unsigned long long)up % 60, t->interval_s);
+		 "every %gs", t->run->watch.ifname, t->run->watch.native ? "native" : "generic",
+		 strpbrk(t->run->watch.ports, ",-") ? "s" : "", t->run->watch.ports, (unsigned long long)up / 3600,
+		 (unsigned long long)up / 60 % 60, (unsigned long long)up % 60, t->run->interval_s);
 	fill_row(0, cols, ROLE_TITLE);
 	put(0, 0, cols - notice_len, ROLE_TITLE, false, title);
 	if (notice_len)
@@ -113,14 +114,14 @@ static void draw_counter(int y, int x, int width, const char *label, uint64_t to
 
 static void draw_counters(const struct tui *t, int cols)
 {
-	const struct stats *s = &t->view.stats;
+	const struct stats *s = &t->picture.stats;
 	uint64_t lost = s->total.v[TCPDROP_EVENTS_LOST];
 	int half = cols / 2;
 	char value[FORMAT_NUM_LEN];
 
 	draw_counter(1, 0, half, " passed", s->total.v[TCPDROP_PASSED], s->rate[TCPDROP_PASSED],
 		     ROLE_PASS);
-	draw_counter(1, half, cols - half, t->opts->dry_run ? " would drop" : " dropped",
+	draw_counter(1, half, cols - half, t->run->watch.dry_run ? " would drop" : " dropped",
 		     s->total.v[TCPDROP_DROPPED], s->rate[TCPDROP_DROPPED], ROLE_DROP);
 	draw_counter(2, 0, half, " malformed", s->total.v[TCPDROP_MALFORMED],
 		     s->rate[TCPDROP_MALFORMED], ROLE_VALUE);
@@ -140,9 +141,9 @@ static const char *const spark_ascii[] = { " ", "_", ".", "-", "-", "=", "=", "#
 
 static void draw_sparkline(const struct tui *t, int cols)
 {
-	const struct history *h = &t->view.history;
+	const struct history *h = &t->picture.history;
 	const char *const *glyphs = screen_utf8() ? spark_utf8 : spark_ascii;
-	const struct stats *s = &t->view.stats;
+	const struct stats *s = &t->picture.stats;
 	double seen = s->rate[TCPDROP_PASSED] + s->rate[TCPDROP_DROPPED];
 	char peak_text[FORMAT_NUM_LEN], right[96];
 	int n;
@@ -179,7 +180,7 @@ static const char *sort_mark(const struct tui *t, enum source_sort key)
 
 static void draw_sources(const struct tui *t, const struct layout *l)
 {
-	const struct view *v = &t->view;
+	const struct picture *v = &t->picture;
 	int cols = l->cols, addr_w = cols - 1 - 11 - 11 - 8 - 11;
 	char drops[FORMAT_NUM_LEN], bytes[FORMAT_NUM_LEN], age[FORMAT_NUM_LEN];
 	char addr[FORMAT_ADDR_LEN];
@@ -211,7 +212,7 @@ static void draw_sources(const struct tui *t, const struct layout *l)
 		put(y, 1 + addr_w, 10, ROLE_DROP, true, drops);
 		put(y, 12 + addr_w, 10, ROLE_NORMAL, true, bytes);
 		putf(y, 23 + addr_w, 7, ROLE_NORMAL, true, "%.1f%%",
-		     v->top_total_drops ? 100.0 * r->drops / v->top_total_drops : 0.0);
+		     v->total_drops ? 100.0 * r->drops / v->total_drops : 0.0);
 		put(y, 31 + addr_w, 10, ROLE_NORMAL, true, age);
 	}
 }
@@ -228,7 +229,7 @@ static void endpoint(uint8_t family, const uint8_t addr[16], unsigned int port, 
 static void draw_log_row(const struct tui *t, int y, int cols, const struct tcpdrop_event *e,
 			 bool wide)
 {
-	uint64_t wall = e->timestamp_ns + t->realtime_offset_ns;
+	uint64_t wall = e->timestamp_ns + t->run->model.realtime_offset_ns;
 	time_t secs = wall / 1000000000ULL;
 	char when[32], src[64], dst[64], flags[FORMAT_FLAGS_LEN];
 	struct tm tm;
@@ -267,7 +268,7 @@ static void draw_log_row(const struct tui *t, int y, int cols, const struct tcpd
 
 static void draw_log(const struct tui *t, const struct layout *l)
 {
-	size_t count = droplog_count(&t->log);
+	size_t count = droplog_count(tui_log(t));
 	bool wide = l->cols >= 90;
 	int y = l->log_top - 1, cols = l->cols, ep_w;
 	char kept[FORMAT_NUM_LEN], note[96];
@@ -304,7 +305,7 @@ static void draw_log(const struct tui *t, const struct layout *l)
 		    true, note);
 
 	for (int i = 0; i < l->log_rows; i++) {
-		const struct tcpdrop_event *e = droplog_get(&t->log, t->scroll + i);
+		const struct tcpdrop_event *e = droplog_get(tui_log(t), t->scroll + i);
 
 		if (!e) {
 			move(l->log_top + i, 0);
@@ -317,49 +318,54 @@ static void draw_log(const struct tui *t, const struct layout *l)
 
 static void draw_status(const struct tui *t, int rows, int cols)
 {
-	char pending[FORMAT_NUM_LEN], note[64] = "";
+	char pending[FORMAT_NUM_LEN], note[64] = "", bar[256] = "";
+	size_t used = 0;
 	int note_len;
 
 	if (t->paused) {
-		format_count(droplog_pending(&t->log), pending);
+		format_count(tui_pending(t), pending);
 		snprintf(note, sizeof(note), " PAUSED, %s new ", pending);
+	}
+	for (size_t i = 0; i < key_bindings_count && used < sizeof(bar); i++) {
+		const struct key_binding *k = &key_bindings[i];
+		const char *item = !screen_utf8() && k->bar_ascii ? k->bar_ascii : k->bar;
+
+		if (item)
+			used += snprintf(bar + used, sizeof(bar) - used, " %s", item);
 	}
 	note_len = strlen(note);
 	fill_row(rows - 1, cols, ROLE_STATUS);
-	put(rows - 1, 0, cols - note_len, ROLE_STATUS, false, screen_utf8() ?
-	    " p:pause c:clear s:sort \u2191\u2193:scroll +/-:rate ?:help q:quit" :
-	    " p:pause c:clear s:sort arrows:scroll +/-:rate ?:help q:quit");
+	put(rows - 1, 0, cols - note_len, ROLE_STATUS, false, bar);
 	if (note_len)
 		put(rows - 1, cols - note_len, note_len, ROLE_NOTICE, false, note);
 }
 
 static void draw_help(const struct layout *l)
 {
-	static const char *const lines[] = {
-		"p, space   pause/resume the picture; counting goes on",
-		"c          clear counters, top sources and drop log",
-		"s          sort top sources: drops, bytes, last seen",
-		"\u2191 \u2193        scroll the drop log a line",
-		"PgUp PgDn  scroll it a page",
-		"Home End   its newest drop, its oldest",
-		"+ -        refresh interval: longer, shorter",
-		"? h        this help",
-		"q Esc ^C   quit",
-		"",
+	static const char *const notes[] = {
 		"Counts come from the kernel and are exact; the log",
 		"keeps the newest 10,000 drops. Any key closes help.",
 	};
-	const int n = sizeof(lines) / sizeof(lines[0]), w = 58, arrows = 3;
-	int top = (l->rows - n - 2) / 2, left = (l->cols - w) / 2;
+	const int nnotes = sizeof(notes) / sizeof(notes[0]), w = 58, keys_w = 15;
+	const int n = (int)key_bindings_count + 1 + nnotes;
+	int top = (l->rows - n - 2) / 2, left = (l->cols - w) / 2, y;
 
 	if (top < 0)
 		top = 0;
 	put(top, left, w, ROLE_TITLE, false, "  tcpdrop-top keys");
-	for (int i = 0; i < n; i++) {
-		put(top + 1 + i, left, w, ROLE_TITLE, false, "");
-		put(top + 1 + i, left + 2, w - 4, ROLE_TITLE, false,
-		    i == arrows && !screen_utf8() ? "Up Down    scroll the drop log a line" : lines[i]);
+	for (y = top + 1; y <= top + n; y++)
+		put(y, left, w, ROLE_TITLE, false, "");
+	for (size_t i = 0; i < key_bindings_count; i++) {
+		const struct key_binding *k = &key_bindings[i];
+
+		y = top + 1 + (int)i;
+		put(y, left + 2, keys_w, ROLE_TITLE, false,
+		    !screen_utf8() && k->keys_ascii ? k->keys_ascii : k->keys);
+		put(y, left + 2 + keys_w, w - 4 - keys_w, ROLE_TITLE, false, k->help);
 	}
+	for (int i = 0; i < nnotes; i++)
+		put(top + 2 + (int)key_bindings_count + i, left + 2, w - 4, ROLE_TITLE, false,
+		    notes[i]);
 	put(top + 1 + n, left, w, ROLE_TITLE, false, "");
 }
 

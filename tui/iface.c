@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,4 +73,23 @@ void iface_list(char *buf, size_t len)
 		used += n;
 	}
 	if_freenameindex(all);
+}
+
+int iface_resolve(const char *requested, char name[IF_NAMESIZE], int *ifindex, struct error *e)
+{
+	char names[512];
+
+	if (requested[0]) {
+		snprintf(name, IF_NAMESIZE, "%s", requested);
+	} else if (iface_default_route(name)) {
+		iface_list(names, sizeof(names));
+		return error_usage(e, -ENODEV, "no default route to pick an interface from: choose "
+				   "one with -i (interfaces: %s)", names);
+	}
+	*ifindex = if_nametoindex(name);
+	if (!*ifindex) {
+		iface_list(names, sizeof(names));
+		return error_usage(e, -ENODEV, "no interface \"%s\"; interfaces: %s", name, names);
+	}
+	return 0;
 }

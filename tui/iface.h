@@ -6,9 +6,16 @@
 #include <net/if.h>
 #include <stddef.h>
 
+#include "error.h"
+
 /* Fills name with the default-route interface (IPv4 first, then IPv6). Returns 0 or -1. */
 int iface_default_route(char name[IF_NAMESIZE]);
 /* Writes "lo eth0 ..." (space separated) into buf. */
 void iface_list(char *buf, size_t len);
+/*
+ * The interface to watch: requested, or the default-route one when requested is empty. Fills
+ * name and *ifindex and returns 0, or a usage error that lists the interfaces there are.
+ */
+int iface_resolve(const char *requested, char name[IF_NAMESIZE], int *ifindex, struct error *e);
 
 #endif /* TCPDROP_IFACE_H */

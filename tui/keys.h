@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Keys of the live view, and what each one does to its state. */
+/*
+ * The keys of the live view: one table drives what each key does, the key bar and the help
+ * overlay, and a test holds the README's key table to it.
+ */
 #ifndef TCPDROP_KEYS_H
 #define TCPDROP_KEYS_H
 
-#include "tui.h"
+#include <stddef.h>
 
 enum action {
 	ACTION_NONE,
@@ -24,6 +27,26 @@ enum action {
 	ACTION_OLDEST,
 	ACTION_RESIZE,
 };
+
+#define KEY_CODES_MAX	8
+
+struct key_code {
+	int code;			/* a curses key code; 0 ends the list */
+	enum action action;
+};
+
+/* One row of the help overlay and of the README's key table. */
+struct key_binding {
+	const char *keys;		/* the keys as people read them, UTF-8 */
+	const char *keys_ascii;		/* the same on a terminal without UTF-8; NULL: keys */
+	const char *help;		/* what they do */
+	const char *bar;		/* the row's item in the key bar, NULL: none */
+	const char *bar_ascii;		/* NULL: bar */
+	struct key_code codes[KEY_CODES_MAX];
+};
+
+extern const struct key_binding key_bindings[];
+extern const size_t key_bindings_count;
 
 enum action keys_action(int key);
 /* The refresh intervals + and - step through. */

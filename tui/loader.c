@@ -10,7 +10,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "iface.h"
 #include "loader.h"
 #include "tcpdrop.skel.h"
 
@@ -40,28 +39,6 @@ static bool privileged(void)
 	       (has_cap(data, CAP_BPF) && has_cap(data, CAP_NET_ADMIN));
 }
 
-static enum loader_error resolve_interface(struct loader *l, const struct options *opts,
-					   char *err, size_t errlen)
-{
-	char names[512];
-
-	if (opts->ifname[0]) {
-		snprintf(l->ifname, sizeof(l->ifname), "%s", opts->ifname);
-	} else if (iface_default_route(l->ifname)) {
-		iface_list(names, sizeof(names));
-		snprintf(err, errlen, "no default route to pick an interface from: choose one with -i "
-			 "(interfaces: %s)", names);
-		return LOADER_USAGE;
-	}
-	l->ifindex = if_nametoindex(l->ifname);
-	if (!l->ifindex) {
-		iface_list(names, sizeof(names));
-		snprintf(err, errlen, "no interface \"%s\"; interfaces: %s", l->ifname, names);
-		return LOADER_USAGE;
-	}
-	return LOADER_OK;
-}
-
 static const char *attach_mode_name(__u8 mode)
 {
 	switch (mode) {
@@ -76,8 +53,8 @@ static const char *attach_mode_name(__u8 mode)
 	}
 }
 
-/* Says who holds the interface's XDP hook, if anyone. Returns true when it is taken. */
-static bool xdp_hook_taken(struct loader *l, char *err, size_t errlen)
+/* Says who holds the interface's XDP hook, if anyone: -EBUSY when it is taken. */
+static int check_hook_free(struct loader *l, struct error *e)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct bpf_prog_info info = {};
@@ -86,7 +63,7 @@ static bool xdp_hook_taken(struct loader *l, char *err, size_t errlen)
 	int fd;
 
 	if (bpf_xdp_query(l->ifindex, 0, &q) || q.attach_mode == XDP_ATTACHED_NONE)
-		return false;
+		return 0;
 	id = q.prog_id ? q.prog_id : q.drv_prog_id ? q.drv_prog_id :
 	     q.skb_prog_id ? q.skb_prog_id : q.hw_prog_id;
 	fd = bpf_prog_get_fd_by_id(id);
@@ -95,56 +72,127 @@ static bool xdp_hook_taken(struct loader *l, char *err, size_t errlen)
 		close(fd);
 	}
 	if (!strcmp(info.name, "tcpdrop"))
-		snprintf(err, errlen, "another tcpdrop-top is already watching %s (XDP program id "
-			 "%u): only one can run per interface", l->ifname, id);
-	else
-		snprintf(err, errlen, "%s already has an XDP program attached: \"%s\" (id %u, %s); "
+		return error_set(e, -EBUSY, "another tcpdrop-top is already watching %s (XDP program "
+				 "id %u): only one can run per interface", l->ifname, id);
+	return error_set(e, -EBUSY, "%s already has an XDP program attached: \"%s\" (id %u, %s); "
 			 "tcpdrop-top will not replace it: detach it first (ip link set dev %s xdp "
 			 "off) or choose another interface", l->ifname, info.name[0] ? info.name : "?",
 			 id, attach_mode_name(q.attach_mode), l->ifname);
-	return true;
 }
 
-static bool kernel_has_ringbuf(void)
+static int check_kernel_has_ringbuf(struct error *e)
 {
-	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	struct utsname uts;
+
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1)
+		return 0;
+	uname(&uts);
+	return error_set(e, -EOPNOTSUPP, "this kernel (%s) has no BPF ring buffer: tcpdrop-top "
+			 "needs Linux 5.9 or later", uts.release);
 }
 
-static int attach_link(struct loader *l, __u32 flags)
+static int load_error(int err, const struct loader_config *cfg, struct error *e)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, link_opts, .flags = flags);
-	int fd = bpf_link_create(bpf_program__fd(l->skel->progs.tcpdrop), l->ifindex, BPF_XDP,
-				 &link_opts);
+	if (err == -EPERM || err == -EACCES)
+		return error_set(e, err, "%s", needs_privileges);
+	if (err == -ENOMEM || err == -E2BIG)
+		return error_set(e, err, "not enough memory for the BPF maps (a %u KiB ring buffer, "
+				 "%u sources): choose a smaller --ring-size or --max-sources",
+				 cfg->ring_bytes >> 10, cfg->max_sources);
+	return error_set(e, err, "the kernel refused the XDP program: %s (run with -v for the "
+			 "verifier's log)", strerror(-err));
+}
+
+int loader_load(struct loader *l, const struct loader_config *cfg, struct error *e)
+{
+	int err;
+
+	*l = (struct loader)LOADER_INIT;
+	if (!privileged())
+		return error_set(e, -EPERM, "%s", needs_privileges);
+	err = check_kernel_has_ringbuf(e);
+	if (err)
+		return err;
+
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0)
+		return error_set(e, l->ncpus ? l->ncpus : -EINVAL, "cannot count the CPUs");
+	l->percpu = calloc(l->ncpus, sizeof(*l->percpu));
+	l->skel = tcpdrop_bpf__open();
+	if (!l->percpu || !l->skel) {
+		err = error_set(e, -errno, "cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	l->skel->rodata->dry_run = cfg->dry_run;
+	l->skel->rodata->wakeup_every_event = cfg->wakeup_every_event;
+	if (cfg->ring_bytes)
+		bpf_map__set_max_entries(l->skel->maps.events, cfg->ring_bytes);
+	if (cfg->max_sources)
+		bpf_map__set_max_entries(l->skel->maps.sources, cfg->max_sources);
+	err = tcpdrop_bpf__load(l->skel);
+	if (err) {
+		load_error(err, cfg, e);
+		goto fail;
+	}
+	l->prog_fd = bpf_program__fd(l->skel->progs.tcpdrop);
+	err = loader_set_ports(l, cfg->ports);
+	if (err) {
+		error_set(e, err, "cannot set the watched ports: %s", strerror(-err));
+		goto fail;
+	}
+	if (cfg->on_event) {
+		l->ring = ring_buffer__new(bpf_map__fd(l->skel->maps.events), cfg->on_event,
+					   cfg->ctx, NULL);
+		if (!l->ring) {
+			err = error_set(e, -errno, "cannot map the event ring buffer: %s",
+					strerror(errno));
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	loader_stop(l);
+	return err;
+}
+
+static int link_create(struct loader *l, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd = bpf_link_create(l->prog_fd, l->ifindex, BPF_XDP, &opts);
 
 	return fd < 0 ? -errno : fd;
 }
 
-static enum loader_error attach(struct loader *l, enum xdp_mode mode, char *err, size_t errlen)
+int loader_attach(struct loader *l, const char *ifname, int ifindex, enum xdp_mode mode,
+		  struct error *e)
 {
-	int fd = -EOPNOTSUPP;
+	int fd = -EOPNOTSUPP, err;
 
+	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
+	l->ifindex = ifindex;
+	err = check_hook_free(l, e);
+	if (err)
+		return err;
 	if (mode != XDP_MODE_SKB) {
-		fd = attach_link(l, XDP_FLAGS_DRV_MODE);
+		fd = link_create(l, XDP_FLAGS_DRV_MODE);
 		l->native = fd >= 0;
 	}
 	if (fd < 0 && mode != XDP_MODE_NATIVE &&
 	    (fd == -EOPNOTSUPP || fd == -ENOTSUPP || fd == -EINVAL))
-		fd = attach_link(l, XDP_FLAGS_SKB_MODE);
-
+		fd = link_create(l, XDP_FLAGS_SKB_MODE);
 	if (fd >= 0) {
 		l->link_fd = fd;
-		return LOADER_OK;
+		return 0;
 	}
-	if ((fd == -EBUSY || fd == -EEXIST) && xdp_hook_taken(l, err, errlen))
-		return LOADER_RUNTIME;
+	/* Someone took the hook between the check and the link. */
+	if ((fd == -EBUSY || fd == -EEXIST) && check_hook_free(l, e))
+		return e->err;
 	if (fd == -EPERM || fd == -EACCES)
-		snprintf(err, errlen, "%s", needs_privileges);
-	else if (mode == XDP_MODE_NATIVE)
-		snprintf(err, errlen, "cannot attach native XDP to %s: %s (try -m skb)", l->ifname,
-			 strerror(-fd));
-	else
-		snprintf(err, errlen, "cannot attach XDP to %s: %s", l->ifname, strerror(-fd));
-	return LOADER_RUNTIME;
+		return error_set(e, fd, "%s", needs_privileges);
+	if (mode == XDP_MODE_NATIVE)
+		return error_set(e, fd, "cannot attach native XDP to %s: %s (try -m skb)", ifname,
+				 strerror(-fd));
+	return error_set(e, fd, "cannot attach XDP to %s: %s", ifname, strerror(-fd));
 }
 
 int loader_set_ports(struct loader *l, const struct port_set *ports)
@@ -155,78 +203,6 @@ int loader_set_ports(struct loader *l, const struct port_set *ports)
 		if (bpf_map_update_elem(fd, &word, &ports->bits[word], BPF_ANY))
 			return -errno;
 	return 0;
-}
-
-enum loader_error loader_start(struct loader *l, const struct options *opts,
-			       ring_buffer_sample_fn on_event, void *ctx, char *err, size_t errlen)
-{
-	enum loader_error ret;
-	struct utsname uts;
-	int e;
-
-	memset(l, 0, sizeof(*l));
-	l->link_fd = -1;
-
-	ret = resolve_interface(l, opts, err, errlen);
-	if (ret)
-		return ret;
-	if (!privileged()) {
-		snprintf(err, errlen, "%s", needs_privileges);
-		return LOADER_RUNTIME;
-	}
-	if (!kernel_has_ringbuf()) {
-		uname(&uts);
-		snprintf(err, errlen, "this kernel (%s) has no BPF ring buffer: tcpdrop-top needs "
-			 "Linux 5.9 or later", uts.release);
-		return LOADER_RUNTIME;
-	}
-	/* Ask before loading anything: a busy hook is the commonest failure, and the cheapest. */
-	if (xdp_hook_taken(l, err, errlen))
-		return LOADER_RUNTIME;
-
-	l->ncpus = libbpf_num_possible_cpus();
-	l->percpu = calloc(l->ncpus > 0 ? l->ncpus : 1, sizeof(*l->percpu));
-	l->skel = tcpdrop_bpf__open();
-	if (!l->percpu || !l->skel) {
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-		goto fail;
-	}
-	l->skel->rodata->dry_run = opts->dry_run;
-	bpf_map__set_max_entries(l->skel->maps.events, opts->ring_bytes);
-	bpf_map__set_max_entries(l->skel->maps.sources, opts->max_sources);
-	e = tcpdrop_bpf__load(l->skel);
-	if (e) {
-		if (e == -EPERM || e == -EACCES)
-			snprintf(err, errlen, "%s", needs_privileges);
-		else if (e == -ENOMEM || e == -E2BIG)
-			snprintf(err, errlen, "not enough memory for the BPF maps (a %u KiB ring "
-				 "buffer, %u sources): choose a smaller --ring-size or --max-sources",
-				 opts->ring_bytes >> 10, opts->max_sources);
-		else
-			snprintf(err, errlen, "the kernel refused the XDP program: %s (run with -v "
-				 "for the verifier's log)", strerror(-e));
-		goto fail;
-	}
-	e = loader_set_ports(l, &opts->ports);
-	if (e) {
-		snprintf(err, errlen, "cannot set the watched ports: %s", strerror(-e));
-		goto fail;
-	}
-	l->ring = ring_buffer__new(bpf_map__fd(l->skel->maps.events), on_event, ctx, NULL);
-	if (!l->ring) {
-		snprintf(err, errlen, "cannot map the event ring buffer: %s", strerror(errno));
-		goto fail;
-	}
-	ret = attach(l, opts->mode, err, errlen);
-	if (ret)
-		goto fail_with;
-	return LOADER_OK;
-
-fail:
-	ret = LOADER_RUNTIME;
-fail_with:
-	loader_stop(l);
-	return ret;
 }
 
 int loader_read_counters(struct loader *l, struct counter_values *out)
@@ -298,35 +274,36 @@ int loader_read_sources(struct loader *l, struct source_row **rows)
 	return n;
 }
 
-static int check_attached(struct loader *l)
+int loader_drain(struct loader *l)
+{
+	return l->ring ? ring_buffer__consume(l->ring) : 0;
+}
+
+static int check_attached(struct loader *l, struct error *e)
 {
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info);
 
-	/* The kernel detaches the link when its device goes away and reports ifindex 0. */
 	if (bpf_obj_get_info_by_fd(l->link_fd, &info, &len))
-		return -errno;
-	return info.xdp.ifindex ? 0 : -ENODEV;
+		return error_set(e, -errno, "watching %s failed: %s", l->ifname, strerror(errno));
+	/* The kernel detaches the link when its device goes away and reports ifindex 0. */
+	if (!info.xdp.ifindex)
+		return error_set(e, -ENODEV, "interface \"%s\" is gone, and its filter with it",
+				 l->ifname);
+	return 0;
 }
 
-int loader_tick(struct loader *l, uint64_t now_ns)
+int loader_tick(struct loader *l, uint64_t now_ns, struct error *e)
 {
-	int err = ring_buffer__consume(l->ring);
+	int err = loader_drain(l);
 
 	if (err < 0)
-		return err;
-	if (now_ns < l->next_check_ns)
+		return error_set(e, err, "reading the event ring of %s failed: %s", l->ifname,
+				 strerror(-err));
+	if (now_ns < l->next_check_ns || l->link_fd < 0)
 		return 0;
 	l->next_check_ns = now_ns + LOADER_CHECK_INTERVAL_NS;
-	return check_attached(l);
-}
-
-void loader_explain(const struct loader *l, int err, char *buf, size_t len)
-{
-	if (err == -ENODEV)
-		snprintf(buf, len, "interface \"%s\" is gone, and its filter with it", l->ifname);
-	else
-		snprintf(buf, len, "watching %s failed: %s", l->ifname, strerror(-err));
+	return check_attached(l, e);
 }
 
 void loader_stop(struct loader *l)
@@ -338,6 +315,7 @@ void loader_stop(struct loader *l)
 	l->ring = NULL;
 	tcpdrop_bpf__destroy(l->skel);
 	l->skel = NULL;
+	l->prog_fd = -1;
 	free(l->percpu);
 	l->percpu = NULL;
 	free_source_buffers(l);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The BPF side as user space sees it: load the XDP program, attach it through a bpf_link,
- * read its counters and per-source table, change the watched ports, consume drop events.
+ * The one way to bring up the XDP program, for the tool, the tests and the bench, in two steps:
+ * loader_load() opens, configures and loads it and writes the watched ports (the tests and the
+ * bench run it from there through BPF_PROG_TEST_RUN); loader_attach() puts it on an interface
+ * through a bpf_link. Then: read its counters and per-source table, change the ports, drain
+ * its events. Every function returns 0 or -errno, with a line for people in struct error.
  */
 #ifndef TCPDROP_LOADER_H
 #define TCPDROP_LOADER_H
@@ -12,14 +15,28 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "error.h"
 #include "sources.h"
 #include "stats.h"
 
 struct tcpdrop_bpf;
 
+/* What is chosen between open and load; variants of the program are options here. */
+struct loader_config {
+	const struct port_set *ports;
+	bool dry_run;
+	/* Only make bench sets it, to measure what the ring's wakeup per event would cost. */
+	bool wakeup_every_event;
+	unsigned int ring_bytes;	/* 0: the program's default */
+	unsigned int max_sources;	/* 0: the program's default */
+	ring_buffer_sample_fn on_event;	/* NULL: nobody reads the events */
+	void *ctx;
+};
+
 struct loader {
 	struct tcpdrop_bpf *skel;
 	struct ring_buffer *ring;
+	int prog_fd;
 	int link_fd;
 	int ifindex;
 	char ifname[IF_NAMESIZE];
@@ -32,38 +49,33 @@ struct loader {
 	struct source_row *source_rows;
 };
 
-/* Exit statuses the errors below map to. */
-enum loader_error {
-	LOADER_OK = 0,
-	LOADER_RUNTIME = 1,
-	LOADER_USAGE = 2,
-};
+/* A loader not yet loaded: loader_stop() on it does nothing. */
+#define LOADER_INIT { .prog_fd = -1, .link_fd = -1 }
 
-/*
- * Resolves the interface, checks privileges, loads, fills the port map and attaches.
- * On failure returns LOADER_RUNTIME or LOADER_USAGE with a one-line message for people in err,
- * and leaves nothing attached.
- */
-enum loader_error loader_start(struct loader *l, const struct options *opts,
-			       ring_buffer_sample_fn on_event, void *ctx, char *err, size_t errlen);
+/* Step one. On failure nothing is left loaded. */
+int loader_load(struct loader *l, const struct loader_config *cfg, struct error *e);
+/* Step two: attaches to the interface (resolved by iface_resolve()). */
+int loader_attach(struct loader *l, const char *ifname, int ifindex, enum xdp_mode mode,
+		  struct error *e);
 int loader_set_ports(struct loader *l, const struct port_set *ports);
+/* Adds up the per-CPU counters. */
 int loader_read_counters(struct loader *l, struct counter_values *out);
 /* Reads the whole per-source table into rows owned by the loader (valid until the next call);
  * returns how many, or a negative errno. */
 int loader_read_sources(struct loader *l, struct source_row **rows);
+/* Hands every event waiting in the ring to on_event. Returns how many, or a negative errno. */
+int loader_drain(struct loader *l);
 /* How often loader_tick() checks the filter is still attached: a vanished interface ends the
  * run within this, well inside the two seconds a user waits before thinking it hangs. */
 #define LOADER_CHECK_INTERVAL_NS	250000000ULL
 
 /*
- * What both front ends do between their own work: drain the ring (the kernel never wakes us),
- * and now and then check the filter is still attached. Returns 0, or a negative errno: -ENODEV
- * once the interface is gone.
+ * What the run loop does between its own work: drain the ring (the kernel never wakes us), and
+ * now and then check the filter is still attached. Returns 0, or a negative errno with e filled:
+ * -ENODEV once the interface is gone.
  */
-int loader_tick(struct loader *l, uint64_t now_ns);
-/* The line for people about an error loader_tick() returned. */
-void loader_explain(const struct loader *l, int err, char *buf, size_t len);
-/* Detaches and frees; safe on a loader that failed to start, and to call twice. */
+int loader_tick(struct loader *l, uint64_t now_ns, struct error *e);
+/* Detaches and frees; safe on a loader that failed to load, and to call twice. */
 void loader_stop(struct loader *l);
 
 #endif /* TCPDROP_LOADER_H */

@@ -10,10 +10,17 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "iface.h"
 #include "loader.h"
 #include "privs.h"
+#include "run.h"
 #include "stream.h"
 #include "tui.h"
+
+/* Only make bench builds the program with this on, to measure a wakeup per event. */
+#ifndef TCPDROP_WAKEUP_EVERY_EVENT
+#define TCPDROP_WAKEUP_EVERY_EVENT false
+#endif
 
 static volatile sig_atomic_t stop;
 static bool verbose;
@@ -44,7 +51,7 @@ static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
-	/* No SA_RESTART: a signal must cut the ring-buffer wait short. */
+	/* No SA_RESTART: a signal must cut the loop's wait short. */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -52,14 +59,43 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);	/* a closed stdout shows up as EPIPE from write */
 }
 
+/* Interface, program, link, then least privilege: each step says why when it fails. */
+static int start(struct loader *loader, const struct options *opts, struct run *run,
+		 struct error *e)
+{
+	struct loader_config cfg = {
+		.ports = &opts->ports,
+		.dry_run = opts->dry_run,
+		.wakeup_every_event = TCPDROP_WAKEUP_EVERY_EVENT,
+		.ring_bytes = opts->ring_bytes,
+		.max_sources = opts->max_sources,
+		.on_event = run_on_event,
+		.ctx = run,
+	};
+	char ifname[IF_NAMESIZE];
+	bool kept_cap_bpf;
+	int ifindex, err;
+
+	err = iface_resolve(opts->ifname, ifname, &ifindex, e);
+	if (!err)
+		err = loader_load(loader, &cfg, e);
+	if (!err)
+		err = loader_attach(loader, ifname, ifindex, opts->mode, e);
+	if (!err)
+		err = privs_drop(maps_readable, loader, &kept_cap_bpf, e);
+	if (!err && kept_cap_bpf && opts->verbose)
+		say(stderr, "this kernel needs CAP_BPF to read held maps: kept it");
+	return err;
+}
+
 int main(int argc, char **argv)
 {
-	struct stream st = {};
-	struct loader loader;
+	struct loader loader = LOADER_INIT;
+	struct error e = {};
 	struct options opts;
+	bool interactive;
+	struct run run;
 	struct tui tui;
-	char ports[128], err[512];
-	bool interactive, kept_cap_bpf;
 	int status;
 
 	switch (cli_parse(argc, argv, &opts, stdout, stderr)) {
@@ -76,35 +112,26 @@ int main(int argc, char **argv)
 
 	/* The live view needs a terminal on both ends; anything else gets the NDJSON stream. */
 	interactive = !opts.json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
-	if (interactive && tui_init(&tui, &opts, &loader)) {
-		fprintf(stderr, "tcpdrop-top: out of memory\n");
+	if (run_init(&run, &opts, &loader) || (interactive && tui_init(&tui))) {
+		say(stderr, "out of memory");
 		return 1;
 	}
-	st.loader = &loader;
-	status = loader_start(&loader, &opts, interactive ? tui_on_event : stream_on_event,
-			      interactive ? (void *)&tui : (void *)&st, err, sizeof(err));
-	if (status) {
-		fprintf(stderr, "tcpdrop-top: %s\n", err);
+	if (start(&loader, &opts, &run, &e)) {
+		error_print(stderr, &e);
+		status = e.exit_status;
 		goto cleanup;
 	}
-	if (privs_drop(maps_readable, &loader, &kept_cap_bpf, err, sizeof(err))) {
-		fprintf(stderr, "tcpdrop-top: %s\n", err);
-		status = 1;
-		goto cleanup;
-	}
-	if (kept_cap_bpf && opts.verbose)
-		fprintf(stderr, "tcpdrop-top: this kernel needs CAP_BPF to read held maps: kept it\n");
-
 	if (interactive) {
-		status = tui_run(&tui, &stop);
+		status = run_loop(&run, &tui_view, &tui, &stop);
 	} else {
-		ports_format(&opts.ports, ports, sizeof(ports));
-		fprintf(stderr, "tcpdrop-top: watching %s (%s XDP), ports %s%s\n", loader.ifname,
-			loader.native ? "native" : "generic", ports, opts.dry_run ? ", dry run" : "");
-		status = stream_run(&st, &opts, &stop);
+		say(stderr, "watching %s (%s XDP), ports %s%s", loader.ifname,
+		    loader.native ? "native" : "generic", run.watch.ports,
+		    opts.dry_run ? ", dry run" : "");
+		status = run_loop(&run, &stream_view, &(struct stream){ 0 }, &stop);
 	}
 cleanup:
 	loader_stop(&loader);
+	run_free(&run);
 	if (interactive)
 		tui_free(&tui);
 	return status;

@@ -7,12 +7,12 @@
 
 void ports_add(struct port_set *set, unsigned int port)
 {
-	set->bits[port / 64] |= 1ULL << (port % 64);
+	set->bits[tcpdrop_port_word(port)] |= tcpdrop_port_bit(port);
 }
 
 int ports_contains(const struct port_set *set, unsigned int port)
 {
-	return port < 65536 && (set->bits[port / 64] >> (port % 64)) & 1;
+	return port < 65536 && (set->bits[tcpdrop_port_word(port)] & tcpdrop_port_bit(port));
 }
 
 /* Reads a decimal port at *p, advancing it. Returns -1 unless 0..65535. */

@@ -55,41 +55,36 @@ static void drop_bounding_set(void)
 			break;	/* past the kernel's last capability */
 }
 
-int privs_drop(bool (*still_works)(void *ctx), void *ctx, bool *kept_cap_bpf, char *err,
-	       size_t errlen)
+int privs_drop(bool (*still_works)(void *ctx), void *ctx, bool *kept_cap_bpf, struct error *e)
 {
 	const __u64 cap_bpf = 1ULL << CAP_BPF;
 	uid_t uid;
 	gid_t gid;
 
 	*kept_cap_bpf = false;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
-		return -1;
-	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return error_set(e, -errno, "cannot set no_new_privs: %s", strerror(errno));
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	drop_bounding_set();
 	if (sudo_user(&uid, &gid)) {
 		/* Keep the permitted set across setuid for the CAP_BPF fallback below. */
 		prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
-		if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid)) {
-			snprintf(err, errlen, "cannot switch to the sudo user (uid %u): %s",
-				 (unsigned int)uid, strerror(errno));
-			return -1;
-		}
+		if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
+			return error_set(e, -errno, "cannot switch to the sudo user (uid %u): %s",
+					 (unsigned int)uid, strerror(errno));
 		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	}
 	/* Nothing effective, CAP_BPF at most permitted: try the fds as we will use them. */
-	if (caps_set(0, cap_bpf) && caps_set(0, 0)) {
-		snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
-		return -1;
+	if (caps_set(0, cap_bpf) && caps_set(0, 0))
+		return error_set(e, -errno, "cannot drop capabilities: %s", strerror(errno));
+	if (still_works(ctx)) {
+		if (caps_set(0, 0))
+			return error_set(e, -errno, "cannot drop CAP_BPF: %s", strerror(errno));
+		return 0;
 	}
-	if (still_works(ctx))
-		return caps_set(0, 0) ? -1 : 0;
-	if (caps_set(cap_bpf, cap_bpf) || !still_works(ctx)) {
-		snprintf(err, errlen, "the BPF maps cannot be read after dropping privileges");
-		return -1;
-	}
+	if (caps_set(cap_bpf, cap_bpf) || !still_works(ctx))
+		return error_set(e, -EPERM, "the BPF maps cannot be read after dropping "
+				 "privileges");
 	*kept_cap_bpf = true;
 	return 0;
 }

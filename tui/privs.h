@@ -10,12 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 /*
  * still_works() is called with no effective capability left; when it returns false (a kernel
  * before 6.5 with unprivileged BPF disabled wants CAP_BPF even for a held map fd), CAP_BPF alone
- * is kept. Returns 0, or -1 with a message in err.
+ * is kept. Returns 0, or -errno with e filled.
  */
-int privs_drop(bool (*still_works)(void *ctx), void *ctx, bool *kept_cap_bpf, char *err,
-	       size_t errlen);
+int privs_drop(bool (*still_works)(void *ctx), void *ctx, bool *kept_cap_bpf, struct error *e);
 
 #endif /* TCPDROP_PRIVS_H */

@@ -103,11 +103,8 @@ int screen_open(void)
 	setlocale(LC_ALL, "");
 	codeset = nl_langinfo(CODESET);
 	utf8 = codeset && !strcmp(codeset, "UTF-8");
-	if (!newterm(NULL, stdout, stdin)) {
-		fprintf(stderr, "tcpdrop-top: cannot use this terminal (TERM=%s): try --json\n",
-			getenv("TERM") ? getenv("TERM") : "unset");
+	if (!newterm(NULL, stdout, stdin))
 		return -1;
-	}
 	stderr_set_aside();
 	open_now = true;
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)

@@ -24,7 +24,7 @@ enum role {
 	ROLE_NR,
 };
 
-/* Returns 0, or -1 when the terminal cannot be set up (the message is on stderr). */
+/* Returns 0, or -1 when the terminal cannot be set up. */
 int screen_open(void);
 void screen_close(void);
 /* The curses attributes for a role: colours, or bold/reverse on a monochrome terminal. */

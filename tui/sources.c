@@ -45,7 +45,8 @@ static int source_cmp(const void *pa, const void *pb, void *key)
 
 void sources_sort(struct source_row *rows, size_t n, enum source_sort key)
 {
-	qsort_r(rows, n, sizeof(*rows), source_cmp, &key);
+	if (n > 1)	/* rows may be NULL when empty, which qsort_r must not be given */
+		qsort_r(rows, n, sizeof(*rows), source_cmp, &key);
 }
 
 void sources_free(struct sources *s)
@@ -91,7 +92,6 @@ int sources_update(struct sources *s, const struct source_row *table, size_t n)
 		s->rows[s->nrows++] = row;
 		s->total_drops += row.drops;
 	}
-	sources_sort(s->rows, s->nrows, s->sort);
 	return 0;
 }
 
@@ -101,8 +101,10 @@ int sources_clear(struct sources *s, const struct source_row *table, size_t n)
 
 	if (!copy)
 		return -1;
-	memcpy(copy, table, n * sizeof(*copy));
-	qsort(copy, n, sizeof(*copy), address_cmp_void);
+	if (n) {
+		memcpy(copy, table, n * sizeof(*copy));
+		qsort(copy, n, sizeof(*copy), address_cmp_void);
+	}
 	free(s->baseline);
 	s->baseline = copy;
 	s->nbaseline = n;
@@ -111,8 +113,44 @@ int sources_clear(struct sources *s, const struct source_row *table, size_t n)
 	return 0;
 }
 
-void sources_set_sort(struct sources *s, enum source_sort key)
+/* A heap whose root is the row that would be shown last, so a better row replaces it. */
+static void sift_down(struct source_row *heap, size_t n, size_t i, enum source_sort *key)
 {
-	s->sort = key;
-	sources_sort(s->rows, s->nrows, key);
+	for (;;) {
+		size_t worst = i, l = 2 * i + 1, r = l + 1;
+		struct source_row tmp;
+
+		if (l < n && source_cmp(&heap[l], &heap[worst], key) > 0)
+			worst = l;
+		if (r < n && source_cmp(&heap[r], &heap[worst], key) > 0)
+			worst = r;
+		if (worst == i)
+			return;
+		tmp = heap[i];
+		heap[i] = heap[worst];
+		heap[worst] = tmp;
+		i = worst;
+	}
+}
+
+size_t sources_top(const struct sources *s, enum source_sort key, struct source_row *top,
+		   size_t max)
+{
+	size_t n = 0;
+
+	if (!max)
+		return 0;
+	for (size_t i = 0; i < s->nrows; i++) {
+		if (n < max) {
+			top[n++] = s->rows[i];
+			if (n == max)	/* full: heapify once, then only replace the root */
+				for (size_t j = n / 2; j-- > 0;)
+					sift_down(top, n, j, &key);
+		} else if (source_cmp(&s->rows[i], &top[0], &key) < 0) {
+			top[0] = s->rows[i];
+			sift_down(top, n, 0, &key);
+		}
+	}
+	sources_sort(top, n, key);
+	return n;
 }

@@ -31,10 +31,9 @@ void sources_sort(struct source_row *rows, size_t n, enum source_sort key);
 struct sources {
 	struct source_row *baseline;	/* the table at the last clear, sorted by address */
 	size_t nbaseline;
-	struct source_row *rows;	/* since the last clear, sorted by sort */
+	struct source_row *rows;	/* since the last clear, in the kernel's order */
 	size_t nrows;
 	size_t cap;
-	enum source_sort sort;
 	uint64_t total_drops;		/* sum of rows[].drops */
 };
 
@@ -43,6 +42,9 @@ void sources_free(struct sources *s);
 int sources_update(struct sources *s, const struct source_row *table, size_t n);
 /* From now on counts start from the table as it is. Returns 0, or -1 out of memory. */
 int sources_clear(struct sources *s, const struct source_row *table, size_t n);
-void sources_set_sort(struct sources *s, enum source_sort key);
+/* Copies the first max rows in key's order into top, sorted, without sorting them all.
+ * Returns how many. */
+size_t sources_top(const struct sources *s, enum source_sort key, struct source_row *top,
+		   size_t max);
 
 #endif /* TCPDROP_SOURCES_H */

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,102 +7,72 @@
 #include "ndjson.h"
 #include "stream.h"
 
-static void emit(struct stream *st, const char *line, size_t len)
+/* A reader that went away (| head) ends the run as a success; any other failure is told. */
+static int write_failed(struct stream *st, struct run *r)
+{
+	if (st->write_error == EPIPE) {
+		r->quit = true;
+		return 0;
+	}
+	return error_set(&r->error, -st->write_error, "writing to stdout failed: %s",
+			 strerror(st->write_error));
+}
+
+static int emit(struct stream *st, struct run *r, const char *line, size_t len)
 {
 	if (st->write_error)
-		return;
-	if (fwrite(line, 1, len, stdout) != len)
-		st->write_error = errno ? errno : EIO;
-}
-
-static void flush(struct stream *st)
-{
-	if (!st->write_error && fflush(stdout))
-		st->write_error = errno ? errno : EIO;
-}
-
-int stream_on_event(void *ctx, void *data, size_t size)
-{
-	struct stream *st = ctx;
-	const struct tcpdrop_event *e = data;
-	char line[512];
-	size_t n;
-
-	if (size < sizeof(*e))	/* never shorter; never trusted to be */
+		return 0;	/* told once already */
+	errno = 0;
+	if (fwrite(line, 1, len, stdout) == len)
 		return 0;
-	n = ndjson_drop(line, sizeof(line), e, st->loader->ifname,
-			e->timestamp_ns + st->realtime_offset_ns);
-	emit(st, line, n < sizeof(line) ? n : sizeof(line) - 1);
-	return 0;
+	st->write_error = errno ? errno : EIO;
+	return write_failed(st, r);
 }
 
-static void emit_stats(struct stream *st, struct stats *s)
+static int stream_event(void *view, struct run *r, const struct tcpdrop_event *e)
 {
-	struct counter_values raw;
-	struct source_row *rows = NULL;
+	char line[512];
+	size_t n = ndjson_drop(line, sizeof(line), e, r->watch.ifname,
+			       e->timestamp_ns + r->model.realtime_offset_ns);
+
+	return emit(view, r, line, n < sizeof(line) ? n : sizeof(line) - 1);
+}
+
+static int stream_sampled(void *view, struct run *r, uint64_t now_ns)
+{
+	struct source_row top[NDJSON_TOP_SOURCES];
+	size_t ntop = sources_top(&r->model.sources, SORT_DROPS, top, NDJSON_TOP_SOURCES);
 	char line[4096];
-	int nrows;
 	size_t n;
 
-	if (loader_read_counters(st->loader, &raw))
-		return;
-	stats_sample(s, &raw, monotonic_ns());
-	nrows = loader_read_sources(st->loader, &rows);
-	if (nrows < 0)
-		nrows = 0;
-	sources_sort(rows, nrows, SORT_DROPS);
-	n = ndjson_stats(line, sizeof(line), clock_ns(CLOCK_REALTIME), s, rows,
-			 nrows < NDJSON_TOP_SOURCES ? nrows : NDJSON_TOP_SOURCES);
-	emit(st, line, n < sizeof(line) ? n : sizeof(line) - 1);
+	(void)now_ns;
+	n = ndjson_stats(line, sizeof(line), clock_ns(CLOCK_REALTIME), &r->model.stats, top,
+			 ntop);
+	return emit(view, r, line, n < sizeof(line) ? n : sizeof(line) - 1);
 }
 
-int stream_run(struct stream *st, const struct options *opts, volatile sig_atomic_t *stop)
+static int stream_idle(void *view, struct run *r, uint64_t now_ns)
 {
-	uint64_t start = monotonic_ns(), now, next_stats;
-	uint64_t interval = opts->interval_s * 1e9, end = start + opts->duration_s * 1e9;
-	struct counter_values raw;
-	char why[128];
-	struct stats s;
-	int err = 0;
+	struct stream *st = view;
 
-	if (loader_read_counters(st->loader, &raw)) {
-		fprintf(stderr, "tcpdrop-top: cannot read the counters: %s\n", strerror(errno));
-		return 1;
-	}
-	stats_reset(&s, &raw, start);
-	next_stats = start + interval;
-
-	while (!*stop && !st->write_error) {
-		poll(NULL, 0, TCPDROP_DRAIN_INTERVAL_MS);
-		st->realtime_offset_ns = realtime_offset_ns();
-		now = monotonic_ns();
-		err = loader_tick(st->loader, now);
-		if (err)
-			break;
-		if (opts->duration_s > 0 && now >= end)
-			break;	/* the closing stats line follows */
-		if (now >= next_stats) {
-			emit_stats(st, &s);
-			next_stats += interval;
-			if (next_stats <= now)	/* we were stopped for a while: do not burst */
-				next_stats = now + interval;
-		}
-		flush(st);
-	}
-	ring_buffer__consume(st->loader->ring);
-	emit_stats(st, &s);
-	flush(st);
-	if (err) {
-		loader_explain(st->loader, err, why, sizeof(why));
-		fprintf(stderr, "tcpdrop-top: %s\n", why);
-		return 1;
-	}
-	if (st->write_error == EPIPE)
-		return 0;	/* the reader went away (| head): not our failure */
-	if (st->write_error) {
-		fprintf(stderr, "tcpdrop-top: writing to stdout failed: %s\n",
-			strerror(st->write_error));
-		return 1;
-	}
-	return 0;
+	(void)now_ns;
+	if (st->write_error || !fflush(stdout))
+		return 0;
+	st->write_error = errno ? errno : EIO;
+	return write_failed(st, r);
 }
+
+static int stream_close(void *view, struct run *r, bool failed)
+{
+	(void)failed;
+	return stream_idle(view, r, 0);
+}
+
+const struct view_ops stream_view = {
+	.event = stream_event,
+	.sampled = stream_sampled,
+	.idle = stream_idle,
+	.close = stream_close,
+	.input_fd = -1,
+	.final_reading = true,
+};

@@ -1,91 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <curses.h>
 #include <errno.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "clock.h"
 #include "draw.h"
 #include "keys.h"
 #include "screen.h"
 #include "tui.h"
 
-int tui_on_event(void *ctx, void *data, size_t size)
-{
-	struct tui *t = ctx;
-
-	if (size >= sizeof(struct tcpdrop_event))	/* never shorter; never trusted to be */
-		droplog_push(&t->log, data);
-	return 0;
-}
-
-int tui_init(struct tui *t, const struct options *opts, struct loader *loader)
+int tui_init(struct tui *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->opts = opts;
-	t->loader = loader;
-	t->interval_s = opts->interval_s;
-	ports_format(&opts->ports, t->ports_text, sizeof(t->ports_text));
-	return droplog_init(&t->log);
+	return droplog_init(&t->frozen_log) ? -ENOMEM : 0;
 }
 
 void tui_free(struct tui *t)
 {
-	droplog_free(&t->log);
-	sources_free(&t->sources);
+	droplog_free(&t->frozen_log);
 }
 
-/* Reads the kernel's counters and source table into the model. */
-static int model_sample(struct tui *t, uint64_t now)
+const struct droplog *tui_log(const struct tui *t)
 {
-	struct counter_values raw;
-	struct source_row *table;
-	int n;
-
-	if (loader_read_counters(t->loader, &raw))
-		return -errno;
-	stats_sample(&t->stats, &raw, now);
-	history_update(&t->history, now, t->stats.total.v[TCPDROP_DROPPED]);
-	n = loader_read_sources(t->loader, &table);
-	if (n < 0)
-		return n;
-	return sources_update(&t->sources, table, n) ? -ENOMEM : 0;
+	return t->paused ? &t->frozen_log : &t->run->model.log;
 }
 
-/* Counting starts again from the kernel's values as they are now. */
-static int model_clear(struct tui *t, uint64_t now)
+uint64_t tui_pending(const struct tui *t)
 {
-	struct counter_values raw;
-	struct source_row *table;
-	int n;
-
-	if (loader_read_counters(t->loader, &raw))
-		return -errno;
-	stats_reset(&t->stats, &raw, now);
-	history_reset(&t->history, now, 0);
-	droplog_clear(&t->log);
-	n = loader_read_sources(t->loader, &table);
-	if (n < 0)
-		return n;
-	return sources_clear(&t->sources, table, n) ? -ENOMEM : 0;
+	return t->paused ? t->run->model.log.pushed - t->frozen_log.pushed : 0;
 }
 
-static void view_update(struct tui *t, uint64_t now)
+static void take_picture(struct tui *t, uint64_t now)
 {
-	struct view *v = &t->view;
+	const struct model *m = &t->run->model;
+	struct picture *p = &t->picture;
 
-	v->stats = t->stats;
-	v->history = t->history;
-	v->ntop = t->sources.nrows < VIEW_TOP_MAX ? t->sources.nrows : VIEW_TOP_MAX;
-	if (v->ntop)	/* rows is NULL before the first read: memcpy wants a real pointer */
-		memcpy(v->top, t->sources.rows, v->ntop * sizeof(v->top[0]));
-	v->top_total_drops = t->sources.total_drops;
-	v->taken_ns = now;
+	p->stats = m->stats;
+	p->history = m->history;
+	p->ntop = sources_top(&m->sources, t->sort, p->top, PICTURE_TOP_MAX);
+	p->total_drops = m->sources.total_drops;
+	p->taken_ns = now;
 }
 
 static size_t max_scroll(const struct tui *t)
 {
-	size_t count = droplog_count(&t->log);
+	size_t count = droplog_count(tui_log(t));
 
 	return count ? count - 1 : 0;
 }
@@ -106,55 +66,52 @@ static int page_rows(void)
 	return l.log_rows > 1 ? l.log_rows - 1 : 1;
 }
 
-/* Applies a key. Returns a negative errno when the model could not be read. */
 static int apply(struct tui *t, enum action a, uint64_t now)
 {
+	struct run *r = t->run;
+	int err;
+
 	if (t->help && a != ACTION_QUIT && a != ACTION_RESIZE) {
 		t->help = false;	/* any key closes help, and does nothing else */
 		return 0;
 	}
 	switch (a) {
 	case ACTION_QUIT:
-		t->quit = true;
-		break;
 	case ACTION_CLOSE:
-		t->quit = true;
+		r->quit = true;
 		break;
 	case ACTION_HELP:
 		t->help = true;
 		break;
 	case ACTION_PAUSE:
 		t->paused = !t->paused;
-		if (t->paused) {
-			droplog_pause(&t->log);
-		} else {
-			droplog_resume(&t->log);
-			view_update(t, now);	/* catch up at once */
-		}
+		if (t->paused)
+			droplog_copy(&t->frozen_log, &r->model.log);
+		else
+			take_picture(t, now);	/* catch up at once */
 		break;
-	case ACTION_CLEAR: {
-		int err = model_clear(t, now);
-
+	case ACTION_CLEAR:
+		err = run_clear(r, now);
 		if (err)
 			return err;
+		if (t->paused)
+			droplog_copy(&t->frozen_log, &r->model.log);
 		t->scroll = 0;
-		view_update(t, now);
+		take_picture(t, now);
 		break;
-	}
 	case ACTION_SORT:
 		t->sort = (t->sort + 1) % SORT_NR;
-		sources_set_sort(&t->sources, t->sort);
 		/* A live picture takes the new top rows from the whole table; a frozen one can
 		 * only re-sort the rows it holds. */
 		if (t->paused)
-			sources_sort(t->view.top, t->view.ntop, t->sort);
+			sources_sort(t->picture.top, t->picture.ntop, t->sort);
 		else
-			view_update(t, now);
+			take_picture(t, now);
 		break;
 	case ACTION_SLOWER:
 	case ACTION_FASTER:
-		t->interval_s = keys_next_interval(t->interval_s, a == ACTION_SLOWER ? +1 : -1);
-		t->next_refresh = now + t->interval_s * 1e9;	/* not after the old, longer wait */
+		r->interval_s = keys_next_interval(r->interval_s, a == ACTION_SLOWER ? +1 : -1);
+		r->next_sample_ns = now + r->interval_s * 1e9;	/* not after the old, longer wait */
 		break;
 	case ACTION_OLDER:
 		scroll_by(t, 1);
@@ -184,75 +141,81 @@ static int apply(struct tui *t, enum action a, uint64_t now)
 /* A reader scrolled back keeps looking at the same drops while new ones arrive on top. */
 static void keep_scrolled_view(struct tui *t)
 {
-	uint64_t pushed = t->log.log.pushed;
+	uint64_t pushed = tui_log(t)->pushed;
 
 	if (t->scroll && pushed > t->log_seen)
 		scroll_by(t, pushed - t->log_seen);
 	t->log_seen = pushed;
 }
 
-int tui_run(struct tui *t, volatile sig_atomic_t *stop)
+static int tui_open(void *view, struct run *r)
 {
-	uint64_t now = monotonic_ns(), end = now + t->opts->duration_s * 1e9;
-	bool redraw = true, watching_failed = false;
-	char why[128];
-	int err = 0, key;
+	struct tui *t = view;
 
-	t->start_ns = now;
-	t->realtime_offset_ns = realtime_offset_ns();
-	err = model_clear(t, now);
-	if (err) {
-		fprintf(stderr, "tcpdrop-top: cannot read the BPF maps: %s\n", strerror(-err));
-		return 1;
-	}
-	view_update(t, now);
+	t->run = r;
+	take_picture(t, r->start_ns);
 	if (screen_open())
-		return 1;
-	t->next_refresh = now + t->interval_s * 1e9;
-	/* getch() waits at most one drain interval, so keys stay responsive between refreshes. */
-	timeout(TCPDROP_DRAIN_INTERVAL_MS);
+		return error_set(&r->error, -ENOTTY, "cannot use this terminal (TERM=%s): try "
+				 "--json", getenv("TERM") ? getenv("TERM") : "unset");
+	/* Keys are read as they come; the loop's poll() does the waiting. */
+	nodelay(stdscr, TRUE);
+	t->dirty = true;
+	return 0;
+}
 
-	while (!*stop && !t->quit) {
-		if (redraw) {
-			keep_scrolled_view(t);
-			draw(t);
-			redraw = false;
-		}
-		key = getch();
-		now = monotonic_ns();
-		err = loader_tick(t->loader, now);
-		if (err) {
-			watching_failed = true;
-			break;
-		}
-		if (key != ERR) {
-			err = apply(t, keys_action(key), now);
-			if (err)
-				break;
-			redraw = true;
-		}
-		if (now >= t->next_refresh) {
-			t->realtime_offset_ns = realtime_offset_ns();
-			err = model_sample(t, now);
-			if (err)
-				break;
-			if (!t->paused)
-				view_update(t, now);
-			t->next_refresh = now + t->interval_s * 1e9;
-			redraw = true;
-		}
-		if (t->opts->duration_s > 0 && now >= end)
-			break;
-	}
-	screen_close();
-	if (watching_failed) {
-		loader_explain(t->loader, err, why, sizeof(why));
-		fprintf(stderr, "tcpdrop-top: %s\n", why);
-		return 1;
-	}
-	if (err) {
-		fprintf(stderr, "tcpdrop-top: reading the BPF maps failed: %s\n", strerror(-err));
-		return 1;
+static int tui_input(void *view, struct run *r, uint64_t now)
+{
+	struct tui *t = view;
+	int key, err;
+
+	while (!r->quit && (key = getch()) != ERR) {
+		err = apply(t, keys_action(key), now);
+		if (err)
+			return err;
+		t->dirty = true;
 	}
 	return 0;
 }
+
+static int tui_sampled(void *view, struct run *r, uint64_t now)
+{
+	struct tui *t = view;
+
+	(void)r;
+	if (!t->paused)
+		take_picture(t, now);
+	t->dirty = true;	/* the title's uptime and the paused count move on */
+	return 0;
+}
+
+static int tui_idle(void *view, struct run *r, uint64_t now)
+{
+	struct tui *t = view;
+
+	(void)r;
+	(void)now;
+	if (t->dirty) {
+		keep_scrolled_view(t);
+		draw(t);
+		t->dirty = false;
+	}
+	return 0;
+}
+
+static int tui_close(void *view, struct run *r, bool failed)
+{
+	(void)view;
+	(void)r;
+	(void)failed;
+	screen_close();
+	return 0;
+}
+
+const struct view_ops tui_view = {
+	.open = tui_open,
+	.input = tui_input,
+	.sampled = tui_sampled,
+	.idle = tui_idle,
+	.close = tui_close,
+	.input_fd = STDIN_FILENO,
+};

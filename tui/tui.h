@@ -1,60 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The interactive front end: the live ncurses view and its state. */
+/*
+ * The live view: the TUI as a view of the run loop. It owns the UI state (pause, sort, scroll,
+ * help) and the picture the screen shows; the facts live in the model.
+ */
 #ifndef TCPDROP_TUI_H
 #define TCPDROP_TUI_H
 
-#include <signal.h>
 #include <stdbool.h>
 
-#include "cli.h"
-#include "droplog.h"
-#include "history.h"
-#include "loader.h"
-#include "sources.h"
-#include "stats.h"
+#include "run.h"
 
 #define TUI_MIN_COLS	60
 #define TUI_MIN_ROWS	15
-#define VIEW_TOP_MAX	256	/* top-source rows a frozen picture keeps */
+#define PICTURE_TOP_MAX	256	/* top-source rows a frozen picture keeps, to re-sort them */
 
-/* What the screen shows: refreshed from the model every period, frozen while paused. */
-struct view {
+/* What the screen shows: taken from the model every period, frozen while paused. */
+struct picture {
 	struct stats stats;
 	struct history history;
-	struct source_row top[VIEW_TOP_MAX];
+	struct source_row top[PICTURE_TOP_MAX];
 	size_t ntop;
-	uint64_t top_total_drops;
+	uint64_t total_drops;
 	uint64_t taken_ns;	/* CLOCK_MONOTONIC, for "last seen" ages */
 };
 
 struct tui {
-	const struct options *opts;
-	struct loader *loader;
-	/* The model: always live, paused or not. */
-	struct stats stats;
-	struct history history;
-	struct sources sources;
-	struct droplog log;
-	/* The picture. */
-	struct view view;
+	struct run *run;
+	struct picture picture;
+	struct droplog frozen_log;	/* the drop log as it was when paused */
 	bool paused;
 	bool help;
-	bool quit;
+	bool dirty;		/* the screen needs drawing */
 	enum source_sort sort;
 	size_t scroll;		/* drop-log rows scrolled back from the newest */
 	uint64_t log_seen;	/* log entries pushed at the last draw, to keep a scrolled view put */
-	double interval_s;
-	uint64_t next_refresh;	/* CLOCK_MONOTONIC */
-	char ports_text[64];	/* the watched ports, formatted once */
-	uint64_t start_ns;
-	uint64_t realtime_offset_ns;
 };
 
-/* The event callback to hand to loader_start(); ctx is a struct tui. */
-int tui_on_event(void *ctx, void *data, size_t size);
-int tui_init(struct tui *t, const struct options *opts, struct loader *loader);
+int tui_init(struct tui *t);
 void tui_free(struct tui *t);
-/* Runs until q, *stop or --duration. Returns the exit status. */
-int tui_run(struct tui *t, volatile sig_atomic_t *stop);
+/* The drop log the screen shows: live, or frozen while paused. */
+const struct droplog *tui_log(const struct tui *t);
+/* Drops that came in since the pause. */
+uint64_t tui_pending(const struct tui *t);
+
+extern const struct view_ops tui_view;
 
 #endif /* TCPDROP_TUI_H */

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+
+#include "clock.h"
+#include "model.h"
+
+int model_init(struct model *m)
+{
+	memset(m, 0, sizeof(*m));
+	return droplog_init(&m->log) ? -ENOMEM : 0;
+}
+
+void model_free(struct model *m)
+{
+	droplog_free(&m->log);
+	sources_free(&m->sources);
+}
+
+void model_add_event(struct model *m, const struct tcpdrop_event *e)
+{
+	droplog_push(&m->log, e);
+}
+
+int model_sample(struct model *m, const struct reading *r, uint64_t now_ns)
+{
+	stats_sample(&m->stats, &r->counters, now_ns);
+	history_update(&m->history, now_ns, m->stats.total.v[TCPDROP_DROPPED]);
+	m->sampled_ns = now_ns;
+	m->realtime_offset_ns = realtime_offset_ns();
+	return sources_update(&m->sources, r->sources, r->nsources) ? -ENOMEM : 0;
+}
+
+int model_clear(struct model *m, const struct reading *r, uint64_t now_ns)
+{
+	stats_reset(&m->stats, &r->counters, now_ns);
+	history_reset(&m->history, now_ns, 0);
+	droplog_clear(&m->log);
+	m->sampled_ns = now_ns;
+	m->realtime_offset_ns = realtime_offset_ns();
+	return sources_clear(&m->sources, r->sources, r->nsources) ? -ENOMEM : 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What tcpdrop-top knows about the drops, each fact once: counters and rates, the sparkline's
+ * history, top sources and the drop log. It is fed plain readings and events, and knows nothing
+ * of curses or BPF, so it is tested on plain numbers; every view reads it.
+ */
+#ifndef TCPDROP_MODEL_H
+#define TCPDROP_MODEL_H
+
+#include "droplog.h"
+#include "history.h"
+#include "sources.h"
+#include "stats.h"
+
+/* One look at the kernel's counters and per-source table. */
+struct reading {
+	struct counter_values counters;
+	const struct source_row *sources;
+	size_t nsources;
+};
+
+struct model {
+	struct stats stats;
+	struct history history;
+	struct sources sources;
+	struct droplog log;
+	uint64_t sampled_ns;		/* CLOCK_MONOTONIC of the last reading */
+	uint64_t realtime_offset_ns;	/* turns event stamps into wall-clock time */
+};
+
+/* Returns 0, or -ENOMEM. */
+int model_init(struct model *m);
+void model_free(struct model *m);
+void model_add_event(struct model *m, const struct tcpdrop_event *e);
+/* Takes the reading of a new period. Returns 0, or -ENOMEM. */
+int model_sample(struct model *m, const struct reading *r, uint64_t now_ns);
+/* Counting starts again from the reading: counters, history, sources and log from zero. */
+int model_clear(struct model *m, const struct reading *r, uint64_t now_ns);
+
+#endif /* TCPDROP_MODEL_H */

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include "clock.h"
+#include "run.h"
+
+int run_init(struct run *r, const struct options *opts, struct loader *loader)
+{
+	memset(r, 0, sizeof(*r));
+	r->opts = opts;
+	r->loader = loader;
+	r->interval_s = opts->interval_s;
+	r->watch.dry_run = opts->dry_run;
+	ports_format(&opts->ports, r->watch.ports, sizeof(r->watch.ports));
+	return model_init(&r->model);
+}
+
+void run_free(struct run *r)
+{
+	model_free(&r->model);
+}
+
+int run_on_event(void *ctx, void *data, size_t size)
+{
+	struct run *r = ctx;
+	int err;
+
+	if (size < sizeof(struct tcpdrop_event))	/* never shorter; never trusted to be */
+		return 0;
+	model_add_event(&r->model, data);
+	if (r->quit || !r->ops->event)
+		return 0;
+	err = r->ops->event(r->view, r, data);
+	if (err)
+		r->quit = true;		/* the view failed: the loop ends on its error */
+	return 0;
+}
+
+static int take_reading(struct run *r, struct reading *out)
+{
+	struct source_row *rows;
+	int n, err;
+
+	err = loader_read_counters(r->loader, &out->counters);
+	if (err)
+		return error_set(&r->error, err, "reading the counters failed: %s", strerror(-err));
+	n = loader_read_sources(r->loader, &rows);
+	if (n < 0)
+		return error_set(&r->error, n, "reading the source table failed: %s",
+				 strerror(-n));
+	out->sources = rows;
+	out->nsources = n;
+	return 0;
+}
+
+static int run_sample(struct run *r, uint64_t now_ns)
+{
+	struct reading reading;
+	int err = take_reading(r, &reading);
+
+	if (!err && model_sample(&r->model, &reading, now_ns))
+		err = error_set(&r->error, -ENOMEM, "out of memory for the source table");
+	return err;
+}
+
+int run_clear(struct run *r, uint64_t now_ns)
+{
+	struct reading reading;
+	int err = take_reading(r, &reading);
+
+	if (!err && model_clear(&r->model, &reading, now_ns))
+		err = error_set(&r->error, -ENOMEM, "out of memory for the source table");
+	return err;
+}
+
+/* A view callback that fails leaves its message in r->error; so does the loop. */
+static int call(int (*fn)(void *, struct run *, uint64_t), struct run *r, uint64_t now_ns)
+{
+	return fn ? fn(r->view, r, now_ns) : 0;
+}
+
+int run_loop(struct run *r, const struct view_ops *ops, void *view,
+	     volatile sig_atomic_t *stop)
+{
+	uint64_t now = monotonic_ns(), interval;
+	uint64_t end = now + (uint64_t)(r->opts->duration_s * 1e9);
+	struct pollfd input = { .fd = ops->input_fd, .events = POLLIN };
+	int err;
+
+	r->ops = ops;
+	r->view = view;
+	r->start_ns = now;
+	memcpy(r->watch.ifname, r->loader->ifname, sizeof(r->watch.ifname));
+	r->watch.native = r->loader->native;
+	err = run_clear(r, now);
+	if (!err && ops->open)
+		err = ops->open(view, r);
+	r->next_sample_ns = now + (uint64_t)(r->interval_s * 1e9);
+
+	while (!err && !*stop && !r->quit) {
+		/* The kernel never wakes us: wait one drain interval, or less for a key. */
+		if (poll(&input, ops->input_fd >= 0, TCPDROP_DRAIN_INTERVAL_MS) < 0 &&
+		    errno != EINTR) {
+			err = error_set(&r->error, -errno, "waiting for input failed: %s",
+					strerror(errno));
+			break;
+		}
+		now = monotonic_ns();
+		err = loader_tick(r->loader, now, &r->error);
+		if (!err && r->error.err)
+			err = r->error.err;	/* a view failed on an event */
+		if (!err)
+			err = call(ops->input, r, now);
+		if (err || r->quit)
+			break;
+		if (r->opts->duration_s > 0 && now >= end)
+			break;
+		if (now >= r->next_sample_ns) {
+			err = run_sample(r, now);
+			if (!err)
+				err = call(ops->sampled, r, now);
+			interval = r->interval_s * 1e9;
+			r->next_sample_ns += interval;
+			if (r->next_sample_ns <= now)	/* stopped for a while: do not burst */
+				r->next_sample_ns = now + interval;
+		}
+		if (!err)
+			err = call(ops->idle, r, now);
+	}
+	/* What the kernel counted up to now belongs to this run too: the final stats show it. */
+	if (ops->final_reading) {
+		struct error why = r->error;	/* a failed run is told by its first error */
+		int final_err;
+
+		loader_drain(r->loader);
+		now = monotonic_ns();
+		final_err = run_sample(r, now);
+		if (!final_err)
+			final_err = call(ops->sampled, r, now);
+		if (err)
+			r->error = why;
+		else
+			err = final_err;
+	}
+	if (ops->close) {
+		int close_err = ops->close(view, r, err != 0);
+
+		if (!err)
+			err = close_err;
+	}
+	if (!err)
+		return 0;
+	error_print(stderr, &r->error);
+	return r->error.exit_status ? r->error.exit_status : 1;
+}
