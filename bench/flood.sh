@@ -21,6 +21,8 @@
 # Usage: bench/flood.sh ROWS   (environment: BENCH_FLOOD_COUNT, BENCH_FLOOD_RUNS)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh	# removes the namespaces, the receiver and TMP on exit
 
 ROWS=${1:?usage: bench/flood.sh ROWS}
 COUNT=${BENCH_FLOOD_COUNT:-1000000}
@@ -44,26 +46,9 @@ S=tdtb-srv-$$
 C=tdtb-cli-$$
 SIF=tdtbs$$
 CIF=tdtbc$$
-TMP=$(mktemp -d /tmp/tdt-bench.XXXXXX)
+lib_tmp tdt-bench
+TMP=$LIB_TMP
 RX_PID=
-
-cleanup() {
-	local pid
-	if [ -n "$RX_PID" ]; then
-		kill -KILL "$RX_PID" 2>/dev/null
-		wait "$RX_PID" 2>/dev/null
-	fi
-	for ns in "$S" "$C"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null
-		done
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 die() {
 	echo "bench/flood.sh: $*" >&2
@@ -82,31 +67,17 @@ FLOOD_CPU=0
 CONSUMER_CPU=$((NCPU - 1))
 CLK_TCK=$(getconf CLK_TCK)
 
-if ! { ip netns add "$S" && ip netns add "$C" &&
-	ip link add "$SIF" netns "$S" type veth peer name "$CIF" netns "$C" &&
-	ip -n "$S" addr add 198.51.100.1/24 dev "$SIF" &&
-	ip -n "$C" addr add 198.51.100.2/24 dev "$CIF" &&
-	ip -n "$S" link set "$SIF" up && ip -n "$C" link set "$CIF" up; }; then
+if ! { veth_pair "$S" "$C" "$SIF" "$CIF" &&
+	addr_add "$S" "$SIF" 198.51.100.1/24 && addr_add "$C" "$CIF" 198.51.100.2/24; }; then
 	die "cannot create the namespaces and the veth pair"
 fi
 
-mac() {
-	ip -n "$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
-}
-
-# One SYN, 198.51.100.2:40000 to 198.51.100.1:4040; trafgen fills in the checksums.
-cat >"$TMP/syn.cfg" <<EOF
-{
-	eth(da=$(mac "$S" "$SIF"), sa=$(mac "$C" "$CIF"), type=0x0800),
-	ipv4(saddr=198.51.100.2, daddr=198.51.100.1, ttl=64, df),
-	tcp(sp=40000, dp=4040, syn, win=65535),
-}
-EOF
+# One SYN, 198.51.100.2:40000 to 198.51.100.1:4040, again and again.
+syn_flood_cfg "$TMP/syn.cfg" "$(link_mac "$S" "$SIF")" "$(link_mac "$C" "$CIF")" 1
 
 # Packets that went through the server veth's XDP program (veth counts them as received).
 rx_packets() {
-	ip -n "$S" -s -j link show dev "$SIF" |
-		sed -n 's/.*"rx":{"bytes":[0-9]*,"packets":\([0-9]*\).*/\1/p'
+	link_packets "$S" "$SIF" rx
 }
 
 # utime + stime of a process, in clock ticks.
@@ -114,27 +85,8 @@ cpu_ticks() {
 	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
 }
 
-# wait_for SECONDS FILE REGEX
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	until grep -q "$3" "$2" 2>/dev/null; do
-		[ "$SECONDS" -ge "$deadline" ] && return 1
-		kill -0 "$RX_PID" 2>/dev/null || return 1
-		sleep 0.05
-	done
-}
-
 stop_receiver() {
-	local deadline=$((SECONDS + 10))
-	kill -INT "$RX_PID" 2>/dev/null
-	while kill -0 "$RX_PID" 2>/dev/null; do
-		if [ "$SECONDS" -ge "$deadline" ]; then
-			kill -KILL "$RX_PID" 2>/dev/null
-			break
-		fi
-		sleep 0.05
-	done
-	wait "$RX_PID" 2>/dev/null
+	stop_pid "$RX_PID" INT 10
 	RX_PID=
 }
 
@@ -169,7 +121,8 @@ run_one() {
 	ip netns exec "$S" taskset -c "$CONSUMER_CPU" "${cmd[@]}" >"$TMP/out" 2>"$TMP/err" \
 		</dev/null &
 	RX_PID=$!
-	wait_for 10 "$TMP/$ready_file" "$ready_re" ||
+	track "$RX_PID"
+	wait_line 10 "$RX_PID" "$TMP/$ready_file" "$ready_re" ||
 		die "${LABEL[$cfg]} did not start: $(head -c 300 "$TMP/err")"
 	if grep -q generic "$TMP/err" "$TMP/out"; then
 		die "${LABEL[$cfg]} attached in generic mode; the flood compares native XDP"

@@ -11,6 +11,9 @@
 set -uo pipefail	# no -e: the cleanup must run and the tool's exit status must come through
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+LIB_NAME=demo
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"	# removes the loops, the listeners and the namespaces on exit
 BIN=${TDT_BIN:-$ROOT/tcpdrop-top}
 DEMO_SECONDS=${DEMO_SECONDS:-600}
 
@@ -20,39 +23,11 @@ V4S=198.51.100.1 V6S=2001:db8:4040::1
 V4C=(198.51.100.10 198.51.100.11 198.51.100.12 198.51.100.13 198.51.100.14)
 V6C=(2001:db8:4040::10 2001:db8:4040::11 2001:db8:4040::12)
 
-NETNS=()	# created namespaces, for cleanup
-PIDS=()		# background loops and listeners, for cleanup
 TOOL=
 
 die() {
 	echo "demo: $*" >&2
 	exit 1
-}
-
-cleanup() {
-	local pid ns
-	trap - EXIT INT TERM HUP
-	# The loops first, so that they start nothing new; then whatever is left in the namespaces
-	# (connection attempts in flight, listeners, the tool if it is still there).
-	for pid in "${PIDS[@]}"; do
-		kill -KILL "$pid"
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid"
-	done
-	for ns in "${NETNS[@]}"; do
-		ip netns pids "$ns" | xargs -r kill -KILL
-	done
-	# Deleting a namespace deletes the veth end inside it, and so its peer.
-	for ns in "${NETNS[@]}"; do
-		ip netns del "$ns" || echo "demo: could not delete namespace $ns: ip netns del $ns" >&2
-	done
-} 2>/dev/null
-
-# alive PID: PID runs (a zombie, exited but not yet waited for, does not count).
-alive() {
-	local stat
-	stat=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${stat:0:1}" != Z ]
 }
 
 # on_signal SIGNAL STATUS: once the tool runs, the demo ends as the tool does: passed the signal
@@ -61,19 +36,13 @@ alive() {
 on_signal() {
 	local status=$2
 	if [ -n "$TOOL" ]; then
-		kill -s "$1" "$TOOL" 2>/dev/null
-		for _ in $(seq 50); do
-			alive "$TOOL" || break
-			sleep 0.1
-		done
-		kill -KILL "$TOOL" 2>/dev/null	# only if it ignored the signal for 5 s
-		wait "$TOOL"
-		status=$?
+		stop_pid "$TOOL" "$1" 5	# killed only if it ignored the signal for 5 s
+		status=$WAIT_STATUS
+		[ "$status" = running ] && status=137
 	fi
 	exit "$status"
 }
 
-trap cleanup EXIT
 trap 'on_signal INT 130' INT
 trap 'on_signal TERM 143' TERM
 trap 'on_signal HUP 129' HUP
@@ -110,30 +79,13 @@ client() {
 	case $1 in *:*) dst=$V6S ;; esac
 	ip netns exec "$C" bash -c 'source_loop "$@"' demo-client \
 		"$1" "$dst" "$2" "$3" "$DEMO_SECONDS" "$$" "$4" </dev/null &
-	PIDS+=($!)
-}
-
-# listen ADDR PORT: a server that accepts connection after connection and discards the data.
-listen() {
-	ip netns exec "$S" nc -d -l -k "$1" "$2" </dev/null >/dev/null 2>&1 &
-	PIDS+=($!)
+	track $!
 }
 
 setup() {
-	local a
-	NETNS+=("$S" "$C")	# registered before they exist: cleanup ignores what is not there
-	ip netns add "$S" && ip netns add "$C" &&
-		ip link add "$SIF" netns "$S" type veth peer name "$CIF" netns "$C" &&
-		ip -n "$S" link set lo up && ip -n "$C" link set lo up &&
-		ip -n "$S" addr add "$V4S/24" dev "$SIF" &&
-		ip -n "$S" addr add "$V6S/64" dev "$SIF" nodad || return 1
-	for a in "${V4C[@]}"; do
-		ip -n "$C" addr add "$a/24" dev "$CIF" || return 1
-	done
-	for a in "${V6C[@]}"; do
-		ip -n "$C" addr add "$a/64" dev "$CIF" nodad || return 1
-	done
-	ip -n "$S" link set "$SIF" up && ip -n "$C" link set "$CIF" up
+	veth_pair "$S" "$C" "$SIF" "$CIF" &&
+		addr_add "$S" "$SIF" "$V4S/24" "$V6S/64" &&
+		addr_add "$C" "$CIF" "${V4C[@]/%//24}" "${V6C[@]/%//64}"
 }
 
 [ "$(id -u)" -eq 0 ] ||
@@ -150,10 +102,11 @@ nc -h 2>&1 | grep -q OpenBSD || die "nc is not OpenBSD netcat: install netcat-op
 setup || die "could not set up namespaces $S and $C joined by veth $SIF-$CIF" \
 	"(the ip error is above)"
 
-listen "$V4S" 8080
-listen "$V4S" 9090
-listen "$V6S" 8080
-listen "$V6S" 9090
+# Servers that accept connection after connection and discard the data.
+listen "$S" "$V4S" 8080
+listen "$S" "$V4S" 9090
+listen "$S" "$V6S" 8080
+listen "$S" "$V6S" 9090
 # Busiest first: about 10, 5, 4, 2, 1 and fewer attempts a second on 4040, plus a few real
 # connections a second to 8080 and 9090.
 client 198.51.100.10 4040 100 0

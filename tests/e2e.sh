@@ -8,7 +8,6 @@
 
 S=tdt-s-$$ C=tdt-c-$$
 SIF=tdts$$ CIF=tdtc$$	# veth names: at most 15 characters
-V4S=198.51.100.1 V4C=198.51.100.2 V6S=2001:db8:4040::1 V6C=2001:db8:4040::2
 
 CASES=(
 	attach_line_names_interface_mode_and_port
@@ -35,32 +34,15 @@ why=$(netns_problem)
 [ -n "$why" ] && skip_all "$why"
 make_pair "$S" "$C" "$SIF" "$CIF" || fail_all "could not set up namespaces and veth pair"
 
-# listen PORT ADDR FILE: a one-shot netcat listener on the server writing what it gets to FILE.
-listen() {
-	ip netns exec "$S" timeout 15 nc -l -n "$2" "$1" >"$3" 2>/dev/null </dev/null &
-	LISTENER=$!
-	track "$LISTENER"
-	wait_until 5 listening "$1"
-}
-
-listening() {
-	[ -n "$(ip netns exec "$S" ss -Htln "sport = :$1")" ]
+# server_listen PORT ADDR FILE: a one-shot netcat listener on the server writing what it gets
+# to FILE; succeeds once it listens.
+server_listen() {
+	listen "$S" "$2" "$1" "$3" 15
+	wait_until 5 listening "$S" "$1"
 }
 
 stop_listener() {
-	kill "$LISTENER"
-	wait "$LISTENER"
-} 2>/dev/null
-
-# send ADDR PORT PAYLOAD: connects from the client and sends PAYLOAD; netcat's exit status.
-send() {
-	printf '%s\n' "$3" | ip netns exec "$C" timeout 5 nc -N -n -w 2 "$1" "$2" >/dev/null 2>&1
-}
-
-# probe ADDR PORT SPORT: a bare connect from source port SPORT; succeeds if it connected. A
-# dropped SYN times out after a second (with one retransmission at most).
-probe() {
-	ip netns exec "$C" timeout 5 nc -z -n -w 1 -p "$3" "$1" "$2" >/dev/null 2>&1
+	stop_pid "$LISTENER" TERM 5
 }
 
 # wait_event FILE PYTHON-FILTER: waits up to 3 s for a drop event matching drops(FILTER).
@@ -71,14 +53,6 @@ wait_event() {
 # The server end's link as ip shows it, on one line.
 link_line() {
 	ip -n "$S" link show dev "$SIF" | tr -s ' \n' ' '
-}
-
-detached_problem() {
-	if ! wait_until 3 xdp_detached "$S" "$SIF"; then
-		echo "an XDP program is still attached: $(link_line)"
-	elif [ -n "$(xdp_prog_ids "$S" "$SIF")" ]; then
-		echo "bpftool still lists XDP program(s) $(xdp_prog_ids "$S" "$SIF" | tr '\n' ' ')"
-	fi
 }
 
 last_line_stats_problem() {
@@ -134,8 +108,8 @@ run_main() {
 	# (a) A listener on 4040 makes sure a failed connect comes from the drop, not a reset.
 	name=tcp_to_4040_is_dropped_and_reported
 	why=
-	listen 4040 "$V4S" "$TDT_TMP/main-4040.recv" || why="netcat listener on 4040 did not start"
-	if [ -z "$why" ] && probe "$V4S" 4040 40001; then
+	server_listen 4040 "$V4S" "$TDT_TMP/main-4040.recv" || why="netcat listener on 4040 did not start"
+	if [ -z "$why" ] && probe "$C" "$V4S" 4040 40001; then
 		why="TCP connect to $V4S:4040 succeeded"
 	elif [ -z "$why" ] && ! wait_event "$out" "sport=40001"; then
 		why="no drop event with sport 40001 within 3 s; stdout: $(head -c 300 "$out")"
@@ -170,9 +144,9 @@ if e['vlan'] != 0:
 	# (b)
 	name=tcp_to_other_port_delivers_payload
 	why=
-	if ! listen 5050 "$V4S" "$TDT_TMP/main-5050.recv"; then
+	if ! server_listen 5050 "$V4S" "$TDT_TMP/main-5050.recv"; then
 		why="netcat listener on 5050 did not start"
-	elif ! send "$V4S" 5050 "$payload"; then
+	elif ! send "$C" "$V4S" 5050 "$payload"; then
 		why="netcat could not send to $V4S:5050"
 	elif ! wait_until 3 grep -qx "$payload" "$TDT_TMP/main-5050.recv"; then
 		why="listener on 5050 got '$(cat "$TDT_TMP/main-5050.recv")', want '$payload'"
@@ -185,8 +159,8 @@ if e['vlan'] != 0:
 	# (c)
 	name=ipv6_tcp_to_4040_is_dropped_and_reported
 	why=
-	listen 4040 "$V6S" "$TDT_TMP/main-4040-6.recv" || why="IPv6 netcat listener did not start"
-	if [ -z "$why" ] && probe "$V6S" 4040 40002; then
+	server_listen 4040 "$V6S" "$TDT_TMP/main-4040-6.recv" || why="IPv6 netcat listener did not start"
+	if [ -z "$why" ] && probe "$C" "$V6S" 4040 40002; then
 		why="TCP connect to [$V6S]:4040 succeeded"
 	elif [ -z "$why" ] && ! wait_event "$out" "sport=40002"; then
 		why="no drop event with sport 40002 within 3 s"
@@ -248,7 +222,7 @@ if t['bytes'] < sum(e['len'] for e in v4):
 		if [ -z "$why" ] && [ "$(grep -c '"type":"stats"' "$out")" -le "$before" ]; then
 			why="no new stats line was printed at exit"
 		fi
-		[ -z "$why" ] && why=$(detached_problem)
+		[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
 	fi
 	check $name "$why"
 }
@@ -271,7 +245,7 @@ run_kill9() {
 		why="no XDP program attached while it runs"
 	else
 		stop_tool KILL
-		why=$(detached_problem)
+		why=$(detached_problem "$S" "$SIF")
 	fi
 	check $name "$why"
 }
@@ -283,9 +257,9 @@ run_dry() {
 		fail $name "$START_WHY"
 		return
 	fi
-	if ! listen 4040 "$V4S" "$TDT_TMP/dry.recv"; then
+	if ! server_listen 4040 "$V4S" "$TDT_TMP/dry.recv"; then
 		why="netcat listener on 4040 did not start"
-	elif ! send "$V4S" 4040 "$payload"; then
+	elif ! send "$C" "$V4S" 4040 "$payload"; then
 		why="connection to $V4S:4040 failed under --dry-run"
 	elif ! wait_until 3 grep -qx "$payload" "$TDT_TMP/dry.recv"; then
 		why="listener on 4040 got '$(head -c 100 "$TDT_TMP/dry.recv")', want '$payload'"
@@ -309,17 +283,17 @@ run_ports() {
 		fail sigterm_exits_0_and_detaches "$START_WHY"
 		return
 	fi
-	if ! listen 4040 "$V4S" "$TDT_TMP/ports.recv"; then
+	if ! server_listen 4040 "$V4S" "$TDT_TMP/ports.recv"; then
 		why="netcat listener on 4040 did not start"
-	elif ! send "$V4S" 4040 "$payload"; then
+	elif ! send "$C" "$V4S" 4040 "$payload"; then
 		why="connection to $V4S:4040 failed though only 5050,6000-6010 are watched"
 	elif ! wait_until 3 grep -qx "$payload" "$TDT_TMP/ports.recv"; then
 		why="listener on 4040 got '$(head -c 100 "$TDT_TMP/ports.recv")', want '$payload'"
 	fi
 	stop_listener
-	if [ -z "$why" ] && ! listen 5050 "$V4S" "$TDT_TMP/ports-5050.recv"; then
+	if [ -z "$why" ] && ! server_listen 5050 "$V4S" "$TDT_TMP/ports-5050.recv"; then
 		why="netcat listener on 5050 did not start"
-	elif [ -z "$why" ] && probe "$V4S" 5050 40003; then
+	elif [ -z "$why" ] && probe "$C" "$V4S" 5050 40003; then
 		why="TCP connect to $V4S:5050 succeeded under -p 5050,6000-6010"
 	elif [ -z "$why" ] && ! wait_event "$TOOL_OUT" "sport=40003, dport=5050, action='drop'"
 	then
@@ -336,7 +310,7 @@ run_ports() {
 		why="after SIGTERM: status $STOP_STATUS, want 0; stderr: $(tail -c 99 "$TOOL_ERR")"
 	else
 		why=$(last_line_stats_problem "$TOOL_OUT")
-		[ -z "$why" ] && why=$(detached_problem)
+		[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
 	fi
 	check $name "$why"
 }
@@ -364,7 +338,7 @@ run_skb_duration() {
 		stop_tool KILL
 	else
 		why=$(last_line_stats_problem "$TOOL_OUT")
-		[ -z "$why" ] && why=$(detached_problem)
+		[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
 	fi
 	check $name "$why"
 }
@@ -436,7 +410,7 @@ run_second() {
 		why="the first instance died when the second started"
 	elif ! xdp_attached "$S" "$SIF"; then
 		why="no XDP program left on $SIF after the refused second instance"
-	elif probe "$V4S" 4040 40004; then
+	elif probe "$C" "$V4S" 4040 40004; then
 		why="after the refused second instance, a connect to 4040 succeeds"
 	elif ! wait_event "$TOOL_OUT" "sport=40004, dport=4040, action='drop'"; then
 		why="the first instance did not report the drop from sport 40004"

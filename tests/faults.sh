@@ -37,10 +37,19 @@ why=$(netns_problem)
 [ -n "$why" ] && all_cases skip "$why"
 command -v tmux >/dev/null || all_cases skip "no tmux"
 make_pair "$S" "$C" "$SIF" "$CIF" || all_cases fail "could not set up namespaces and veth pair"
+tmux_server "tdt-faults-$$" "$TDT_TMP/tmux.conf"
 
 # syn_to_4040 SPORT: one connection attempt that the filter drops.
 syn_to_4040() {
-	ip netns exec "$C" timeout 2 nc -z -n -w 1 -p "$1" 198.51.100.1 4040 >/dev/null 2>&1
+	probe "$C" "$V4S" 4040 "$1"
+}
+
+# vanishing_veth NS IF PEER: a namespace of its own with a veth pair in it, for a case that
+# deletes IF under a running tcpdrop-top.
+vanishing_veth() {
+	netns_add "$1" &&
+		ip -n "$1" link add "$2" type veth peer name "$3" &&
+		ip -n "$1" link set "$2" up && ip -n "$1" link set "$3" up
 }
 
 drop_seen() {
@@ -50,15 +59,13 @@ drop_seen() {
 # A vanished interface must end the run, not leave it watching nothing.
 t_vanished_stream() {
 	local name=$1 ns=tdt-fv-$$ pid t0 t1
-	ip netns add "$ns" && TDT_NETNS+=("$ns")
-	ip -n "$ns" link add tdtgone0 type veth peer name tdtgone1 &&
-		ip -n "$ns" link set tdtgone0 up && ip -n "$ns" link set tdtgone1 up
+	vanishing_veth "$ns" tdtgone0 tdtgone1
 	OUT=$TDT_TMP/vanish.out ERR=$TDT_TMP/vanish.err
 	: >"$ERR"
 	ip netns exec "$ns" "$TDT_BIN" -i tdtgone0 --json >"$OUT" 2>"$ERR" </dev/null &
 	pid=$!
 	track "$pid"
-	if ! wait_until 10 grep -q watching "$ERR"; then
+	if ! wait_line 10 "$pid" "$ERR" watching; then
 		fail "$name" "did not start: $(head -c 200 "$ERR")"
 		return
 	fi
@@ -79,39 +86,25 @@ t_vanished_stream() {
 	fi
 }
 
-# tui_start SESSION ARGS...: the TUI in a private tmux server; its exit status goes to a file.
-TMUX_SOCK=tdt-faults-$$
-tmux_() {
-	tmux -L "$TMUX_SOCK" "$@"
-}
-faults_cleanup() {
-	tmux_ kill-server 2>/dev/null
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK"	# tmux leaves its socket behind
-	cleanup
-}
-trap faults_cleanup EXIT
-
+# tui_start SESSION CMD...: CMD (a TUI) in a new session of the suite's tmux server, its exit
+# status in $TDT_TMP/SESSION.status (STATUS_FILE); succeeds once its screen is up.
 tui_start() {
 	local session=$1
 	shift
 	STATUS_FILE=$TDT_TMP/$session.status
-	rm -f "$STATUS_FILE"
-	tmux_ new-session -d -s "$session" -x 100 -y 30 \
-		"stty -g >$TDT_TMP/$session.stty; $*; echo \$? >$STATUS_FILE; \
-		 stty -g >$TDT_TMP/$session.stty.after; echo tdt-done; sleep 30"
-	wait_until 10 tui_shows "$session" 'TOP SOURCES'
+	pane_start "$session" 100 30 "$TDT_TMP/$session" "$@" &&
+		wait_until 10 tui_shows "$session" 'TOP SOURCES'
 }
 
 tui_shows() {
-	tmux_ capture-pane -p -t "$1" 2>/dev/null | grep -qF "$2"
+	screen_now "$1" | grep -qF "$2"
 }
 
 t_vanished_tui() {
 	local name=$1 ns=tdt-fw-$$ status
-	ip netns add "$ns" && TDT_NETNS+=("$ns")
-	ip -n "$ns" link add tdtgone2 type veth peer name tdtgone3 &&
-		ip -n "$ns" link set tdtgone2 up && ip -n "$ns" link set tdtgone3 up
-	if ! tui_start vanish "ip netns exec $ns $TDT_BIN -i tdtgone2 2>$TDT_TMP/vanish-tui.err"; then
+	vanishing_veth "$ns" tdtgone2 tdtgone3
+	if ! PANE_ERR=$TDT_TMP/vanish-tui.err tui_start vanish \
+		ip netns exec "$ns" "$TDT_BIN" -i tdtgone2; then
 		fail "$name" "the TUI did not come up"
 		return
 	fi
@@ -125,11 +118,12 @@ t_vanished_tui() {
 		fail "$name" "exit status $status, want 1"
 	elif ! grep -q 'interface "tdtgone2" is gone' "$TDT_TMP/vanish-tui.err"; then
 		fail "$name" "no message naming the interface: $(head -c 200 "$TDT_TMP/vanish-tui.err")"
-	elif ! wait_until 3 test -s "$TDT_TMP/vanish.stty.after" ||
-	     ! cmp -s "$TDT_TMP/vanish.stty" "$TDT_TMP/vanish.stty.after"; then
+	elif ! wait_until 3 test -s "$TDT_TMP/vanish.stty1" ||
+	     ! cmp -s "$TDT_TMP/vanish.stty0" "$TDT_TMP/vanish.stty1"; then
 		fail "$name" "terminal settings not restored"
-	elif ! wait_until 3 tui_shows vanish tdt-done || tui_shows vanish 'TOP SOURCES'; then
-		fail "$name" "the screen was not handed back: $(tmux_ capture-pane -p -t vanish | head -3)"
+	elif ! wait_until 3 tui_shows vanish 'tdt-shell: the program exited' ||
+	     tui_shows vanish 'TOP SOURCES'; then
+		fail "$name" "the screen was not handed back: $(screen_now vanish | head -3)"
 	else
 		ok "$name"
 	fi
@@ -138,13 +132,11 @@ t_vanished_tui() {
 t_sighup() {
 	local name=$1
 	start_tool faults --json || { fail "$name" "$START_WHY"; return; }
-	kill -HUP "$TOOL"
-	wait_pid "$TOOL" 5
-	if [ "$WAIT_STATUS" = running ]; then
-		kill -KILL "$TOOL"
+	stop_tool HUP
+	if [ "$STOP_STATUS" = running ]; then
 		fail "$name" "still running 5 s after SIGHUP"
-	elif [ "$WAIT_STATUS" -ne 0 ]; then
-		fail "$name" "exit status $WAIT_STATUS after SIGHUP, want 0"
+	elif [ "$STOP_STATUS" -ne 0 ]; then
+		fail "$name" "exit status $STOP_STATUS after SIGHUP, want 0"
 	elif xdp_attached "$S" "$SIF"; then
 		fail "$name" "an XDP program is still attached"
 	else
@@ -155,11 +147,11 @@ t_sighup() {
 # Closing the terminal (tmux kill-session) hangs up the TUI: it must go, and take its filter.
 t_closed_terminal() {
 	local name=$1
-	if ! tui_start closing "ip netns exec $S $TDT_BIN -i $SIF"; then
+	if ! tui_start closing ip netns exec "$S" "$TDT_BIN" -i "$SIF"; then
 		fail "$name" "the TUI did not come up"
 		return
 	fi
-	tmux_ kill-session -t closing
+	"${TM[@]}" kill-session -t closing
 	if ! wait_until 5 xdp_detached "$S" "$SIF"; then
 		fail "$name" "an XDP program is still attached 5 s after the terminal closed"
 	elif ! wait_until 5 sh -c "! ip netns pids $S | grep -q ."; then
@@ -190,12 +182,7 @@ t_no_capabilities() {
 	else
 		ok "$name"
 	fi
-	stop_it
-}
-
-stop_it() {
-	kill -INT "$TOOL" 2>/dev/null
-	wait_pid "$TOOL" 5 || kill -KILL "$TOOL" 2>/dev/null
+	stop_tool INT
 }
 
 t_sudo_user() {
@@ -212,7 +199,7 @@ t_sudo_user() {
 	else
 		ok "$name"
 	fi
-	stop_it
+	stop_tool INT
 }
 
 # memory_cgroup: a fresh memory cgroup (v2 or v1) limited to 32 MiB; prints its directory.
@@ -287,7 +274,7 @@ t_settings_bounds() {
 		sport=$((sport + 1))
 		syn_to_4040 "$sport"
 		wait_until 3 drop_seen "$sport" || problem="$args: no drop event for port $sport"
-		stop_it
+		stop_tool INT
 		[ -n "$problem" ] && break
 	done
 	check "$name" "$problem"

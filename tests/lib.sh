@@ -1,15 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared helpers for the shell suites (sourced, not run): result lines in the format tests/run
-# counts, bounded waits, private network namespaces that are always removed, NDJSON checks.
-# shellcheck shell=bash disable=SC2034  # RC, OUT, ERR, WAIT_STATUS are results for the caller
+# Helpers for the shell suites (sourced, not run): result lines in the format tests/run counts,
+# the suites' namespaces and addresses, tcpdrop-top started and stopped, NDJSON and screen
+# checks. Waits, processes, namespaces, traffic, tmux and the clean-up on exit come from
+# scripts/lib.sh.
+# shellcheck shell=bash disable=SC2034  # RC, OUT, ERR, STOP_STATUS are results for the caller
 
 TDT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$TDT_ROOT/scripts/lib.sh"
 TDT_BIN=${TDT_BIN:-$TDT_ROOT/tcpdrop-top}
 TDT_BPFTOOL=$("$TDT_ROOT/scripts/find-bpftool.sh")
+TDT_PY=$TDT_ROOT/tests/py	# the Python checkers
+export PYTHONDONTWRITEBYTECODE=1	# they import checker.py: no __pycache__ in the source tree
 TDT_FAILED=0
-TDT_TMP=$(mktemp -d /tmp/tdt-test.XXXXXX)
-TDT_PIDS=()
-TDT_NETNS=()
+lib_tmp tdt-test
+TDT_TMP=$LIB_TMP
 TDT_WRAP=()	# a prefix for run_tool, e.g. (unshare -n --)
 
 in_ci() {
@@ -51,67 +56,6 @@ check() {
 finish() {
 	[ "$TDT_FAILED" -eq 0 ]
 }
-
-# wait_until SECONDS CMD...: polls CMD every 0.1 s; status 1 if it never succeeded in time.
-wait_until() {
-	local deadline=$((SECONDS + $1))
-	shift
-	while ! "$@"; do
-		[ "$SECONDS" -ge "$deadline" ] && return 1
-		sleep 0.1
-	done
-	return 0
-}
-
-# wait_pid PID SECONDS: waits for a background child of this shell; sets WAIT_STATUS to its exit
-# status, or to "running" if it was still alive at the deadline.
-wait_pid() {
-	local pid=$1 deadline=$((SECONDS + $2))
-	while kill -0 "$pid" 2>/dev/null; do
-		if [ "$SECONDS" -ge "$deadline" ]; then
-			WAIT_STATUS=running
-			return 1
-		fi
-		# A zombie still answers kill -0; ps tells it apart.
-		[ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ] && break
-		sleep 0.1
-	done
-	wait "$pid"
-	WAIT_STATUS=$?
-	return 0
-} 2>/dev/null	# also silences bash's own "Killed" report of the job, made while polling
-
-# Remembers a background pid so that cleanup kills it if the suite stops early.
-track() {
-	TDT_PIDS+=("$1")
-}
-
-kill_tracked() {
-	local pid
-	for pid in "${TDT_PIDS[@]}"; do
-		kill -KILL "$pid" 2>/dev/null
-	done
-	for pid in "${TDT_PIDS[@]}"; do
-		wait "$pid"
-	done
-	TDT_PIDS=()
-} 2>/dev/null
-
-cleanup() {
-	local ns
-	kill_tracked
-	# Deleting a namespace also deletes the veth end inside it, and so its peer.
-	for ns in "${TDT_NETNS[@]}"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
-	TDT_NETNS=()
-	rm -rf "$TDT_TMP"
-}
-
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 have_binary() {
 	[ -x "$TDT_BIN" ]
@@ -156,18 +100,12 @@ netns_problem() {
 }
 
 # make_pair SERVER_NS CLIENT_NS SERVER_IF CLIENT_IF: two namespaces joined by a veth pair, with
-# the TEST-NET addresses of the suites. Registered for removal before anything is created.
+# the TEST-NET addresses of the suites (V4S, V4C, V6S, V6C), removed on exit.
+V4S=198.51.100.1 V4C=198.51.100.2 V6S=2001:db8:4040::1 V6C=2001:db8:4040::2
 make_pair() {
-	local s=$1 c=$2 sif=$3 cif=$4
-	TDT_NETNS+=("$s" "$c")
-	ip netns add "$s" && ip netns add "$c" &&
-		ip link add "$sif" netns "$s" type veth peer name "$cif" netns "$c" &&
-		ip -n "$s" link set lo up && ip -n "$c" link set lo up &&
-		ip -n "$s" addr add 198.51.100.1/24 dev "$sif" &&
-		ip -n "$c" addr add 198.51.100.2/24 dev "$cif" &&
-		ip -n "$s" addr add 2001:db8:4040::1/64 dev "$sif" nodad &&
-		ip -n "$c" addr add 2001:db8:4040::2/64 dev "$cif" nodad &&
-		ip -n "$s" link set "$sif" up && ip -n "$c" link set "$cif" up
+	veth_pair "$@" &&
+		addr_add "$1" "$3" "$V4S/24" "$V6S/64" &&
+		addr_add "$2" "$4" "$V4C/24" "$V6C/64"
 }
 
 # xdp_attached NS IF: succeeds while any XDP program sits on IF, by netlink's account.
@@ -182,49 +120,23 @@ xdp_detached() {
 # xdp_prog_ids NS IF: ids of the XDP programs bpftool sees on IF, one a line.
 xdp_prog_ids() {
 	ip netns exec "$1" timeout 5 "$TDT_BPFTOOL" -j net show dev "$2" 2>/dev/null |
-		python3 -c 'import json, sys
-for dev in json.load(sys.stdin):
-	for x in dev.get("xdp", []):
-		print(x.get("id"))'
+		python3 "$LIB_JSON_FIELD" '*' xdp '*' id
+}
+
+# detached_problem NS IF: why an XDP program is still on IF 3 s on, or nothing.
+detached_problem() {
+	if ! wait_until 3 xdp_detached "$1" "$2"; then
+		echo "an XDP program is still attached: $(ip -n "$1" link show dev "$2" | tr -s ' \n' ' ')"
+	elif [ -n "$(xdp_prog_ids "$1" "$2")" ]; then
+		echo "bpftool still lists XDP program(s) $(xdp_prog_ids "$1" "$2" | tr '\n' ' ')"
+	fi
 }
 
 # nd_check FILE PYTHON: runs PYTHON with `objs` (the NDJSON objects of FILE), `lines` (its raw
-# lines) and `fail(why)`; prints the first failure and returns 1, or prints nothing.
+# lines) and `fail(why)` (see tests/py/ndcheck.py); prints the first failure and returns 1, or
+# prints nothing.
 nd_check() {
-	python3 - "$1" "$2" <<'EOF'
-import json, re, sys
-
-path, code = sys.argv[1], sys.argv[2]
-
-class Failed(Exception):
-	pass
-
-def fail(why):
-	raise Failed(why)
-
-def drops(**want):
-	return [o for o in objs if o.get("type") == "drop" and
-		all(o.get(k) == v for k, v in want.items())]
-
-def stats():
-	return [o for o in objs if o.get("type") == "stats"]
-
-with open(path, encoding="utf-8", errors="replace") as f:
-	lines = f.read().splitlines()
-objs = []
-try:
-	for n, line in enumerate(lines, 1):
-		try:
-			objs.append(json.loads(line))
-		except ValueError:
-			# A half-written last line is only a flush in progress.
-			if n < len(lines):
-				fail("line %d is not JSON: %.120s" % (n, line))
-	exec(code)
-except Failed as e:
-	print(e)
-	sys.exit(1)
-EOF
+	python3 "$TDT_PY/ndcheck.py" "$1" "$2"
 }
 
 # nd_true FILE PYTHON: nd_check without the message, for wait_until.
@@ -266,30 +178,104 @@ start_tool() {
 		>"$TOOL_OUT" 2>"$TOOL_ERR" </dev/null &
 	TOOL=$!
 	track "$TOOL"
-	if ! wait_until 10 tool_up_or_gone; then
-		START_WHY="no 'watching' line on stderr within 10 s"
-		return 1
-	fi
-	if ! kill -0 "$TOOL" 2>/dev/null; then
-		wait "$TOOL"
-		START_WHY="tcpdrop-top $* exited $? at start: $(head -c 200 "$TOOL_ERR")"
+	if ! wait_line 10 "$TOOL" "$TOOL_ERR" watching; then
+		if wait_pid "$TOOL" 0; then
+			START_WHY="tcpdrop-top $* exited $WAIT_STATUS at start: $(head -c 200 "$TOOL_ERR")"
+		else
+			START_WHY="no 'watching' line on stderr within 10 s"
+		fi
 		return 1
 	fi
 	START_WHY=
 }
 
-tool_up_or_gone() {
-	grep -q 'watching' "$TOOL_ERR" || ! kill -0 "$TOOL" 2>/dev/null
-}
-
 # stop_tool SIGNAL [SECONDS]: signals the tool and waits (5 s by default); STOP_STATUS is its
 # exit status, or "running" (and then it is killed).
 stop_tool() {
-	kill -"$1" "$TOOL"
-	wait_pid "$TOOL" "${2:-5}"
+	stop_pid "$TOOL" "$1" "${2:-5}"
 	STOP_STATUS=$WAIT_STATUS
-	if [ "$STOP_STATUS" = running ]; then
-		kill -KILL "$TOOL"
-		wait "$TOOL"
+}
+
+# --- The live view in a tmux pane (tui.sh, flood.sh, faults.sh) -----------------------------
+
+# scr_check TAG PYTHON: the screen of session TAG now, checked by tests/py/screen.py; prints
+# why not and returns 1, or nothing.
+scr_check() {
+	local f=$TDT_TMP/$1.screen
+	snap "$1" "$f"
+	python3 "$TDT_PY/screen.py" "$f" "$2"
+}
+
+scr_true() {
+	scr_check "$@" >/dev/null
+}
+
+# wait_screen SECONDS TAG PYTHON: waits for the screen to pass PYTHON; prints why it never did.
+wait_screen() {
+	wait_until "$1" scr_true "$2" "$3" || scr_check "$2" "$3"
+}
+
+# A live view that has ended, or nothing; for failure messages.
+gone_problem() {
+	[ -f "$TDT_TMP/$1.status" ] &&
+		echo "tcpdrop-top exited with status $(cat "$TDT_TMP/$1.status"); screen:" \
+			"$(scr_check "$1" 'print(show())')"
+}
+
+ui_up_or_gone() {
+	[ -f "$TDT_TMP/$1.status" ] && return 0
+	xdp_attached "$S" "$SIF" &&
+		screen_now "$1" | head -1 | grep -q "^ tcpdrop-top  $SIF ("
+}
+
+# start_ui TAG NOCOLOR ARGS...: tcpdrop-top -i $SIF ARGS in namespace $S, in a new 100x30
+# session TAG of the suite's tmux server (tmux_server), with NO_COLOR=1 or without NO_COLOR;
+# waits for its title row and its XDP program. Sets UI_PID; on failure returns 1 with the
+# reason in START_WHY.
+start_ui() {
+	local tag=$1 colour=(env -u NO_COLOR)
+	[ "$2" = 1 ] && colour=(env NO_COLOR=1)
+	shift 2
+	START_WHY=
+	if ! pane_start "$tag" 100 30 "$TDT_TMP/$tag" \
+		"${colour[@]}" ip netns exec "$S" "$TDT_BIN" -i "$SIF" "$@"; then
+		START_WHY=$PANE_WHY
+		return 1
 	fi
-} 2>/dev/null
+	if ! wait_until 10 ui_up_or_gone "$tag"; then
+		START_WHY="no title row ' tcpdrop-top  $SIF (...' and XDP program within 10 s; screen:"
+		START_WHY+=" $(scr_check "$tag" 'print(show())')"
+		return 1
+	fi
+	START_WHY=$(gone_problem "$tag")
+	[ -n "$START_WHY" ] && return 1
+	UI_PID=$(cat "$TDT_TMP/$tag.pid")
+	if [ "$(cat "/proc/$UI_PID/comm" 2>/dev/null)" != tcpdrop-top ]; then
+		START_WHY="pid $UI_PID is not tcpdrop-top but '$(cat "/proc/$UI_PID/comm" 2>/dev/null)'"
+		return 1
+	fi
+}
+
+# stopped_problem TAG: why the ended live view did not leave things as they were, or nothing:
+# exit status 0, the shell's line after it on the screen, the normal screen and a visible cursor
+# again, the terminal modes it found, and no XDP program.
+stopped_problem() {
+	local tag=$1 d=$TDT_TMP/$1
+	if ! wait_until 5 test -f "$d.status"; then
+		echo "still running 5 s later; screen: $(scr_check "$tag" 'print(show())')"
+	elif [ "$(cat "$d.status")" != 0 ]; then
+		echo "exit status $(cat "$d.status"), want 0; screen: $(scr_check "$tag" 'print(show())')"
+	elif ! wait_screen 3 "$tag" \
+		'[r for r in rows if r.startswith("tdt-shell: the program exited")] or fail("")' \
+		>/dev/null; then
+		scr_check "$tag" 'print("the line printed after it is not on the screen: " + show())'
+	elif [ "$(pane "$tag" '#{alternate_on}')" != 0 ]; then
+		echo "the terminal is still in the alternate screen"
+	elif [ "$(pane "$tag" '#{cursor_flag}')" != 1 ]; then
+		echo "the cursor is still hidden"
+	elif ! cmp -s "$d.stty0" "$d.stty1"; then
+		echo "terminal modes not restored: stty -g was $(cat "$d.stty0"), is $(cat "$d.stty1")"
+	else
+		detached_problem "$S" "$SIF"
+	fi
+}

@@ -93,10 +93,6 @@ VS=tdt-vs-$$ VC=tdt-vc-$$
 VSIF=tdtvs$$ VCIF=tdtvc$$	# veth names: at most 15 characters
 VG_CASES=(valgrind_memcheck_finds_no_errors_or_definite_leaks drops_are_reported_under_valgrind)
 
-vg_up_or_gone() {
-	grep -q 'watching' "$VG_ERR" || ! kill -0 "$VG" 2>/dev/null
-}
-
 # How memcheck's error reports start, for the failure line.
 VG_KINDS='Invalid|Conditional|Use of|Syscall|Mismatched|Source and|[0-9,]+ bytes in'
 
@@ -145,11 +141,10 @@ run_valgrind() {
 		>"$VG_OUT" 2>"$VG_ERR" </dev/null &
 	VG=$!
 	track "$VG"
-	if wait_until 20 vg_up_or_gone && kill -0 "$VG" 2>/dev/null; then
+	if wait_line 20 "$VG" "$VG_ERR" watching; then
 		# A few connection attempts to the dropped port, each from its own source port.
 		for sport in 41001 41002 41003; do
-			ip netns exec "$VC" timeout 3 nc -z -n -w 1 -p "$sport" 198.51.100.1 4040 \
-				>/dev/null 2>&1 </dev/null &
+			probe "$VC" "$V4S" 4040 "$sport" &
 			pids+=($!)
 		done
 		wait "${pids[@]}"
@@ -166,7 +161,7 @@ run_valgrind() {
 			tr '\n' ' ')"
 
 	why=$(nd_check "$VG_OUT" "
-got = sorted(e['sport'] for e in drops(dport=4040, src='198.51.100.2', action='drop'))
+got = sorted(e['sport'] for e in drops(dport=4040, src='$V4C', action='drop'))
 for p in (41001, 41002, 41003):
 	p in got or fail('no drop event from sport %d; drops seen from %s; stderr: %s' %
 		(p, got, open('$VG_ERR').read()[:200]))
@@ -175,45 +170,10 @@ stats() or fail('no stats line')")
 }
 
 # --- (c) the fuzz targets -------------------------------------------------------------------
-# Starting inputs, so that the search begins from real command lines and events instead of
-# finding "-p" or an IPv4 event by chance. The layouts are those the targets read.
+# Starting inputs (tests/py/seed_corpus.py), so that the search begins from real command lines
+# and events.
 seed_corpus() {
-	python3 - "$FUZZ_DIR/corpus" <<'EOF'
-import os, struct, sys
-
-def event(family, saddr, daddr, sport, dport, flags, action):
-	return struct.pack("<Q16s16sIIIHHHBBB3x", 1 << 60, saddr, daddr, 3, 0, 74, sport, dport,
-		0, family, flags, action)
-
-def ndjson(e):
-	counters = struct.pack("<7Q", 10, 1000, 8, 2, 148, 0, 0)
-	row = bytes([4, 198, 51, 100, 2]) + bytes(12) + struct.pack("<QQ", 2, 148)
-	now = struct.pack("<Q", 1795552238123456789)
-	return (e + now + b"\x05veth0" + b"\x80" +			# drop; cut-buffer length
-		bytes(56) + struct.pack("<Q", 0) +			# reset
-		counters + struct.pack("<Q", 10**9) +			# two samples
-		counters + struct.pack("<Q", 2 * 10**9) +
-		b"\x01" + row + now + b"\x40" +				# one top row; cut length
-		b"\x10odd\"name\\\x01\xff")				# cut length; a string
-
-seeds = {
-	"ports": [b"\x7c4040", b"\x0a4040,8080,9000-9010", b"\x010-65535"],
-	"cli": [b"\0".join(a.encode().split()) for a in (
-		"-i veth0 -p 80,443 -m skb --dry-run --json -d 0.5 --duration 3 -v",
-		"--interface=eth0 --ports=1-2 --mode=native --interval=2 --verbose",
-		"--ring-size 64K --max-sources=1k -p 1,2",
-		"-h", "-vV", "-d x")],
-	"ndjson": [ndjson(event(4, bytes([198, 51, 100, 2]), bytes([198, 51, 100, 1]),
-			40001, 4040, 0x02, 1)),
-		ndjson(event(6, bytes.fromhex("20010db8404000000000000000000002"),
-			bytes.fromhex("20010db8404000000000000000000001"), 40002, 4040, 0x12, 2))],
-}
-for target, inputs in seeds.items():
-	os.makedirs(os.path.join(sys.argv[1], target), exist_ok=True)
-	for i, data in enumerate(inputs):
-		with open(os.path.join(sys.argv[1], target, "seed-%d" % i), "wb") as f:
-			f.write(data)
-EOF
+	python3 "$TDT_PY/seed_corpus.py" "$FUZZ_DIR/corpus"
 }
 
 FUZZ_TARGETS=(ports cli ndjson)
