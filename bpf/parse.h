@@ -71,6 +71,24 @@ static __always_inline int parse_ethhdr(struct cursor *c, void *data_end, __u16 
 	return h_proto;
 }
 
+/* On a device without a link-layer header (tun, WireGuard, ipip, sit, ppp) the frame starts
+ * at the IP header: its version nibble says which. Returns the EtherType it stands for. */
+static __always_inline int parse_raw_ip(struct cursor *c, void *data_end)
+{
+	__u8 *version = c->pos;
+
+	if ((void *)(version + 1) > data_end)
+		return PARSE_MALFORMED;
+	switch (*version >> 4) {
+	case 4:
+		return bpf_htons(ETH_P_IP);
+	case 6:
+		return bpf_htons(ETH_P_IPV6);
+	default:
+		return PARSE_UNPARSED;
+	}
+}
+
 /* Returns the IP protocol of a first fragment or unfragmented packet; *first_fragment says
  * whether more fragments follow, so the transport header may be cut short. */
 static __always_inline int parse_iphdr(struct cursor *c, void *data_end, struct iphdr **iph_out,

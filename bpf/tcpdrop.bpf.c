@@ -10,6 +10,10 @@
 
 /* Set by user space between open and load. */
 const volatile bool dry_run = false;
+/* The device has no link-layer header: frames start at the IP header. */
+const volatile bool raw_ip = false;
+/* Sources are excepted only when --except gave any: otherwise the trie is never looked at. */
+const volatile bool have_excepts = false;
 /*
  * The consumer drains the ring on its own short timer, so submits never wake it: a wakeup is an
  * irq_work (an IPI in a VM) costing more than the whole drop. Only a benchmark sets this, to
@@ -24,6 +28,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, TCPDROP_MAX_EXCEPT);
+	__type(key, struct tcpdrop_except_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} excepted SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -73,7 +85,12 @@ static __always_inline int parse_flow(struct xdp_md *ctx, struct flow *f)
 	struct tcphdr *tcph;
 	int proto;
 
-	proto = parse_ethhdr(&c, data_end, &f->vlan);
+	if (raw_ip) {
+		f->vlan = 0;
+		proto = parse_raw_ip(&c, data_end);
+	} else {
+		proto = parse_ethhdr(&c, data_end, &f->vlan);
+	}
 	if (proto < 0)
 		return proto;
 
@@ -116,6 +133,17 @@ static __always_inline void copy_addrs(struct flow *f, __u8 *saddr, __u8 *daddr)
 		if (daddr)
 			__builtin_memcpy(daddr, &f->ip6h->daddr, 16);
 	}
+}
+
+static __always_inline bool source_excepted(struct flow *f)
+{
+	struct tcpdrop_except_key key = {
+		.prefixlen = 8 + (f->family == 4 ? 32 : 128),
+		.family = f->family,
+	};
+
+	copy_addrs(f, key.addr, NULL);
+	return bpf_map_lookup_elem(&excepted, &key) != NULL;
 }
 
 static __always_inline void count_source(struct flow *f, __u32 len, __u64 now)
@@ -167,10 +195,10 @@ static __always_inline void emit_event(struct xdp_md *ctx, struct flow *f, __u32
 SEC("xdp")
 int tcpdrop(struct xdp_md *ctx)
 {
-	__u32 len = ctx->data_end - ctx->data;
 	struct tcpdrop_counters *cnt;
 	struct flow f = {};
 	__u32 zero = 0;
+	__u32 len = ctx->data_end - ctx->data;
 	__u64 now;
 	int ret;
 
@@ -184,6 +212,12 @@ int tcpdrop(struct xdp_md *ctx)
 	if (ret < 0 || !port_watched(f.dport)) {
 		if (ret == PARSE_MALFORMED)
 			cnt->count[TCPDROP_MALFORMED]++;
+		cnt->count[TCPDROP_PASSED]++;
+		return XDP_PASS;
+	}
+
+	if (have_excepts && source_excepted(&f)) {
+		cnt->count[TCPDROP_EXCEPTED]++;
 		cnt->count[TCPDROP_PASSED]++;
 		return XDP_PASS;
 	}

@@ -47,6 +47,7 @@ enum tcpdrop_counter {
 	TCPDROP_DROPPED_BYTES,
 	TCPDROP_MALFORMED,
 	TCPDROP_EVENTS_LOST,
+	TCPDROP_EXCEPTED,	/* matched a watched port, passed: the source is excepted */
 	TCPDROP_NR_COUNTERS,
 };
 
@@ -89,6 +90,18 @@ struct tcpdrop_event {
 	__u8 action;		/* enum tcpdrop_action */
 	__u8 pad[3];
 };
+
+/*
+ * Key of the trie of excepted sources (--except): the family byte, then the address, so one
+ * longest-prefix-match trie holds both families. prefixlen counts the family's 8 bits too.
+ */
+struct tcpdrop_except_key {
+	__u32 prefixlen;
+	__u8 family;
+	__u8 addr[16];
+} __attribute__((packed));
+
+#define TCPDROP_MAX_EXCEPT		1024	/* prefixes --except takes */
 
 /* Key of the per-source table: v4 and v6 kept apart by family, not by address mapping. */
 struct tcpdrop_source_key {

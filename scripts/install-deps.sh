@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
 	make gcc libc6-dev pkg-config clang llvm
 	libbpf-dev libelf-dev zlib1g-dev libncurses-dev
-	iproute2 netcat-openbsd tmux util-linux procps python3 netsniff-ng valgrind
+	iproute2 netcat-openbsd tmux util-linux procps python3 netsniff-ng valgrind wireguard-tools
 )
 
 installed() {

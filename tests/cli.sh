@@ -96,8 +96,8 @@ t_unprivileged() {
 		return
 	fi
 	why=$(err_line_problem "$ERR")
-	if [ -z "$why" ] && ! grep -qF 'needs root or CAP_BPF+CAP_NET_ADMIN' "$ERR"; then
-		why="stderr lacks 'needs root or CAP_BPF+CAP_NET_ADMIN': $(head -c 200 "$ERR")"
+	if [ -z "$why" ] && ! grep -qF 'needs root or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON' "$ERR"; then
+		why="stderr lacks 'needs root or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON': $(head -c 200 "$ERR")"
 	fi
 	if [ -z "$why" ] && ! grep -qF 'sudo' "$ERR"; then
 		why="stderr does not suggest sudo: $(head -c 200 "$ERR")"

@@ -67,8 +67,8 @@ ok or fail("last line is not a stats object: %.150s" % last)'
 
 DROP_KEYS='["type", "time", "ifname", "family", "src", "sport", "dst", "dport", "flags", "len",
 	"vlan", "action"]'
-STATS_KEYS='["type", "time", "passed", "dropped", "malformed", "events_lost", "passed_pps",
-	"dropped_pps", "top"]'
+STATS_KEYS='["type", "time", "ports", "passed", "dropped", "malformed", "events_lost",
+	"excepted", "passed_pps", "dropped_pps", "top"]'
 TIME_RE='^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$'
 
 # --- Run 1: the defaults (port 4040, auto mode), as the README shows it ---------------------
@@ -346,27 +346,9 @@ run_skb_duration() {
 # --- Run 6: somebody else's XDP program is on the interface ----------------------------------
 run_foreign() {
 	local name=foreign_xdp_program_is_refused_and_kept why dir id ids
-	if ! command -v clang >/dev/null; then
-		skip $name "no clang to build a foreign XDP program"
-		return
-	fi
 	dir=$TDT_TMP/foreign
-	mkdir -p "$dir"
-	cat >"$dir/foreign.c" <<-'EOF'
-		#include <linux/bpf.h>
-		#include <bpf/bpf_helpers.h>
-
-		SEC("xdp")
-		int tdt_foreign(struct xdp_md *ctx)
-		{
-			return XDP_PASS;
-		}
-
-		char LICENSE[] SEC("license") = "GPL";
-	EOF
-	if ! clang -O2 -g -target bpf -idirafter "/usr/include/$(cc -print-multiarch)" \
-		-c "$dir/foreign.c" -o "$dir/foreign.o" 2>"$dir/cc.err"; then
-		fail $name "could not compile the foreign XDP program: $(head -c 200 "$dir/cc.err")"
+	if ! foreign_xdp_obj "$dir"; then
+		fail $name "$FOREIGN_WHY"
 		return
 	fi
 	if ! ip -n "$S" link set dev "$SIF" xdpgeneric obj "$dir/foreign.o" sec xdp 2>"$dir/ip.err"

@@ -258,11 +258,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		top[i].last_seen_ns = 0;
 	}
 	take(&in, &realtime_ns, sizeof(realtime_ns));
-	n = ndjson_stats(line, STATS_LINE, realtime_ns, &s, top, ntop);
+	n = ndjson_stats(line, STATS_LINE, realtime_ns, "4040,8080-8090", &s, top, ntop);
 	check_line(line, n, STATS_LINE);
 	len = take_byte(&in) * 8;
 	cut = malloc(len);
-	got = ndjson_stats(cut, len, realtime_ns, &s, top, ntop);
+	got = ndjson_stats(cut, len, realtime_ns, "4040,8080-8090", &s, top, ntop);
 	check_cut(line, n, got, cut, len);
 	free(cut);
 

@@ -16,6 +16,7 @@ TDT_FAILED=0
 lib_tmp tdt-test
 TDT_TMP=$LIB_TMP
 TDT_WRAP=()	# a prefix for run_tool, e.g. (unshare -n --)
+UI_ENV=()	# more environment for start_ui
 
 in_ci() {
 	[ "${CI:-}" = true ]
@@ -196,6 +197,30 @@ stop_tool() {
 	STOP_STATUS=$WAIT_STATUS
 }
 
+# foreign_xdp_obj DIR: compiles a program that is not ours (XDP_PASS, named tdt_foreign) into
+# DIR/foreign.o; sets FOREIGN_OBJ, or returns 1 with the reason in FOREIGN_WHY.
+foreign_xdp_obj() {
+	mkdir -p "$1"
+	FOREIGN_OBJ=$1/foreign.o
+	cat >"$1/foreign.c" <<-'EOF'
+		#include <linux/bpf.h>
+		#include <bpf/bpf_helpers.h>
+
+		SEC("xdp")
+		int tdt_foreign(struct xdp_md *ctx)
+		{
+			return XDP_PASS;
+		}
+
+		char LICENSE[] SEC("license") = "GPL";
+	EOF
+	command -v clang >/dev/null || { FOREIGN_WHY="no clang to build a foreign program"; return 1; }
+	clang -O2 -g -target bpf -idirafter "/usr/include/$(cc -print-multiarch)" \
+		-c "$1/foreign.c" -o "$FOREIGN_OBJ" 2>"$1/cc.err" && return 0
+	FOREIGN_WHY="could not compile the foreign XDP program: $(head -c 200 "$1/cc.err")"
+	return 1
+}
+
 # --- The live view in a tmux pane (tui.sh, flood.sh, faults.sh) -----------------------------
 
 # scr_check TAG PYTHON: the screen of session TAG now, checked by tests/py/screen.py; prints
@@ -230,11 +255,12 @@ ui_up_or_gone() {
 
 # start_ui TAG NOCOLOR ARGS...: tcpdrop-top -i $SIF ARGS in namespace $S, in a new 100x30
 # session TAG of the suite's tmux server (tmux_server), with NO_COLOR=1 or without NO_COLOR;
-# waits for its title row and its XDP program. Sets UI_PID; on failure returns 1 with the
+# waits for its title row and its XDP program. UI_ENV: more VAR=VALUE for its environment.
+# Sets UI_PID; on failure returns 1 with the
 # reason in START_WHY.
 start_ui() {
-	local tag=$1 colour=(env -u NO_COLOR)
-	[ "$2" = 1 ] && colour=(env NO_COLOR=1)
+	local tag=$1 colour=(env -u NO_COLOR "${UI_ENV[@]}")
+	[ "$2" = 1 ] && colour=(env NO_COLOR=1 "${UI_ENV[@]}")
 	shift 2
 	START_WHY=
 	if ! pane_start "$tag" 100 30 "$TDT_TMP/$tag" \

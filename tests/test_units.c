@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <net/if_arp.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -14,6 +15,8 @@
 #include "check.h"
 #include "tui/cli.h"
 #include "tui/droplog.h"
+#include "tui/except.h"
+#include "tui/iface.h"
 #include "tui/history.h"
 #include "tui/keys.h"
 #include "tui/model.h"
@@ -228,10 +231,12 @@ TEST(stats_line_carries_totals_rates_and_top_sources)
 	raw = counters(10, 4);
 	raw.v[TCPDROP_MALFORMED] = 2;
 	raw.v[TCPDROP_EVENTS_LOST] = 1;
+	raw.v[TCPDROP_EXCEPTED] = 3;
 	stats_sample(&s, &raw, 1000000000ULL);
-	ndjson_stats(line, sizeof(line), 1795552238000000000ULL, &s, top, 2);
-	CHECK_STR(line, "{\"type\":\"stats\",\"time\":\"2026-11-24T20:30:38.000000Z\",\"passed\":10,"
-			"\"dropped\":4,\"malformed\":2,\"events_lost\":1,\"passed_pps\":10.0,"
+	ndjson_stats(line, sizeof(line), 1795552238000000000ULL, "22,4040-4041", &s, top, 2);
+	CHECK_STR(line, "{\"type\":\"stats\",\"time\":\"2026-11-24T20:30:38.000000Z\","
+			"\"ports\":\"22,4040-4041\",\"passed\":10,\"dropped\":4,\"malformed\":2,"
+			"\"events_lost\":1,\"excepted\":3,\"passed_pps\":10.0,"
 			"\"dropped_pps\":4.0,\"top\":[{\"src\":\"192.0.2.2\",\"drops\":3,\"bytes\":222},"
 			"{\"src\":\"2001:db8::2\",\"drops\":1,\"bytes\":94}]}\n");
 }
@@ -303,6 +308,68 @@ TEST(cli_takes_every_option)
 	CHECK(!ports_contains(&o.ports, 4040), "-p must replace the default");
 	CHECK(o.mode == XDP_MODE_SKB && o.dry_run && o.json && o.verbose, "flags");
 	CHECK(o.interval_s == 0.5 && o.duration_s == 3.0, "times");
+}
+
+TEST(cli_except_adds_up_over_repeats_and_force_is_a_flag)
+{
+	const char *const args[] = { "tcpdrop-top", "--except", "198.51.100.0/24,2001:db8::/32",
+				     "--except", "203.0.113.9", "--force" };
+	const char *const bad[] = { "tcpdrop-top", "--except", "198.51.100.0/33" };
+	struct options o;
+	char text[128];
+
+	CHECK(parse_args(&o, args, 6) == CLI_RUN, "refused");
+	except_format(&o.excepts, text, sizeof(text));
+	CHECK_STR(text, "198.51.100.0/24,2001:db8::/32,203.0.113.9/32");
+	CHECK(o.force, "--force");
+	CHECK(parse_args(&o, bad, 3) == CLI_USAGE_ERROR, "/33 accepted");
+}
+
+TEST(except_prefixes_parse_mask_and_match)
+{
+	static const char *const bad[] = { "", ",", "198.51.100.1/", "198.51.100.1/x",
+					   "2001:db8::/129", "198.51.100.300", "host.example",
+					   "198.51.100.1/24/2", "-1", "198.51.100.1/-1" };
+	const uint8_t in4[4] = { 198, 51, 100, 77 }, out4[4] = { 198, 51, 101, 1 };
+	const uint8_t in6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x10, [15] = 1 };
+	struct except_set set = { 0 };
+	char err[160], text[160];
+
+	CHECK(except_parse("198.51.100.7/24,2001:db8:0:17::1/61,0.0.0.0/0", &set, err,
+			   sizeof(err)) == 0, "refused: %s", err);
+	CHECK_EQ_U64(set.n, 3, "prefixes");
+	CHECK_EQ_U64(set.keys[0].prefixlen, 8 + 24, "the family byte counts in the trie");
+	CHECK_EQ_U64(set.keys[0].family, 4, "family");
+	except_format(&set, text, sizeof(text));
+	CHECK_STR(text, "198.51.100.0/24,2001:db8:0:10::/61,0.0.0.0/0");
+	CHECK(except_contains(&set, 4, in4) && except_contains(&set, 4, out4), "/0 takes all v4");
+	CHECK(except_contains(&set, 6, in6), "in the /61");
+	set.n = 1;
+	CHECK(!except_contains(&set, 4, out4), "outside the /24");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct except_set one = { 0 };
+
+		CHECK(except_parse(bad[i], &one, err, sizeof(err)) == -1, "\"%s\" accepted",
+		      bad[i]);
+	}
+	except_format(&set, text, 12);
+	CHECK_STR(text, "...");
+}
+
+TEST(device_types_map_to_ethernet_raw_ip_or_refusal)
+{
+	static const long ethernet[] = { ARPHRD_ETHER, ARPHRD_LOOPBACK };
+	static const long raw_ip[] = { ARPHRD_NONE, ARPHRD_TUNNEL, ARPHRD_TUNNEL6, ARPHRD_SIT,
+				       ARPHRD_IPGRE, 823 /* ip6gre */, ARPHRD_PPP, 519 /* rawip */ };
+	static const long refused[] = { 280 /* CAN */, 824 /* netlink */, 801 /* 802.11 */,
+					32 /* InfiniBand */, ARPHRD_IEEE802, 0xffff /* void */ };
+
+	for (size_t i = 0; i < sizeof(ethernet) / sizeof(ethernet[0]); i++)
+		CHECK(iface_frames_of_type(ethernet[i]) == FRAMES_ETHERNET, "type %ld", ethernet[i]);
+	for (size_t i = 0; i < sizeof(raw_ip) / sizeof(raw_ip[0]); i++)
+		CHECK(iface_frames_of_type(raw_ip[i]) == FRAMES_RAW_IP, "type %ld", raw_ip[i]);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		CHECK(iface_frames_of_type(refused[i]) == FRAMES_UNKNOWN, "type %ld", refused[i]);
 }
 
 TEST(cli_map_sizes_take_suffixes_within_bounds)
@@ -721,6 +788,9 @@ int main(void)
 	RUN(sources_with_equal_keys_keep_a_stable_order);
 	RUN(cli_defaults_to_port_4040_auto_mode_one_second);
 	RUN(cli_takes_every_option);
+	RUN(cli_except_adds_up_over_repeats_and_force_is_a_flag);
+	RUN(except_prefixes_parse_mask_and_match);
+	RUN(device_types_map_to_ethernet_raw_ip_or_refusal);
 	RUN(cli_map_sizes_take_suffixes_within_bounds);
 	RUN(cli_parses_afresh_after_a_half_read_option_cluster);
 	RUN(cli_usage_errors_exit_as_usage_errors);

@@ -4,6 +4,7 @@
  * checks the verdict, every counter delta, and for a drop the exact ring buffer event and the
  * per-source entry. Needs root; without it every case skips (fails under CI=true).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,6 +41,8 @@ static const uint8_t v6_dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x02 };
 struct rig {
 	const char *name;
 	bool dry_run;
+	bool raw_ip;			/* a device without a link-layer header */
+	const char *except;		/* --except, or NULL */
 	__u32 ring_bytes;		/* 0: the default size */
 	struct loader l;
 	struct port_set ports;
@@ -52,6 +55,14 @@ struct rig {
 static struct rig main_rig = { .name = "default" };
 static struct rig dry_rig = { .name = "dry-run", .dry_run = true };
 static struct rig tiny_rig = { .name = "tiny ring", .ring_bytes = 4096 };
+static struct rig raw_rig = { .name = "raw IP", .raw_ip = true };
+/* Nested prefixes for the longest match, host routes of both families. */
+static struct rig except_rig = {
+	.name = "except",
+	.except = "198.51.100.0/24,198.51.100.128/25,203.0.113.7/32,2001:db8:1::/48,"
+		  "2001:db8:2::5/128",
+};
+static struct rig except_all_v4_rig = { .name = "except 0.0.0.0/0", .except = "0.0.0.0/0" };
 
 /* What a drop event must hold, besides what the run itself decides (len, action, time). */
 struct want {
@@ -88,6 +99,7 @@ static const char *const counter_names[TCPDROP_NR_COUNTERS] = {
 	[TCPDROP_DROPPED_BYTES] = "dropped bytes",
 	[TCPDROP_MALFORMED] = "malformed",
 	[TCPDROP_EVENTS_LOST] = "events lost",
+	[TCPDROP_EXCEPTED] = "excepted",
 };
 
 static bool eq_at(struct site s, const char *what, unsigned long long got, unsigned long long want)
@@ -191,12 +203,20 @@ static void rig_close(struct rig *r)
 
 static void rig_open(struct rig *r)
 {
+	static struct except_set excepts;
 	struct loader_config cfg = {
-		.ports = &r->ports, .dry_run = r->dry_run, .ring_bytes = r->ring_bytes,
-		.on_event = on_event, .ctx = r,
+		.ports = &r->ports, .excepts = &excepts, .raw_ip = r->raw_ip,
+		.dry_run = r->dry_run, .ring_bytes = r->ring_bytes, .on_event = on_event, .ctx = r,
 	};
 	struct error e = {};
+	char why[160];
 
+	excepts.n = 0;
+	if (r->except && except_parse(r->except, &excepts, why, sizeof(why))) {
+		fprintf(stderr, "# %s: --except %s: %s\n", r->name, r->except, why);
+		r->err = -EINVAL;
+		return;
+	}
 	memset(&r->ports, 0, sizeof(r->ports));
 	ports_add(&r->ports, WATCHED);	/* the default port set */
 	r->err = loader_load(&r->l, &cfg, &e);
@@ -1325,6 +1345,161 @@ TEST(full_ring_counts_lost_events_and_still_drops)
 	EXPECT_DROP(&tiny_rig, &p, &w);
 }
 
+/* The same frame as a device without a link-layer header hands it to XDP: from the IP header. */
+static void strip_ethernet(struct pkt *p)
+{
+	memmove(p->buf, p->buf + PKT_ETH_LEN, p->len - PKT_ETH_LEN);
+	p->len -= PKT_ETH_LEN;
+}
+
+TEST(raw_ip_device_drops_ipv4_and_ipv6_to_watched_port_with_events)
+{
+	struct want w4 = want_v4(V4_SRC, V4_DST, WATCHED, TCPDROP_TCP_SYN);
+	struct want w6 = want_v6(v6_src, v6_dst, WATCHED, TCPDROP_TCP_SYN | TCPDROP_TCP_ACK);
+	struct pkt p;
+
+	if (!rig_ready(&raw_rig))
+		return;
+	v4_tcp(&p, WATCHED, TCPDROP_TCP_SYN);
+	strip_ethernet(&p);
+	EXPECT_DROP(&raw_rig, &p, &w4);	/* vlan 0, len the IP packet's */
+	v6_tcp(&p, WATCHED, TCPDROP_TCP_SYN | TCPDROP_TCP_ACK);
+	strip_ethernet(&p);
+	EXPECT_DROP(&raw_rig, &p, &w6);
+}
+
+TEST(raw_ip_device_passes_other_ports_and_other_versions)
+{
+	struct pkt p;
+
+	if (!rig_ready(&raw_rig))
+		return;
+	v4_tcp(&p, WATCHED + 1, TCPDROP_TCP_SYN);
+	strip_ethernet(&p);
+	EXPECT_PASS(&raw_rig, &p, false);
+	v6_tcp(&p, 80, TCPDROP_TCP_SYN);
+	strip_ethernet(&p);
+	EXPECT_PASS(&raw_rig, &p, false);
+	/* Version 0 is no IP this program parses: passed, not malformed. */
+	v4_tcp(&p, WATCHED, TCPDROP_TCP_SYN);
+	strip_ethernet(&p);
+	p.buf[0] = 0x05;
+	EXPECT_PASS(&raw_rig, &p, false);
+	/* A cut IPv4 header on a raw device is malformed, as on Ethernet. */
+	v4_tcp(&p, WATCHED, TCPDROP_TCP_SYN);
+	strip_ethernet(&p);
+	p.len = PKT_IPV4_LEN - 4;
+	EXPECT_PASS(&raw_rig, &p, true);
+}
+
+/* An excepted source to a watched port: passed and counted as excepted, no event, no source. */
+static void expect_excepted(struct site s, struct rig *r, const struct pkt *p,
+			    const struct want *w)
+{
+	__u64 want[TCPDROP_NR_COUNTERS] = {
+		[TCPDROP_SEEN_PACKETS] = 1,
+		[TCPDROP_SEEN_BYTES] = p->len,
+		[TCPDROP_PASSED] = 1,
+		[TCPDROP_EXCEPTED] = 1,
+	};
+	struct tcpdrop_source before, after;
+	struct result res;
+
+	before = read_source(r, w->family, w->saddr);
+	run_frame(r, p->buf, p->len, &res);
+	eq_at(s, "test_run", (unsigned int)res.err, 0);
+	eq_at(s, "verdict (2 = XDP_PASS)", res.retval, XDP_PASS);
+	counters_eq_at(s, &res, want);
+	eq_at(s, "events", drain(r), 0);
+	after = read_source(r, w->family, w->saddr);
+	eq_at(s, "source drops", after.drops - before.drops, 0);
+}
+
+static void v4_from(struct pkt *p, uint32_t saddr, uint16_t dport, struct want *w)
+{
+	pkt_init(p);
+	pkt_eth(p, PKT_ETH_IPV4);
+	pkt_ipv4(p, PKT_IP_TCP, saddr, V4_DST, 0);
+	pkt_tcp(p, SPORT, dport, TCPDROP_TCP_SYN, 0);
+	pkt_done(p);
+	*w = want_v4(saddr, V4_DST, dport, TCPDROP_TCP_SYN);
+}
+
+static void v6_from(struct pkt *p, const char *saddr, uint16_t dport, struct want *w)
+{
+	uint8_t src[16];
+
+	inet_pton(AF_INET6, saddr, src);
+	pkt_init(p);
+	pkt_eth(p, PKT_ETH_IPV6);
+	pkt_ipv6(p, PKT_IP_TCP, src, v6_dst);
+	pkt_tcp(p, SPORT, dport, TCPDROP_TCP_SYN, 0);
+	pkt_done(p);
+	*w = want_v6(src, v6_dst, dport, TCPDROP_TCP_SYN);
+}
+
+#define V4(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+
+TEST(except_passes_ipv4_sources_in_a_prefix_by_longest_match)
+{
+	struct rig *r = &except_rig;
+	struct want w;
+	struct pkt p;
+
+	if (!rig_ready(r))
+		return;
+	v4_from(&p, V4(198, 51, 100, 5), WATCHED, &w);		/* in the /24 */
+	expect_excepted(HERE("198.51.100.5"), r, &p, &w);
+	v4_from(&p, V4(198, 51, 100, 200), WATCHED, &w);	/* in the /25 inside it */
+	expect_excepted(HERE("198.51.100.200"), r, &p, &w);
+	v4_from(&p, V4(203, 0, 113, 7), WATCHED, &w);		/* a /32 */
+	expect_excepted(HERE("203.0.113.7"), r, &p, &w);
+	v4_from(&p, V4(203, 0, 113, 8), WATCHED, &w);		/* next to the /32 */
+	EXPECT_DROP(r, &p, &w);
+	v4_from(&p, V4(198, 51, 101, 5), WATCHED, &w);		/* just past the /24 */
+	EXPECT_DROP(r, &p, &w);
+	/* The trie is asked only after a port match: to other ports it counts nothing. */
+	v4_from(&p, V4(198, 51, 100, 5), WATCHED + 1, &w);
+	EXPECT_PASS(r, &p, false);
+}
+
+TEST(except_passes_ipv6_sources_in_a_prefix_and_a_host_route)
+{
+	struct rig *r = &except_rig;
+	struct want w;
+	struct pkt p;
+
+	if (!rig_ready(r))
+		return;
+	v6_from(&p, "2001:db8:1::9", WATCHED, &w);		/* in the /48 */
+	expect_excepted(HERE("2001:db8:1::9"), r, &p, &w);
+	v6_from(&p, "2001:db8:1:ffff::1", WATCHED, &w);
+	expect_excepted(HERE("2001:db8:1:ffff::1"), r, &p, &w);
+	v6_from(&p, "2001:db8:2::5", WATCHED, &w);		/* the /128 */
+	expect_excepted(HERE("2001:db8:2::5"), r, &p, &w);
+	v6_from(&p, "2001:db8:2::6", WATCHED, &w);
+	EXPECT_DROP(r, &p, &w);
+	/* The IPv4 /24's bytes at the front of an IPv6 address: another family, no match. */
+	v6_from(&p, "c633:6400::1", WATCHED, &w);
+	EXPECT_DROP(r, &p, &w);
+}
+
+TEST(except_zero_length_prefix_passes_its_whole_family_only)
+{
+	struct rig *r = &except_all_v4_rig;
+	struct want w;
+	struct pkt p;
+
+	if (!rig_ready(r))
+		return;
+	v4_from(&p, V4(192, 0, 2, 1), WATCHED, &w);
+	expect_excepted(HERE("192.0.2.1"), r, &p, &w);
+	v4_from(&p, V4(255, 255, 255, 255), WATCHED, &w);
+	expect_excepted(HERE("255.255.255.255"), r, &p, &w);
+	v6_from(&p, "2001:db8::1", WATCHED, &w);
+	EXPECT_DROP(r, &p, &w);
+}
+
 TEST(counters_add_up_passed_plus_dropped_to_seen)
 {
 	struct rig *rigs[] = { &main_rig, &dry_rig, &tiny_rig };
@@ -1348,6 +1523,9 @@ int main(void)
 	rig_open(&main_rig);
 	rig_open(&dry_rig);
 	rig_open(&tiny_rig);
+	rig_open(&raw_rig);
+	rig_open(&except_rig);
+	rig_open(&except_all_v4_rig);
 
 	RUN(ipv4_tcp_to_watched_port_is_dropped_with_event);
 	RUN(ipv4_tcp_to_other_ports_passes);
@@ -1382,10 +1560,18 @@ int main(void)
 	RUN(per_source_table_keeps_ipv4_and_ipv6_apart);
 	RUN(per_source_table_sums_drops_and_bytes_of_one_source);
 	RUN(full_ring_counts_lost_events_and_still_drops);
+	RUN(raw_ip_device_drops_ipv4_and_ipv6_to_watched_port_with_events);
+	RUN(raw_ip_device_passes_other_ports_and_other_versions);
+	RUN(except_passes_ipv4_sources_in_a_prefix_by_longest_match);
+	RUN(except_passes_ipv6_sources_in_a_prefix_and_a_host_route);
+	RUN(except_zero_length_prefix_passes_its_whole_family_only);
 	RUN(counters_add_up_passed_plus_dropped_to_seen);
 
 	rig_close(&main_rig);
 	rig_close(&dry_rig);
 	rig_close(&tiny_rig);
+	rig_close(&raw_rig);
+	rig_close(&except_rig);
+	rig_close(&except_all_v4_rig);
 	return check_failures ? 1 : 0;
 }

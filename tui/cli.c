@@ -10,13 +10,15 @@
 #include "error.h"
 
 static const char usage[] =
-	"Usage: tcpdrop-top [-i IFACE] [-p PORTS] [-m auto|native|skb] [--dry-run] [--json]\n"
-	"                   [-d SECONDS] [--duration SECONDS] [--ring-size BYTES]\n"
-	"                   [--max-sources N] [-v] [-h] [-V]\n"
+	"Usage: tcpdrop-top [-i IFACE] [-p PORTS] [--except CIDRS] [-m auto|native|skb] [--dry-run]\n"
+	"                   [--json] [-d SECONDS] [--duration SECONDS] [--ring-size BYTES]\n"
+	"                   [--max-sources N] [--force] [-v] [-h] [-V]\n"
 	"Drop TCP segments to the watched ports at XDP and show what is dropped, live.\n"
 	"\n"
 	"  -i, --interface IFACE  interface to filter (default: the default-route interface)\n"
 	"  -p, --ports PORTS      destination ports to drop, e.g. 4040,8080,9000-9010 (default 4040)\n"
+	"      --except CIDRS     never drop these sources, e.g. 198.51.100.0/24,2001:db8::/32\n"
+	"                         (repeatable; they pass and count as excepted)\n"
 	"  -m, --mode MODE        auto (native XDP, else generic), native or skb (default auto)\n"
 	"      --dry-run          match and report, but let the packets through\n"
 	"      --json             NDJSON on stdout (the default when stdout is not a terminal)\n"
@@ -24,17 +26,25 @@ static const char usage[] =
 	"      --duration SECONDS stop after this long (default: run until interrupted)\n"
 	"      --ring-size BYTES  event ring buffer, a power of two from 4K to 1G (default 4M)\n"
 	"      --max-sources N    sources the per-source table holds, 64 to 4194304 (default 16384)\n"
+	"      --force            start even if the ports would cut the SSH session running it\n"
 	"  -v, --verbose          show libbpf's messages\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          print the version\n"
 	"\n"
-	"Needs root, or CAP_BPF and CAP_NET_ADMIN. The filter is gone when tcpdrop-top exits.\n";
+	"Watches Ethernet devices and devices without a link-layer header (tun, WireGuard, ipip,\n"
+	"sit, gre, ppp). Needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON. The filter is\n"
+	"gone when tcpdrop-top exits.\n";
 
-enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_DURATION, OPT_RING_SIZE, OPT_MAX_SOURCES };
+enum {
+	OPT_DRY_RUN = 256, OPT_JSON, OPT_DURATION, OPT_RING_SIZE, OPT_MAX_SOURCES, OPT_EXCEPT,
+	OPT_FORCE,
+};
 
 static const struct option long_options[] = {
 	{ "interface", required_argument, NULL, 'i' },
 	{ "ports", required_argument, NULL, 'p' },
+	{ "except", required_argument, NULL, OPT_EXCEPT },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "mode", required_argument, NULL, 'm' },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -104,7 +114,7 @@ static enum cli_result usage_error(FILE *err, const char *fmt, ...)
 
 enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out, FILE *err)
 {
-	char why[128];
+	char why[160];
 	bool ports_given = false;
 	int c;
 
@@ -137,6 +147,13 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 			else
 				return usage_error(err, "-m: unknown mode \"%s\" (auto, native or skb)",
 						   optarg);
+			break;
+		case OPT_EXCEPT:
+			if (except_parse(optarg, &opts->excepts, why, sizeof(why)))
+				return usage_error(err, "--except: %s", why);
+			break;
+		case OPT_FORCE:
+			opts->force = true;
 			break;
 		case OPT_DRY_RUN:
 			opts->dry_run = true;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "except.h"
 #include "ports.h"
 
 #define TCPDROP_VERSION "0.1.0"
@@ -21,6 +22,8 @@ struct options {
 	char ifname[IF_NAMESIZE];	/* empty: the default-route interface */
 	struct port_set ports;
 	enum xdp_mode mode;
+	struct except_set excepts;	/* --except: sources never dropped */
+	bool force;			/* --force: even if it cuts our own SSH session */
 	bool dry_run;
 	bool json;
 	double interval_s;		/* -d: stats and redraw period */

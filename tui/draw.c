@@ -82,15 +82,21 @@ static void fill_row(int y, int cols, enum role role)
 
 static void draw_title(const struct tui *t, int cols)
 {
+	const struct watch *w = &t->run->watch;
 	uint64_t up = (t->picture.taken_ns - t->run->start_ns) / 1000000000ULL;
-	char title[256];
-	const char *notice = t->paused ? " PAUSED " : t->run->watch.dry_run ? " DRY RUN " : "";
+	const char *notice = t->paused ? " PAUSED " : w->dry_run ? " DRY RUN " : "";
 	int notice_len = strlen(notice);
+	char title[384], excepts[192] = "", excepted[FORMAT_NUM_LEN];
 
-	snprintf(title, sizeof(title), " tcpdrop-top  %s (%s XDP)  port%s %s  up %llu:%02llu:%02llu  "
-		 "every %gs", t->run->watch.ifname, t->run->watch.native ? "native" : "generic",
-		 strpbrk(t->run->watch.ports, ",-") ? "s" : "", t->run->watch.ports, (unsigned long long)up / 3600,
-		 (unsigned long long)up / 60 % 60, (unsigned long long)up % 60, t->run->interval_s);
+	if (w->excepts[0]) {	/* the trusted sources, and how many packets they sent through */
+		format_count(t->picture.stats.total.v[TCPDROP_EXCEPTED], excepted);
+		snprintf(excepts, sizeof(excepts), "  except %s (%s passed)", w->excepts, excepted);
+	}
+	snprintf(title, sizeof(title), " tcpdrop-top  %s (%s XDP)  port%s %s%s  up %llu:%02llu:%02llu"
+		 "  every %gs", w->ifname, w->native ? "native" : "generic",
+		 strpbrk(w->ports, ",-") ? "s" : "", w->ports, excepts,
+		 (unsigned long long)up / 3600, (unsigned long long)up / 60 % 60,
+		 (unsigned long long)up % 60, t->run->interval_s);
 	fill_row(0, cols, ROLE_TITLE);
 	put(0, 0, cols - notice_len, ROLE_TITLE, false, title);
 	if (notice_len)
@@ -316,6 +322,27 @@ static void draw_log(const struct tui *t, const struct layout *l)
 	}
 }
 
+/* The w prompt takes the key bar's row: what is typed, then why it was refused, if it was. */
+static void draw_prompt(const struct tui *t, int y, int cols)
+{
+	char text[128];
+	int len;
+
+	len = snprintf(text, sizeof(text), " ports: %s", t->prompt);
+	fill_row(y, cols, ROLE_STATUS);
+	put(y, 0, cols, ROLE_STATUS, false, text);
+	if (len + 1 < cols) {
+		attrset(screen_attr(ROLE_NOTICE));
+		mvaddch(y, len, ' ');	/* the cursor */
+		attrset(A_NORMAL);
+	}
+	if (t->prompt_error[0] && len + 3 < cols)
+		put(y, len + 2, cols - len - 2, ROLE_WARN, false, t->prompt_error);
+	else if (len + 3 < cols)
+		put(y, len + 2, cols - len - 2, ROLE_STATUS, false,
+		    "Enter applies, Esc cancels, ^U clears");
+}
+
 static void draw_status(const struct tui *t, int rows, int cols)
 {
 	char pending[FORMAT_NUM_LEN], note[64] = "", bar[256] = "";
@@ -325,6 +352,10 @@ static void draw_status(const struct tui *t, int rows, int cols)
 	if (t->paused) {
 		format_count(tui_pending(t), pending);
 		snprintf(note, sizeof(note), " PAUSED, %s new ", pending);
+	}
+	if (t->prompting) {
+		draw_prompt(t, rows - 1, cols);
+		return;
 	}
 	for (size_t i = 0; i < key_bindings_count && used < sizeof(bar); i++) {
 		const struct key_binding *k = &key_bindings[i];

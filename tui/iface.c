@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <net/if_arp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "iface.h"
+
+#ifndef ARPHRD_IP6GRE
+#define ARPHRD_IP6GRE	823	/* linux/if_arp.h has it, but clashes with net/if.h */
+#endif
 
 /* /proc/net/route: "Iface Destination Gateway Flags RefCnt Use Metric Mask ...", hex fields. */
 static int default_route_v4(char name[IF_NAMESIZE])
@@ -92,4 +97,70 @@ int iface_resolve(const char *requested, char name[IF_NAMESIZE], int *ifindex, s
 		return error_usage(e, -ENODEV, "no interface \"%s\"; interfaces: %s", name, names);
 	}
 	return 0;
+}
+
+/* Reads one number from /sys/class/net/NAME/ATTR; returns -1 when it cannot. */
+static long sysfs_number(const char *name, const char *attr)
+{
+	char path[128];
+	long value;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%ld", &value);
+	fclose(f);
+	return n == 1 ? value : -1;
+}
+
+enum link_frames iface_frames_of_type(long type)
+{
+	switch (type) {
+	case ARPHRD_ETHER:
+	case ARPHRD_LOOPBACK:	/* XDP sees loopback frames with a zeroed Ethernet header */
+		return FRAMES_ETHERNET;
+	case ARPHRD_NONE:	/* tun, WireGuard */
+	case ARPHRD_TUNNEL:	/* ipip */
+	case ARPHRD_TUNNEL6:	/* ip6tnl */
+	case ARPHRD_SIT:
+	case ARPHRD_IPGRE:
+	case ARPHRD_IP6GRE:
+	case ARPHRD_PPP:
+	case ARPHRD_RAWIP:
+		return FRAMES_RAW_IP;
+	default:
+		return FRAMES_UNKNOWN;
+	}
+}
+
+int iface_raw_ip(const char *name, bool *raw_ip, struct error *e)
+{
+	long type = sysfs_number(name, "type");
+
+	if (type < 0)
+		return error_set(e, -ENODEV, "cannot read the link type of %s from /sys/class/net: "
+				 "is sysfs mounted?", name);
+	switch (iface_frames_of_type(type)) {
+	case FRAMES_ETHERNET:
+		*raw_ip = false;
+		return 0;
+	case FRAMES_RAW_IP:
+		*raw_ip = true;
+		return 0;
+	default:
+		return error_usage(e, -EOPNOTSUPP, "%s has link type %ld, which is neither Ethernet "
+				   "nor raw IP: tcpdrop-top cannot parse its frames, so it will not "
+				   "pretend to watch it (see /usr/include/linux/if_arp.h for the type)",
+				   name, type);
+	}
+}
+
+unsigned int iface_mtu(const char *name)
+{
+	long mtu = sysfs_number(name, "mtu");
+
+	return mtu > 0 ? mtu : 0;
 }

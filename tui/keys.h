@@ -25,6 +25,7 @@ enum action {
 	ACTION_PAGE_NEWER,
 	ACTION_NEWEST,
 	ACTION_OLDEST,
+	ACTION_PORTS,		/* w: edit the watched ports */
 	ACTION_RESIZE,
 };
 

@@ -11,16 +11,23 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "except.h"
 #include "tcpdrop.skel.h"
 
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
-#ifndef ENOTSUPP
-#define ENOTSUPP 524	/* the kernel's internal "not supported", seen by user space */
-#endif
 
-static const char needs_privileges[] = "needs root or CAP_BPF+CAP_NET_ADMIN: run with sudo";
+/*
+ * CAP_PERFMON because parsing headers of variable length (IPv4 options, IPv6 extension headers)
+ * moves packet pointers by a variable offset, which the verifier's Spectre v1 hardening allows
+ * only with it.
+ */
+static const char needs_privileges[] = "needs root or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON: run "
+				       "with sudo";
 
 static bool has_cap(const struct __user_cap_data_struct data[2], int cap)
 {
@@ -36,7 +43,8 @@ static bool privileged(void)
 	if (syscall(SYS_capget, &hdr, data))
 		return geteuid() == 0;
 	return has_cap(data, CAP_SYS_ADMIN) ||
-	       (has_cap(data, CAP_BPF) && has_cap(data, CAP_NET_ADMIN));
+	       (has_cap(data, CAP_BPF) && has_cap(data, CAP_NET_ADMIN) &&
+		has_cap(data, CAP_PERFMON));
 }
 
 static const char *attach_mode_name(__u8 mode)
@@ -50,6 +58,21 @@ static const char *attach_mode_name(__u8 mode)
 		return "offloaded";
 	default:
 		return "several modes";
+	}
+}
+
+/* The ip(8) command that detaches a program in that mode: "xdp off" leaves a generic one. */
+static const char *detach_command(__u8 mode)
+{
+	switch (mode) {
+	case XDP_ATTACHED_DRV:
+		return "xdpdrv off";
+	case XDP_ATTACHED_SKB:
+		return "xdpgeneric off";
+	case XDP_ATTACHED_HW:
+		return "xdpoffload off";
+	default:
+		return "xdpdrv off, then xdpgeneric off";
 	}
 }
 
@@ -75,9 +98,9 @@ static int check_hook_free(struct loader *l, struct error *e)
 		return error_set(e, -EBUSY, "another tcpdrop-top is already watching %s (XDP program "
 				 "id %u): only one can run per interface", l->ifname, id);
 	return error_set(e, -EBUSY, "%s already has an XDP program attached: \"%s\" (id %u, %s); "
-			 "tcpdrop-top will not replace it: detach it first (ip link set dev %s xdp "
-			 "off) or choose another interface", l->ifname, info.name[0] ? info.name : "?",
-			 id, attach_mode_name(q.attach_mode), l->ifname);
+			 "tcpdrop-top will not replace it: detach it first (ip link set dev %s %s) or "
+			 "choose another interface", l->ifname, info.name[0] ? info.name : "?", id,
+			 attach_mode_name(q.attach_mode), l->ifname, detach_command(q.attach_mode));
 }
 
 static int check_kernel_has_ringbuf(struct error *e)
@@ -103,6 +126,17 @@ static int load_error(int err, const struct loader_config *cfg, struct error *e)
 			 "verifier's log)", strerror(-err));
 }
 
+static int set_excepts(struct loader *l, const struct except_set *excepts)
+{
+	int fd = bpf_map__fd(l->skel->maps.excepted);
+	__u8 yes = 1;
+
+	for (size_t i = 0; excepts && i < excepts->n; i++)
+		if (bpf_map_update_elem(fd, &excepts->keys[i], &yes, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 int loader_load(struct loader *l, const struct loader_config *cfg, struct error *e)
 {
 	int err;
@@ -124,6 +158,8 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 		goto fail;
 	}
 	l->skel->rodata->dry_run = cfg->dry_run;
+	l->skel->rodata->raw_ip = cfg->raw_ip;
+	l->skel->rodata->have_excepts = cfg->excepts && cfg->excepts->n;
 	l->skel->rodata->wakeup_every_event = cfg->wakeup_every_event;
 	if (cfg->ring_bytes)
 		bpf_map__set_max_entries(l->skel->maps.events, cfg->ring_bytes);
@@ -138,6 +174,11 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 	err = loader_set_ports(l, cfg->ports);
 	if (err) {
 		error_set(e, err, "cannot set the watched ports: %s", strerror(-err));
+		goto fail;
+	}
+	err = set_excepts(l, cfg->excepts);
+	if (err) {
+		error_set(e, err, "cannot set the excepted sources: %s", strerror(-err));
 		goto fail;
 	}
 	if (cfg->on_event) {
@@ -177,9 +218,15 @@ int loader_attach(struct loader *l, const char *ifname, int ifindex, enum xdp_mo
 		fd = link_create(l, XDP_FLAGS_DRV_MODE);
 		l->native = fd >= 0;
 	}
-	if (fd < 0 && mode != XDP_MODE_NATIVE &&
-	    (fd == -EOPNOTSUPP || fd == -ENOTSUPP || fd == -EINVAL))
+	/* -m auto takes generic mode on any refusal of native mode (a driver without XDP, an
+	 * MTU too big for it, ...), but not when the hook is taken or privileges are missing. */
+	if (fd < 0 && mode == XDP_MODE_AUTO && fd != -EBUSY && fd != -EEXIST && fd != -EPERM &&
+	    fd != -EACCES) {
+		l->native_refused = fd;
 		fd = link_create(l, XDP_FLAGS_SKB_MODE);
+	} else if (fd < 0 && mode == XDP_MODE_SKB) {
+		fd = link_create(l, XDP_FLAGS_SKB_MODE);
+	}
 	if (fd >= 0) {
 		l->link_fd = fd;
 		return 0;

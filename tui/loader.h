@@ -24,6 +24,8 @@ struct tcpdrop_bpf;
 /* What is chosen between open and load; variants of the program are options here. */
 struct loader_config {
 	const struct port_set *ports;
+	const struct except_set *excepts;	/* NULL: none */
+	bool raw_ip;			/* frames start at the IP header (iface_raw_ip()) */
 	bool dry_run;
 	/* Only make bench sets it, to measure what the ring's wakeup per event would cost. */
 	bool wakeup_every_event;
@@ -41,6 +43,7 @@ struct loader {
 	int ifindex;
 	char ifname[IF_NAMESIZE];
 	bool native;			/* attached in driver (native) mode, else generic */
+	int native_refused;		/* -m auto: why native mode was refused, 0 if it was not */
 	uint64_t next_check_ns;		/* when loader_tick() next checks the link */
 	int ncpus;
 	struct tcpdrop_counters *percpu;	/* scratch for one counters read */

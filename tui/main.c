@@ -14,6 +14,7 @@
 #include "loader.h"
 #include "privs.h"
 #include "run.h"
+#include "sshguard.h"
 #include "stream.h"
 #include "tui.h"
 
@@ -59,12 +60,29 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);	/* a closed stdout shows up as EPIPE from write */
 }
 
+/* -m auto fell back: say why native mode was refused and what generic mode costs. */
+static void explain_generic(const char *ifname, int refused)
+{
+	static const char cost[] = "using generic XDP, which runs after the kernel has built an "
+				   "skb, so a flood costs more CPU";
+	unsigned int mtu = iface_mtu(ifname);
+
+	if (refused == -EOPNOTSUPP)
+		say(stderr, "%s's driver has no native XDP: %s", ifname, cost);
+	else if ((refused == -ERANGE || refused == -E2BIG || refused == -EINVAL) && mtu > 1500)
+		say(stderr, "native XDP refused on %s (%s), likely its MTU of %u: %s", ifname,
+		    strerror(-refused), mtu, cost);
+	else
+		say(stderr, "native XDP refused on %s (%s): %s", ifname, strerror(-refused), cost);
+}
+
 /* Interface, program, link, then least privilege: each step says why when it fails. */
 static int start(struct loader *loader, const struct options *opts, struct run *run,
 		 struct error *e)
 {
 	struct loader_config cfg = {
 		.ports = &opts->ports,
+		.excepts = &opts->excepts,
 		.dry_run = opts->dry_run,
 		.wakeup_every_event = TCPDROP_WAKEUP_EVERY_EVENT,
 		.ring_bytes = opts->ring_bytes,
@@ -78,9 +96,15 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 
 	err = iface_resolve(opts->ifname, ifname, &ifindex, e);
 	if (!err)
+		err = iface_raw_ip(ifname, &cfg.raw_ip, e);
+	if (!err && !opts->force)
+		err = sshguard_check(ifname, &opts->ports, &opts->excepts, e);
+	if (!err)
 		err = loader_load(loader, &cfg, e);
 	if (!err)
 		err = loader_attach(loader, ifname, ifindex, opts->mode, e);
+	if (!err && loader->native_refused)
+		explain_generic(ifname, loader->native_refused);
 	if (!err)
 		err = privs_drop(maps_readable, loader, &kept_cap_bpf, e);
 	if (!err && kept_cap_bpf && opts->verbose)
@@ -124,8 +148,9 @@ int main(int argc, char **argv)
 	if (interactive) {
 		status = run_loop(&run, &tui_view, &tui, &stop);
 	} else {
-		say(stderr, "watching %s (%s XDP), ports %s%s", loader.ifname,
+		say(stderr, "watching %s (%s XDP), ports %s%s%s%s", loader.ifname,
 		    loader.native ? "native" : "generic", run.watch.ports,
+		    opts.excepts.n ? ", except " : "", run.watch.excepts,
 		    opts.dry_run ? ", dry run" : "");
 		status = run_loop(&run, &stream_view, &(struct stream){ 0 }, &stop);
 	}

@@ -41,21 +41,23 @@ size_t ndjson_drop(char *buf, size_t len, const struct tcpdrop_event *e, const c
 	return used;
 }
 
-size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const struct stats *s,
-		    const struct source_row *top, size_t ntop)
+size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *ports,
+		    const struct stats *s, const struct source_row *top, size_t ntop)
 {
-	char time[FORMAT_TIME_LEN], src[FORMAT_ADDR_LEN];
+	char time[FORMAT_TIME_LEN], src[FORMAT_ADDR_LEN], ports_json[160];
 	size_t used = 0;
 
 	format_time_rfc3339(realtime_ns, time);
+	format_json_string(ports, ports_json, sizeof(ports_json));
 	append(buf, len, &used,
-	       "{\"type\":\"stats\",\"time\":\"%s\",\"passed\":%llu,\"dropped\":%llu,"
-	       "\"malformed\":%llu,\"events_lost\":%llu,\"passed_pps\":%.1f,\"dropped_pps\":%.1f,"
-	       "\"top\":[",
-	       time, (unsigned long long)s->total.v[TCPDROP_PASSED],
+	       "{\"type\":\"stats\",\"time\":\"%s\",\"ports\":%s,\"passed\":%llu,\"dropped\":%llu,"
+	       "\"malformed\":%llu,\"events_lost\":%llu,\"excepted\":%llu,\"passed_pps\":%.1f,"
+	       "\"dropped_pps\":%.1f,\"top\":[",
+	       time, ports_json, (unsigned long long)s->total.v[TCPDROP_PASSED],
 	       (unsigned long long)s->total.v[TCPDROP_DROPPED],
 	       (unsigned long long)s->total.v[TCPDROP_MALFORMED],
-	       (unsigned long long)s->total.v[TCPDROP_EVENTS_LOST], s->rate[TCPDROP_PASSED],
+	       (unsigned long long)s->total.v[TCPDROP_EVENTS_LOST],
+	       (unsigned long long)s->total.v[TCPDROP_EXCEPTED], s->rate[TCPDROP_PASSED],
 	       s->rate[TCPDROP_DROPPED]);
 	for (size_t i = 0; i < ntop; i++) {
 		format_addr(top[i].family, top[i].addr, src);

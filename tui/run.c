@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "run.h"
+#include "sshguard.h"
 
 int run_init(struct run *r, const struct options *opts, struct loader *loader)
 {
@@ -13,7 +14,9 @@ int run_init(struct run *r, const struct options *opts, struct loader *loader)
 	r->loader = loader;
 	r->interval_s = opts->interval_s;
 	r->watch.dry_run = opts->dry_run;
+	r->watch.port_set = opts->ports;
 	ports_format(&opts->ports, r->watch.ports, sizeof(r->watch.ports));
+	except_format(&opts->excepts, r->watch.excepts, sizeof(r->watch.excepts));
 	return model_init(&r->model);
 }
 
@@ -73,6 +76,25 @@ int run_clear(struct run *r, uint64_t now_ns)
 	if (!err && model_clear(&r->model, &reading, now_ns))
 		err = error_set(&r->error, -ENOMEM, "out of memory for the source table");
 	return err;
+}
+
+int run_set_ports(struct run *r, const struct port_set *ports)
+{
+	int err = 0;
+
+	if (!r->opts->force)
+		err = sshguard_check(r->watch.ifname, ports, &r->opts->excepts, &r->error);
+	if (!err) {
+		err = loader_set_ports(r->loader, ports);
+		if (err)
+			error_set(&r->error, err, "cannot change the watched ports: %s",
+				  strerror(-err));
+	}
+	if (err)
+		return err;
+	r->watch.port_set = *ports;
+	ports_format(ports, r->watch.ports, sizeof(r->watch.ports));
+	return 0;
 }
 
 /* A view callback that fails leaves its message in r->error; so does the loop. */

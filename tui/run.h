@@ -20,7 +20,9 @@ struct watch {
 	char ifname[IF_NAMESIZE];
 	bool native;
 	bool dry_run;
-	char ports[64];
+	struct port_set port_set;
+	char ports[64];			/* port_set, formatted */
+	char excepts[128];		/* --except, formatted; empty for none */
 };
 
 struct run;
@@ -64,6 +66,9 @@ void run_free(struct run *r);
 int run_on_event(void *ctx, void *data, size_t size);
 /* Restarts counting from the kernel's values as they are now (the TUI's clear). */
 int run_clear(struct run *r, uint64_t now_ns);
+/* Watches another port set from now on, without reloading; the SSH guard applies. Returns 0,
+ * or -errno with r->error filled and the old set kept. */
+int run_set_ports(struct run *r, const struct port_set *ports);
 /* Runs the view until quit, *stop or --duration. Returns the exit status. */
 int run_loop(struct run *r, const struct view_ops *ops, void *view,
 	     volatile sig_atomic_t *stop);

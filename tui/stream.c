@@ -46,8 +46,8 @@ static int stream_sampled(void *view, struct run *r, uint64_t now_ns)
 	size_t n;
 
 	(void)now_ns;
-	n = ndjson_stats(line, sizeof(line), clock_ns(CLOCK_REALTIME), &r->model.stats, top,
-			 ntop);
+	n = ndjson_stats(line, sizeof(line), clock_ns(CLOCK_REALTIME), r->watch.ports,
+			 &r->model.stats, top, ntop);
 	return emit(view, r, line, n < sizeof(line) ? n : sizeof(line) - 1);
 }
 

@@ -131,6 +131,11 @@ static int apply(struct tui *t, enum action a, uint64_t now)
 	case ACTION_OLDEST:
 		t->scroll = max_scroll(t);
 		break;
+	case ACTION_PORTS:
+		t->prompting = true;
+		snprintf(t->prompt, sizeof(t->prompt), "%s", r->watch.ports);
+		t->prompt_error[0] = '\0';
+		break;
 	case ACTION_RESIZE:
 	case ACTION_NONE:
 		break;
@@ -163,12 +168,66 @@ static int tui_open(void *view, struct run *r)
 	return 0;
 }
 
+/* Enter: the typed set replaces the watched one at once, or the prompt says why not. */
+static void prompt_apply(struct tui *t)
+{
+	struct port_set ports;
+	char why[128];
+
+	if (ports_parse(t->prompt, &ports, why, sizeof(why))) {
+		snprintf(t->prompt_error, sizeof(t->prompt_error), "%s", why);
+		return;
+	}
+	if (run_set_ports(t->run, &ports)) {
+		snprintf(t->prompt_error, sizeof(t->prompt_error), "%s", t->run->error.msg);
+		t->run->error = (struct error){ 0 };	/* the old set stays: the run goes on */
+		return;
+	}
+	t->prompting = false;
+}
+
+static void prompt_key(struct tui *t, int key)
+{
+	size_t len = strlen(t->prompt);
+
+	switch (key) {
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		prompt_apply(t);
+		return;
+	case 27:	/* Esc */
+		t->prompting = false;
+		return;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (len)
+			t->prompt[len - 1] = '\0';
+		break;
+	case 21:	/* Ctrl-U */
+		t->prompt[0] = '\0';
+		break;
+	default:
+		if (key >= ' ' && key < 127 && len + 1 < sizeof(t->prompt)) {
+			t->prompt[len] = key;
+			t->prompt[len + 1] = '\0';
+		}
+		return;
+	}
+}
+
 static int tui_input(void *view, struct run *r, uint64_t now)
 {
 	struct tui *t = view;
 	int key, err;
 
 	while (!r->quit && (key = getch()) != ERR) {
+		t->dirty = true;
+		if (t->prompting && key != KEY_RESIZE) {
+			prompt_key(t, key);
+			continue;
+		}
 		err = apply(t, keys_action(key), now);
 		if (err)
 			return err;

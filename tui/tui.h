@@ -33,6 +33,10 @@ struct tui {
 	bool dirty;		/* the screen needs drawing */
 	enum source_sort sort;
 	size_t scroll;		/* drop-log rows scrolled back from the newest */
+	/* The w prompt: a new port set being typed, and why the last one was refused. */
+	bool prompting;
+	char prompt[64];
+	char prompt_error[512];
 	uint64_t log_seen;	/* log entries pushed at the last draw, to keep a scrolled view put */
 };
 

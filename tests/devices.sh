@@ -1,0 +1,430 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Every kind of interface and host: devices without a link-layer header (tun, WireGuard), a
+# jumbo MTU that native XDP refuses, the least privileges the README names, trusted sources
+# (--except), the SSH guard, live port changes from the TUI, and the remedy printed for a
+# foreign program. Only TEST-NET addresses in namespaces this suite creates (and removes).
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+S=tdt-ds-$$ C=tdt-dc-$$
+SIF=tdtds$$ CIF=tdtdc$$	# veth names: at most 15 characters
+T=tdt-dt-$$ TUN=tdtun$$
+WA=tdt-wa-$$ WB=tdt-wb-$$
+J=tdt-dj-$$ JC=tdt-djc-$$ JIF=tdtdj$$ JCIF=tdtdjc$$
+
+CASES=(
+	tun_device_drops_raw_ipv4_and_ipv6_to_the_watched_port
+	wireguard_device_drops_tcp_to_the_watched_port
+	device_type_decides_ethernet_or_raw_ip
+	jumbo_mtu_falls_back_to_generic_and_says_why
+	capabilities_named_in_the_message_are_enough
+	except_passes_a_trusted_source_and_counts_it
+	ssh_guard_refuses_to_cut_the_running_session
+	ssh_guard_finds_the_session_in_an_ancestor
+	ssh_guard_steps_aside_for_except_force_and_other_ports
+	w_changes_the_watched_ports_live
+	w_keeps_the_old_set_when_the_new_one_is_refused
+	foreign_generic_program_remedy_detaches_it
+)
+
+have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
+why=$(netns_problem)
+[ -n "$why" ] && skip_all "$why"
+make_pair "$S" "$C" "$SIF" "$CIF" || fail_all "could not set up namespaces and veth pair"
+tmux_server "tdt-dev-$$" "$TDT_TMP/tmux.conf"
+
+# last_stats FILE FIELD: FIELD of the last stats line of FILE.
+last_stats() {
+	nd_check "$1" "s = stats(); s or fail('no stats line'); print(s[-1].get('$2'))"
+}
+
+# dropped_at_least FILE N: a stats line of FILE counts N drops or more.
+dropped_at_least() {
+	nd_true "$1" "[s for s in stats() if s.get('dropped', 0) >= $2] or fail('')"
+}
+
+# --- tun: frames written through /dev/net/tun start at the IP header ------------------------
+run_tun() {
+	local name=tun_device_drops_raw_ipv4_and_ipv6_to_the_watched_port why out
+	if ! netns_add "$T" || ! ip -n "$T" tuntap add dev "$TUN" mode tun ||
+		! ip -n "$T" link set "$TUN" up; then
+		fail $name "could not make tun device $TUN in a namespace"
+		return
+	fi
+	if ! S=$T SIF=$TUN start_tool tun --json -d 0.2; then
+		fail $name "$START_WHY"
+		return
+	fi
+	out=$TOOL_OUT
+	inject() {
+		ip netns exec "$T" python3 "$TDT_PY/tun_inject.py" "$TUN" "$@"
+	}
+	if ! inject 4 4040 5 40000 || ! inject 6 4040 3 41000 || ! inject 4 5050 2 42000; then
+		why="could not write frames into $TUN"
+	elif ! wait_until 5 dropped_at_least "$out" 8; then
+		why="no stats line with 8 drops within 5 s: $(tail -n 1 "$out")"
+	fi
+	stop_tool INT
+	[ -z "$why" ] && why=$(nd_check "$out" "
+d = drops()
+v4 = [e for e in d if e['family'] == 4 and e['src'] == '198.51.100.2' and e['dst'] == '198.51.100.1']
+v6 = [e for e in d if e['family'] == 6 and e['src'] == '2001:db8:4040::2']
+len(v4) == 5 and len(v6) == 3 or fail('events: %d IPv4, %d IPv6 of %d, want 5 and 3' %
+	(len(v4), len(v6), len(d)))
+bad = [e for e in d if e['vlan'] != 0 or e['dport'] != 4040 or e['flags'] != 'S' or
+	e['len'] != (40 if e['family'] == 4 else 60) or e['ifname'] != '$TUN']
+bad and fail('event not as written: %s' % json.dumps(bad[0]))
+s = stats()[-1]
+s['dropped'] == 8 and s['passed'] >= 2 and s['malformed'] == 0 or fail(
+	'final stats: dropped %r passed %r malformed %r, want 8, >= 2, 0' %
+	(s['dropped'], s['passed'], s['malformed']))")
+	check $name "$why"
+}
+
+# --- WireGuard: two peers across a veth pair; what the tunnel delivers starts at IP ---------
+run_wireguard() {
+	local name=wireguard_device_drops_tcp_to_the_watched_port why kA kB
+	if ! ip link add "tdtwgp$$" type wireguard 2>/dev/null; then
+		if in_ci; then
+			echo "# $name: this kernel ($(uname -r)) has no WireGuard; the kernel matrix runs it"
+		else
+			skip $name "this kernel ($(uname -r)) has no WireGuard"
+		fi
+		return
+	fi
+	ip link del "tdtwgp$$"
+	if ! command -v wg >/dev/null; then
+		skip $name "no wg (wireguard-tools): make deps installs it"
+		return
+	fi
+	kA=$(wg genkey) kB=$(wg genkey)
+	if ! veth_pair "$WA" "$WB" "tdtwa$$" "tdtwb$$" ||
+		! addr_add "$WA" "tdtwa$$" 203.0.113.1/24 || ! addr_add "$WB" "tdtwb$$" 203.0.113.2/24 ||
+		! ip -n "$WA" link add wgA type wireguard || ! ip -n "$WB" link add wgB type wireguard ||
+		! ip netns exec "$WA" wg set wgA private-key <(echo "$kA") listen-port 51820 \
+			peer "$(wg pubkey <<<"$kB")" allowed-ips 198.51.100.128/25 \
+			endpoint 203.0.113.2:51820 ||
+		! ip netns exec "$WB" wg set wgB private-key <(echo "$kB") listen-port 51820 \
+			peer "$(wg pubkey <<<"$kA")" allowed-ips 198.51.100.128/25 \
+			endpoint 203.0.113.1:51820 ||
+		! addr_add "$WA" wgA 198.51.100.129/25 || ! addr_add "$WB" wgB 198.51.100.130/25 ||
+		! ip -n "$WA" link set wgA up || ! ip -n "$WB" link set wgB up; then
+		fail $name "could not set up two WireGuard peers"
+		return
+	fi
+	if ! S=$WB SIF=wgB start_tool wg --json -d 0.2; then
+		fail $name "$START_WHY"
+		return
+	fi
+	listen "$WB" 198.51.100.130 5050
+	if ! wait_until 5 listening "$WB" 5050; then
+		why="no listener on 5050"
+	elif ! wait_until 10 send "$WA" 198.51.100.130 5050 hello; then
+		why="nothing reaches port 5050 through the tunnel: it is not up"
+	elif probe "$WA" 198.51.100.130 4040 40100; then
+		why="TCP to port 4040 through the tunnel connected"
+	elif ! wait_until 3 nd_true "$TOOL_OUT" "drops(sport=40100) or fail('')"; then
+		why="no drop event for the SYN from port 40100: $(tail -n 2 "$TOOL_OUT")"
+	else
+		why=$(nd_check "$TOOL_OUT" "
+e = drops(sport=40100)[0]
+want = dict(family=4, src='198.51.100.129', dst='198.51.100.130', dport=4040, vlan=0, ifname='wgB')
+for k, v in want.items():
+	e.get(k) == v or fail('%s is %r, want %r: %s' % (k, e.get(k), v, json.dumps(e)))
+drops(dport=5050) and fail('port 5050 was dropped')")
+	fi
+	stop_tool INT
+	check $name "$why"
+}
+
+# The device type decides, once: unit-tested on every type in test_units; here the refusal of
+# a type that is neither, where the kernel can make one (nlmon, vcan), and the two kinds it can.
+run_device_types() {
+	local name=device_type_decides_ethernet_or_raw_ip why odd= kind
+	for kind in nlmon vcan; do
+		if ip -n "$S" link add "tdtodd$$" type $kind 2>/dev/null; then
+			odd=$kind
+			break
+		fi
+	done
+	if [ -n "$odd" ]; then
+		ip -n "$S" link set "tdtodd$$" up
+		OUT=$TDT_TMP/odd.out ERR=$TDT_TMP/odd.err
+		ip netns exec "$S" timeout -k 2 10 "$TDT_BIN" -i "tdtodd$$" --json >"$OUT" 2>"$ERR"
+		RC=$?
+		if [ "$RC" -ne 2 ]; then
+			why="$odd device: exit status $RC, want 2: $(head -c 200 "$ERR")"
+		elif ! grep -q 'neither Ethernet nor raw IP' "$ERR"; then
+			why="$odd device: the refusal does not say why: $(head -c 200 "$ERR")"
+		elif xdp_attached "$S" "tdtodd$$"; then
+			why="$odd device: an XDP program was left attached"
+		fi
+		ip -n "$S" link del "tdtodd$$"
+	else
+		echo "# $name: no nlmon or vcan in this kernel to refuse; the unit test covers the types"
+	fi
+	[ -z "$why" ] && ! grep -q "watching $TUN (" "$TDT_TMP/tun.err" 2>/dev/null &&
+		why="the tun device was not watched (see the tun case)"
+	check $name "$why"
+}
+
+# --- Jumbo MTU: native XDP on veth refuses it; -m auto falls back and says so ---------------
+run_jumbo() {
+	local name=jumbo_mtu_falls_back_to_generic_and_says_why why
+	if ! veth_pair "$J" "$JC" "$JIF" "$JCIF" || ! addr_add "$J" "$JIF" "$V4S/24" ||
+		! addr_add "$JC" "$JCIF" "$V4C/24" || ! ip -n "$J" link set "$JIF" mtu 9000 ||
+		! ip -n "$JC" link set "$JCIF" mtu 9000; then
+		fail $name "could not set up a veth pair at MTU 9000"
+		return
+	fi
+	if ! S=$J SIF=$JIF start_tool jumbo --json -d 0.2; then
+		fail $name "$START_WHY"
+		return
+	fi
+	if ! grep -q "watching $JIF (generic XDP)" "$TOOL_ERR"; then
+		why="not watching in generic mode: $(cat "$TOOL_ERR")"
+	elif ! grep -q "^tcpdrop-top: native XDP refused on $JIF (.*), likely its MTU of 9000: using" \
+		"$TOOL_ERR"; then
+		why="no line saying why native mode was refused: $(cat "$TOOL_ERR")"
+	elif ! ip -n "$J" link show dev "$JIF" | grep -q xdpgeneric; then
+		why="ip link shows no generic XDP program on $JIF"
+	elif probe "$JC" "$V4S" 4040 40200; then
+		why="TCP to 4040 connected"
+	elif ! wait_until 3 nd_true "$TOOL_OUT" "drops(sport=40200) or fail('')"; then
+		why="no drop event at MTU 9000"
+	fi
+	stop_tool INT
+	check $name "$why"
+}
+
+# --- Least privilege: an unprivileged uid holding exactly the capabilities the message names ---
+CAPS=+bpf,+net_admin,+perfmon
+
+# as_nobody CAPS ARGS...: tcpdrop-top -i $SIF ARGS in $S as uid 65534 holding exactly CAPS, in
+# the background (PRIV_PID), stdout and stderr to PRIV_OUT, PRIV_ERR.
+as_nobody() {
+	local caps=$1
+	shift
+	PRIV_OUT=$TDT_TMP/caps.$RANDOM.out PRIV_ERR=$TDT_TMP/caps.$RANDOM.err
+	: >"$PRIV_OUT"
+	: >"$PRIV_ERR"
+	ip netns exec "$S" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all,"$caps" --ambient-caps=-all,"$caps" --bounding-set=-all,"$caps" \
+		"$TDT_BIN" -i "$SIF" "$@" >"$PRIV_OUT" 2>"$PRIV_ERR" </dev/null &
+	PRIV_PID=$!
+	track "$PRIV_PID"
+}
+
+run_least_privilege() {
+	local name=capabilities_named_in_the_message_are_enough why want
+	if ! command -v setpriv >/dev/null; then
+		skip $name "no setpriv (util-linux)"
+		return
+	fi
+	as_nobody "$CAPS" --json -d 0.2
+	if ! wait_line 10 "$PRIV_PID" "$PRIV_ERR" watching; then
+		why="did not start as uid 65534 with $CAPS: $(head -c 300 "$PRIV_ERR")"
+	elif probe "$C" "$V4S" 4040 40300; then
+		why="TCP to 4040 connected"
+	elif ! wait_until 3 nd_true "$PRIV_OUT" "drops(sport=40300) or fail('')"; then
+		why="no drop event: $(tail -n 2 "$PRIV_OUT")"
+	fi
+	stop_pid "$PRIV_PID" INT 5
+	[ -z "$why" ] && [ "$WAIT_STATUS" != 0 ] && why="exit status $WAIT_STATUS after SIGINT"
+	[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
+	# One fewer is refused before anything loads, with the message naming the set.
+	want="tcpdrop-top: needs root or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON: run with sudo"
+	if [ -z "$why" ]; then
+		as_nobody +bpf,+net_admin --json
+		wait_pid "$PRIV_PID" 10
+		if [ "$WAIT_STATUS" != 1 ] || [ "$(cat "$PRIV_ERR")" != "$want" ]; then
+			why="without CAP_PERFMON: exit $WAIT_STATUS, stderr '$(cat "$PRIV_ERR")'"
+			why+=", want 1 and '$want'"
+		fi
+	fi
+	check $name "$why"
+}
+
+# --- --except: the client passes, is counted, and the title says so --------------------------
+run_except() {
+	local name=except_passes_a_trusted_source_and_counts_it why
+	if ! start_tool except --json -d 0.2 --except "$V4C/32,2001:db8:ffff::/48"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	listen "$S" "$V4S" 4040
+	if ! grep -q "watching $SIF (.*), ports 4040, except $V4C/32,2001:db8:ffff::/48" \
+		"$TOOL_ERR"; then
+		why="the watching line does not name the exceptions: $(cat "$TOOL_ERR")"
+	elif ! wait_until 5 listening "$S" 4040; then
+		why="no listener on 4040"
+	elif ! probe "$C" "$V4S" 4040 40400; then
+		why="TCP from the excepted $V4C to 4040 did not connect"
+	elif probe "$C" "$V6S" 4040 40401; then
+		why="TCP from $V6C (not excepted) to 4040 connected"
+	elif ! wait_until 3 nd_true "$TOOL_OUT" \
+		"[s for s in stats() if s['excepted'] >= 1] or fail('')"; then
+		why="no stats line counts an excepted packet: $(tail -n 1 "$TOOL_OUT")"
+	else
+		why=$(nd_check "$TOOL_OUT" "
+drops(sport=40400) and fail('the excepted source was reported as dropped')
+drops(sport=40401) or fail('the IPv6 source was not dropped')")
+	fi
+	stop_pid "$LISTENER" TERM 5
+	stop_tool INT
+	check $name "$why"
+}
+
+# --- The SSH guard -----------------------------------------------------------------------------
+SESSION="198.51.100.7 50022 $V4S 22"
+GUARD_LINE="tcpdrop-top: -p 22 would cut your own SSH session from 198.51.100.7 on $SIF: add --except 198.51.100.7 or --force"
+
+# guard_refusal_problem: why the run in RC, OUT, ERR is not the guard's refusal, or nothing.
+guard_refusal_problem() {
+	if [ "$RC" -ne 2 ]; then
+		echo "exit status $RC, want 2: $(head -c 300 "$ERR")"
+	elif [ "$(cat "$ERR")" != "$GUARD_LINE" ]; then
+		echo "stderr is '$(cat "$ERR")', want '$GUARD_LINE'"
+	elif xdp_attached "$S" "$SIF"; then
+		echo "an XDP program is attached after the refusal"
+	fi
+}
+
+# guarded ARGS...: tcpdrop-top -i $SIF --json --duration 1 ARGS in $S, its environment as given
+# by GUARD_ENV (env arguments); sets RC, OUT, ERR.
+guarded() {
+	OUT=$TDT_TMP/guard.out ERR=$TDT_TMP/guard.err
+	ip netns exec "$S" env "${GUARD_ENV[@]}" timeout -k 2 10 "$TDT_BIN" -i "$SIF" --json \
+		--duration 1 "$@" >"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+}
+
+run_ssh_guard() {
+	local name why
+	name=ssh_guard_refuses_to_cut_the_running_session
+	GUARD_ENV=(SSH_CONNECTION="$SESSION")
+	guarded -p 22
+	why=$(guard_refusal_problem)
+	if [ -z "$why" ]; then
+		guarded -p 1-65535
+		why=$(guard_refusal_problem)
+		[ -n "$why" ] && why="-p 1-65535: $why"
+	fi
+	check $name "$why"
+
+	# sudo resets the environment: the session is still in an ancestor's.
+	name=ssh_guard_finds_the_session_in_an_ancestor
+	OUT=$TDT_TMP/guard.out ERR=$TDT_TMP/guard.err
+	# "; exit": the shell stays, holding the variable, instead of becoming its command.
+	SSH_CONNECTION=$SESSION bash -c '"$@"; exit $?' _ ip netns exec "$S" \
+		env -u SSH_CONNECTION timeout -k 2 10 "$TDT_BIN" -i "$SIF" -p 22 --json \
+		--duration 1 >"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+	check $name "$(guard_refusal_problem)"
+
+	name=ssh_guard_steps_aside_for_except_force_and_other_ports
+	why=
+	for args in "-p 22 --except 198.51.100.7" "-p 22 --except 198.51.100.0/24" \
+		"-p 22 --force" "-p 4040"; do
+		# shellcheck disable=SC2086  # the words of args are meant apart
+		guarded $args
+		if [ "$RC" -ne 0 ] || ! grep -q watching "$ERR"; then
+			why="$args: exit status $RC, want 0 and a watching line: $(head -c 300 "$ERR")"
+			break
+		fi
+	done
+	check $name "$why"
+}
+
+# --- w: the watched ports change live, from the TUI -----------------------------------------
+# prompt_enter TAG TEXT: w, Ctrl-U, TEXT, Enter.
+prompt_enter() {
+	key "$1" w $'\x15' "$2" $'\r'
+}
+
+title_problem() {
+	wait_screen 3 "$1" "'$2' in title() or fail('title is %r, want it to show $2' % title())"
+}
+
+run_live_ports() {
+	local name=w_changes_the_watched_ports_live why tag=live
+	if ! PANE_ERR=$TDT_TMP/live.err start_ui $tag 1 -d 0.2; then
+		fail $name "$START_WHY"
+		fail w_keeps_the_old_set_when_the_new_one_is_refused "$START_WHY"
+		return
+	fi
+	listen "$S" "$V4S" 4040
+	wait_until 5 listening "$S" 4040
+	prompt_enter $tag 5050,6000-6001
+	why=$(title_problem $tag "ports 5050,6000-6001")
+	if [ -z "$why" ] && ! probe "$C" "$V4S" 4040 40500; then
+		why="TCP to 4040 (no longer watched) did not connect"
+	elif [ -z "$why" ] && probe "$C" "$V4S" 5050 40501; then
+		why="TCP to 5050 (now watched) connected"
+	elif [ -z "$why" ]; then
+		why=$(wait_screen 3 $tag "
+[r for r in log_rows() if ':40501' in r] or fail('no drop from port 40501 in the log: %s' % show())")
+	fi
+	stop_pid "$LISTENER" TERM 5
+	check $name "$why"
+
+	name=w_keeps_the_old_set_when_the_new_one_is_refused
+	prompt_enter $tag 70000
+	why=$(wait_screen 3 $tag "
+'ports: 70000' in keybar() and 'bad port' in keybar() or fail('prompt row is %r' % keybar())")
+	if [ -z "$why" ]; then
+		key $tag $'\e'
+		why=$(title_problem $tag "ports 5050,6000-6001")
+	fi
+	stop_pid "$UI_PID" INT 5
+	# The SSH guard applies to live changes too.
+	UI_ENV=(SSH_CONNECTION="$SESSION")
+	if [ -z "$why" ] && ! PANE_ERR=$TDT_TMP/live2.err start_ui live2 1 -d 0.2; then
+		why="started with SSH_CONNECTION: $START_WHY"
+	elif [ -z "$why" ]; then
+		prompt_enter live2 22
+		why=$(wait_screen 3 live2 "
+'would cut your own SSH session' in keybar() or fail('prompt row is %r' % keybar())")
+		[ -z "$why" ] && key live2 $'\e' && why=$(title_problem live2 "port 4040")
+		stop_pid "$UI_PID" INT 5
+	fi
+	UI_ENV=()
+	check $name "$why"
+}
+
+# --- The remedy for a foreign program in generic mode is the command that removes it ---------
+run_foreign_generic() {
+	local name=foreign_generic_program_remedy_detaches_it why cmd
+	if ! foreign_xdp_obj "$TDT_TMP/foreign"; then
+		fail $name "$FOREIGN_WHY"
+		return
+	fi
+	if ! ip -n "$S" link set dev "$SIF" xdpgeneric obj "$FOREIGN_OBJ" sec xdp; then
+		fail $name "could not attach a foreign program in generic mode"
+		return
+	fi
+	run_tool 10 -i "$SIF" --json
+	cmd=$(grep -o "ip link set dev $SIF [a-z]* off" "$ERR")
+	if [ "$RC" -ne 1 ]; then
+		why="exit status $RC, want 1: $(head -c 300 "$ERR")"
+	elif [ "$cmd" != "ip link set dev $SIF xdpgeneric off" ]; then
+		why="the remedy is '$cmd', want 'ip link set dev $SIF xdpgeneric off': $(cat "$ERR")"
+	elif ! ip -n "$S" ${cmd#ip } || ! wait_until 2 xdp_detached "$S" "$SIF"; then
+		why="the printed remedy did not remove the program"
+	fi
+	ip -n "$S" link set dev "$SIF" xdpgeneric off 2>/dev/null
+	check $name "$why"
+}
+
+run_tun
+run_wireguard
+run_device_types
+run_jumbo
+run_least_privilege
+run_except
+run_ssh_guard
+run_live_ports
+TDT_WRAP=(ip netns exec "$S")
+run_foreign_generic
+finish
