@@ -35,7 +35,7 @@ HEADERS := $(wildcard common/*.h tui/*.h)
 TEST_BINS := $(OUTPUT)/tests/test_verdict $(OUTPUT)/tests/test_units \
 	$(OUTPUT)/tests/test_differential $(OUTPUT)/tests/refuse_bpf
 
-.PHONY: all deps run demo screenshots test test-build clean asan fuzz bench bench-build
+.PHONY: all deps run demo screenshots test test-build test-kernels clean asan fuzz bench bench-build
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -64,6 +64,14 @@ test:
 	$(Q)tests/run
 
 test-build: $(BIN) $(TEST_BINS) asan fuzz
+
+# `sudo make test-kernels`: the kernel-dependent suites again inside each of KERNELS (a Debian
+# series or an exact release such as 6.1.0-57-amd64), booted in QEMU; tests/kernels.sh.
+KERNELS ?= 6.1 6.12
+test-kernels:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)KERNELS="$(KERNELS)" tests/kernels.sh
 
 $(BIN): $(OUTPUT)/$(BIN)
 	$(Q)ln -sf $(OUTPUT)/$(BIN) $@

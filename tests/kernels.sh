@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The kernels users run: boots each of $KERNELS (default "6.1 6.12": Debian 12's own and its
+# backport; a series or an exact release such as 6.1.0-57-amd64) in QEMU with this machine's
+# root and build (tests/kernels/boot.sh), runs tests/kernels/guest.sh there, relays its result
+# lines tagged with the release ("ok - [6.1.0-57-amd64] ..."), and prints one line per kernel:
+#
+#   kernel RELEASE: N passed, N failed, N skipped
+#
+# The kernels boot side by side. Debian's packages are fetched once into /var/cache/tcpdrop-top/kernels and never installed. Without QEMU or the
+# kernel packages the cases say SKIP, and fail under CI=true; a kernel that does not boot or
+# does not finish always fails. Run directories (console, output) of failed kernels are kept.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+KDIR=$TDT_ROOT/tests/kernels
+read -r -a WANT <<<"${*:-${KERNELS:-6.1 6.12}}"
+LIMIT=${TDT_KERNEL_TIMEOUT:-900}	# seconds a kernel may take, boot to power-off
+LINES=()	# the kernel lines, printed together at the end
+BOOTS=()
+
+kernels_cleanup() {
+	local pid
+	# boot.sh kills its own QEMU when it is stopped.
+	for pid in "${BOOTS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	cleanup
+}
+trap kernels_cleanup EXIT
+
+# the_kernel_line RELEASE PASSED FAILED SKIPPED: the line test-kernels promises, exactly.
+the_kernel_line() {
+	echo "kernel $1: $2 passed, $3 failed, $4 skipped"
+}
+
+# cannot KERNEL WHY: the kernel cannot be tried here; SKIP, or FAIL under CI.
+cannot() {
+	skip "[$1] suites_run_in_kernel_$1" "$2"
+	if in_ci; then
+		LINES+=("$(the_kernel_line "$1" 0 1 0)")
+	else
+		LINES+=("$(the_kernel_line "$1" 0 0 1)")
+	fi
+}
+
+# What the whole matrix lacks, or nothing.
+missing_tools() {
+	[ "$(id -u)" -eq 0 ] || { echo "needs root (sudo make test-kernels)"; return; }
+	command -v qemu-system-x86_64 >/dev/null ||
+		{ echo "no qemu-system-x86_64 (make deps installs qemu-system-x86)"; return; }
+	local bb
+	bb=$(command -v busybox) && ! ldd "$bb" >/dev/null 2>&1 ||
+		{ echo "no static busybox (make deps installs busybox-static)"; return; }
+	command -v cpio >/dev/null || { echo "no cpio (make deps)"; return; }
+	command -v depmod >/dev/null || { echo "no depmod (make deps installs kmod)"; return; }
+	[ -x "$TDT_BIN" ] || echo "$TDT_BIN is not built (make test-build)"
+}
+
+why=$(missing_tools)
+if [ -n "$why" ]; then
+	for k in "${WANT[@]}"; do
+		cannot "$k" "$why"
+	done
+	printf '%s\n' "${LINES[@]}"
+	finish
+	exit
+fi
+
+# Every kernel fetched first (once per release, into the cache), so the boots below never wait
+# on the network, and a kernel that cannot be had is told before any boots.
+RELEASES=()
+for k in "${WANT[@]}"; do
+	if line=$("$KDIR/fetch.sh" "$k" 2>"$TDT_TMP/fetch.err"); then
+		RELEASES+=("$(cut -f1 <<<"$line")")
+	else
+		cannot "$k" "cannot have the kernel: $(tail -n 1 "$TDT_TMP/fetch.err")"
+	fi
+done
+if [ ${#RELEASES[@]} -eq 0 ]; then
+	printf '%s\n' "${LINES[@]}"
+	finish
+	exit
+fi
+
+# Plain run directory names: they travel on the guest's kernel command line.
+RUNS=$(mktemp -d /tmp/tdt-kernels.XXXXXX)
+KEEP=0
+
+# report RELEASE STATUS: the guest's result lines tagged with the release, its other lines
+# indented, and the kernel's line for the end. STATUS is boot.sh's. Counted from output.log,
+# what the guest's command wrote, not from the console.
+report() {
+	local r=$1 status=$2 run=$RUNS/$1 p f s secs
+	secs=$(cat "$run/seconds" 2>/dev/null || echo "?")
+	echo "== kernel $r: $(grep -m1 -o 'under [a-z]*' "$run.boot"), $secs s"
+	touch "$run/output.log"
+	sed -E "s/^(ok|FAIL|SKIP) - /\\1 - [$r] /; t; s/^/    /" "$run/output.log"
+	p=$(grep -c '^ok - ' "$run/output.log")
+	f=$(grep -c '^FAIL - ' "$run/output.log")
+	s=$(grep -c '^SKIP - ' "$run/output.log")
+	TDT_FAILED=$((TDT_FAILED + f))
+	if [ "$status" = 124 ] || [ "$status" = 125 ] || [ "$p" -eq 0 ]; then
+		sed 's/^/    /' "$run.boot"
+		fail "[$r] boots_and_runs_the_suites" "boot.sh exited $status after $secs s;" \
+			"console: $run/console.log"
+		f=$((f + 1))
+	fi
+	LINES+=("$(the_kernel_line "$r" "$p" "$f" "$s")")
+	[ "$f" -eq 0 ] || KEEP=1
+}
+
+# Side by side: each guest gets one CPU under emulation (boot.sh says why), so two use both
+# cores of a small machine, and the matrix takes the time of its slowest kernel.
+echo "# booting ${RELEASES[*]}; results when they have finished (minutes under emulation)"
+for r in "${RELEASES[@]}"; do
+	"$KDIR/boot.sh" -q ${TDT_KERNEL_CPUS:+-s "$TDT_KERNEL_CPUS"} -t "$LIMIT" -o "$RUNS/$r" \
+		-e "CI=${CI:-}" "$r" tests/kernels/guest.sh >"$RUNS/$r.boot" 2>&1 &
+	BOOTS+=($!)
+done
+for i in "${!RELEASES[@]}"; do
+	wait "${BOOTS[$i]}"
+	report "${RELEASES[$i]}" $?
+done
+BOOTS=()
+if [ "$KEEP" = 1 ]; then
+	echo "# run directories (console.log, output.log) kept in $RUNS"
+else
+	rm -rf "$RUNS"
+fi
+printf '%s\n' "${LINES[@]}"
+finish
