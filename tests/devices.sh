@@ -47,6 +47,8 @@ dropped_at_least() {
 # --- tun: frames written through /dev/net/tun start at the IP header ------------------------
 run_tun() {
 	local name=tun_device_drops_raw_ipv4_and_ipv6_to_the_watched_port why out
+	# Where tun is a module, /dev/net/tun appears once it is loaded (no udev in a test VM).
+	[ -e /dev/net/tun ] || modprobe tun 2>/dev/null
 	if ! netns_add "$T" || ! ip -n "$T" tuntap add dev "$TUN" mode tun ||
 		! ip -n "$T" link set "$TUN" up; then
 		fail $name "could not make tun device $TUN in a namespace"
@@ -98,15 +100,20 @@ run_wireguard() {
 		skip $name "no wg (wireguard-tools): make deps installs it"
 		return
 	fi
-	kA=$(wg genkey) kB=$(wg genkey)
+	# Keys in files: process substitution needs /dev/fd, which a bare devtmpfs lacks.
+	kA=$TDT_TMP/wgA.key kB=$TDT_TMP/wgB.key
+	(umask 077 && wg genkey >"$kA" && wg genkey >"$kB") || {
+		fail $name "wg genkey failed"
+		return
+	}
 	if ! veth_pair "$WA" "$WB" "tdtwa$$" "tdtwb$$" ||
 		! addr_add "$WA" "tdtwa$$" 203.0.113.1/24 || ! addr_add "$WB" "tdtwb$$" 203.0.113.2/24 ||
 		! ip -n "$WA" link add wgA type wireguard || ! ip -n "$WB" link add wgB type wireguard ||
-		! ip netns exec "$WA" wg set wgA private-key <(echo "$kA") listen-port 51820 \
-			peer "$(wg pubkey <<<"$kB")" allowed-ips 198.51.100.128/25 \
+		! ip netns exec "$WA" wg set wgA private-key "$kA" listen-port 51820 \
+			peer "$(wg pubkey <"$kB")" allowed-ips 198.51.100.128/25 \
 			endpoint 203.0.113.2:51820 ||
-		! ip netns exec "$WB" wg set wgB private-key <(echo "$kB") listen-port 51820 \
-			peer "$(wg pubkey <<<"$kA")" allowed-ips 198.51.100.128/25 \
+		! ip netns exec "$WB" wg set wgB private-key "$kB" listen-port 51820 \
+			peer "$(wg pubkey <"$kA")" allowed-ips 198.51.100.128/25 \
 			endpoint 203.0.113.1:51820 ||
 		! addr_add "$WA" wgA 198.51.100.129/25 || ! addr_add "$WB" wgB 198.51.100.130/25 ||
 		! ip -n "$WA" link set wgA up || ! ip -n "$WB" link set wgB up; then

@@ -72,10 +72,18 @@ static const char *json_string(const char *p)
 
 		if (c == '"')
 			return p;
-		/* Control bytes (and the end of the text) are never allowed raw. Raw bytes above
-		 * ASCII would be legal UTF-8 at best, but our writer escapes them all. */
-		if (c < 0x20 || c >= 0x7f)
+		/* Control bytes (and the end of the text) are never allowed raw; above ASCII,
+		 * only whole UTF-8 sequences (our writer escapes DEL too). */
+		if (c < 0x20 || c == 0x7f)
 			return NULL;
+		if (c >= 0x80) {
+			size_t seq = utf8_valid_length((const unsigned char *)p - 1);
+
+			if (!seq)
+				return NULL;
+			p += seq - 1;
+			continue;
+		}
 		if (c != '\\')
 			continue;
 		c = *p++;
@@ -192,26 +200,34 @@ static void check_cut(const char *full, size_t n, size_t got, const char *cut, s
 }
 
 /* Undoes format_json_string()'s escapes; the result must be the original bytes. */
+/* Each input byte as the writer promises: UTF-8 as it is, JSON's specials and control bytes
+ * escaped, every byte that is not UTF-8 as U+FFFD. */
 static void check_json_string(const char *s, const char *buf, size_t n)
 {
-	const char *p = buf + 1;
+	const unsigned char *in = (const unsigned char *)s;
+	const char *p = buf + 1, *end = buf + n - 1;	/* inside the quotes */
+	char want[8];
+	size_t seq, len;
 
 	check(strlen(buf) == n && json_string(buf) == buf + n);
-	for (; p < buf + n - 1; s++) {	/* up to the closing quote */
-		unsigned int c = (unsigned char)*p++;
-
-		if (c == '\\') {
-			c = *p++;
-			if (c == 'u') {
-				c = strtoul((char[]){ p[0], p[1], p[2], p[3], 0 }, NULL, 16);
-				p += 4;
-			}
-			/* Only \" \\ and \u00XX are written; \u00XX is one byte. */
-			check(c == '"' || c == '\\' || c < 0x100);
-		}
-		check((unsigned char)*s == c);
+	while (*in) {
+		seq = utf8_valid_length(in);
+		if (*in == '"' || *in == '\\')
+			snprintf(want, sizeof(want), "\\%c", *in);
+		else if (*in < 0x20 || *in == 0x7f)
+			snprintf(want, sizeof(want), "\\u%04x", *in);
+		else if (!seq)
+			snprintf(want, sizeof(want), "\\ufffd");
+		else
+			snprintf(want, sizeof(want), "%.*s", (int)seq, (const char *)in);
+		if (*in == '"' || *in == '\\' || *in < 0x20 || *in == 0x7f || !seq)
+			seq = 1;
+		len = strlen(want);
+		check(p + len <= end && !memcmp(p, want, len));
+		p += len;
+		in += seq;
 	}
-	check(!*s);
+	check(p == end);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

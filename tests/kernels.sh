@@ -25,7 +25,7 @@ kernels_cleanup() {
 	for pid in "${BOOTS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
-	cleanup
+	lib_cleanup
 }
 trap kernels_cleanup EXIT
 

@@ -128,13 +128,36 @@ TEST(time_prints_as_rfc3339_utc_with_microseconds)
 	CHECK_STR(buf, "1970-01-01T00:00:00.000000Z");
 }
 
+/* UTF-8 as it is; each byte that is not part of valid UTF-8 becomes U+FFFD. */
+TEST(json_strings_keep_utf8_and_replace_bytes_that_are_not)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "\xc3\xbc" "0", "\"\xc3\xbc" "0\"" },			/* ü0 */
+		{ "\xe2\x82\xac\xf0\x9f\x98\x80", "\"\xe2\x82\xac\xf0\x9f\x98\x80\"" },
+		{ "\xc3", "\"\\ufffd\"" },					/* cut short */
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },			/* overlong */
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },	/* a surrogate */
+		{ "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" }, /* past U+10FFFF */
+		{ "a\x80" "b", "\"a\\ufffd" "b\"" },			/* a lone continuation */
+		{ "\x7f", "\"\\u007f\"" },
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		format_json_string(cases[i].in, buf, sizeof(buf));
+		CHECK_STR(buf, cases[i].out);
+	}
+}
+
 TEST(json_strings_escape_quotes_controls_and_high_bytes)
 {
 	char buf[64];
 	size_t n;
 
 	n = format_json_string("a\"b\\c\n\x01\xff", buf, sizeof(buf));
-	CHECK_STR(buf, "\"a\\\"b\\\\c\\u000a\\u0001\\u00ff\"");
+	CHECK_STR(buf, "\"a\\\"b\\\\c\\u000a\\u0001\\ufffd\"");
 	CHECK_EQ_U64(n, strlen(buf), "length");
 	n = format_json_string("abcdef", buf, 4);
 	CHECK_EQ_U64(n, 8, "needed length when cut");
@@ -546,6 +569,16 @@ static struct source_row src(uint8_t last_byte, uint64_t drops, uint64_t bytes)
 	return r;
 }
 
+/* One full read of a table, in chunks of chunk rows, as the run loop does. */
+static void scan(struct sources *s, const struct source_row *table, size_t n, size_t chunk,
+		 uint64_t dropped)
+{
+	sources_scan_begin(s, dropped);
+	for (size_t at = 0; at < n; at += chunk)
+		CHECK(sources_scan_add(s, table + at, n - at < chunk ? n - at : chunk) == 0, "add");
+	CHECK(sources_scan_end(s) == 0, "end");
+}
+
 TEST(sources_count_from_the_clear_and_hide_quiet_sources)
 {
 	struct source_row before[2] = { src(1, 10, 1000), src(2, 5, 500) };
@@ -553,14 +586,17 @@ TEST(sources_count_from_the_clear_and_hide_quiet_sources)
 	struct source_row top[4];
 	struct sources s = {};
 
-	CHECK(sources_clear(&s, before, 2) == 0, "clear");
-	CHECK(sources_update(&s, after, 3) == 0, "update");
+	sources_clear(&s);
+	scan(&s, before, 2, 1, 0);	/* the baseline */
+	CHECK_EQ_U64(sources_top(&s, SORT_DROPS, top, 4), 0, "nothing since the clear");
+	scan(&s, after, 3, 2, 6);
 	CHECK_EQ_U64(sources_top(&s, SORT_DROPS, top, 4), 2, "rows with drops since the clear");
 	CHECK_EQ_U64(top[0].addr[3], 1, "busiest first");
 	CHECK_EQ_U64(top[0].drops, 4, "drops since clear");
 	CHECK_EQ_U64(top[0].bytes, 400, "bytes since clear");
 	CHECK_EQ_U64(top[1].addr[3], 3, "new source");
-	CHECK_EQ_U64(s.total_drops, 6, "total");
+	CHECK_EQ_U64(s.done.total_drops, 6, "total");
+	CHECK_EQ_U64(s.done.entries, 3, "entries");
 	sources_free(&s);
 }
 
@@ -568,13 +604,28 @@ TEST(sources_evicted_and_reborn_count_in_full)
 {
 	struct source_row before[1] = { src(1, 100, 10000) };
 	struct source_row after[1] = { src(1, 3, 300) };	/* LRU evicted, then seen again */
+	struct source_row top[1];
 	struct sources s = {};
 
-	sources_clear(&s, before, 1);
-	sources_update(&s, after, 1);
-	CHECK_EQ_U64(s.nrows, 1, "rows");
-	CHECK_EQ_U64(s.rows[0].drops, 3, "drops");
-	CHECK_EQ_U64(s.rows[0].bytes, 300, "bytes");
+	sources_clear(&s);
+	scan(&s, before, 1, 1, 0);
+	scan(&s, after, 1, 1, 3);
+	CHECK_EQ_U64(sources_top(&s, SORT_BYTES, top, 1), 1, "rows");
+	CHECK_EQ_U64(top[0].drops, 3, "drops");
+	CHECK_EQ_U64(top[0].bytes, 300, "bytes");
+	sources_free(&s);
+}
+
+/* Shares are of all drops: what the table lost is told, never more than that. */
+TEST(sources_drops_of_evicted_sources_are_the_counter_less_the_table)
+{
+	struct source_row table[2] = { src(1, 1000, 1), src(2, 500, 1) };
+	struct sources s = {};
+
+	scan(&s, table, 2, 2, 51500);	/* 50,000 drops of sources since evicted */
+	CHECK_EQ_U64(sources_evicted_drops(&s, 51500), 50000, "evicted");
+	CHECK_EQ_U64(sources_evicted_drops(&s, 60000), 50000, "later drops are not evicted ones");
+	CHECK_EQ_U64(sources_evicted_drops(&s, 1200), 0, "a counter read before the table");
 	sources_free(&s);
 }
 
@@ -584,7 +635,7 @@ TEST(sources_top_orders_by_the_key_asked_for)
 	struct source_row top[2];
 	struct sources s = {};
 
-	sources_update(&s, table, 2);
+	scan(&s, table, 2, 2, 10);
 	sources_top(&s, SORT_DROPS, top, 2);
 	CHECK_EQ_U64(top[0].addr[3], 1, "by drops");
 	sources_top(&s, SORT_BYTES, top, 2);
@@ -594,21 +645,23 @@ TEST(sources_top_orders_by_the_key_asked_for)
 	sources_free(&s);
 }
 
-/* The top rows found without sorting the table are the first rows of the table sorted. */
+/* Read in chunks, the top rows are the first rows of the whole table sorted. */
 TEST(sources_top_equals_the_head_of_a_full_sort)
 {
 	enum { N = 5000, K = 37 };
 	struct source_row *table = calloc(N, sizeof(*table)), top[K];
 	struct sources s = {};
-	uint64_t x = 88172645463325252ULL;
+	uint64_t x = 88172645463325252ULL, total = 0;
 
 	for (int i = 0; i < N; i++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		table[i] = src(i % 251, 1 + x % 50, x % 100000);	/* ties on purpose */
 		table[i].addr[2] = i / 251;
 		table[i].last_seen_ns = x % 1000;
+		total += table[i].drops;
 	}
-	sources_update(&s, table, N);
+	scan(&s, table, N, 333, total);
+	CHECK_EQ_U64(s.done.total_drops, total, "total");
 	for (int key = 0; key < SORT_NR; key++) {
 		CHECK_EQ_U64(sources_top(&s, key, top, K), K, "rows");
 		sources_sort(table, N, key);
@@ -625,38 +678,28 @@ TEST(sources_empty_table_is_handled_without_touching_null)
 	struct sources s = {};
 
 	sources_sort(NULL, 0, SORT_DROPS);
-	CHECK(sources_clear(&s, NULL, 0) == 0, "clear");
-	CHECK(sources_update(&s, NULL, 0) == 0, "update");
+	sources_clear(&s);
+	scan(&s, NULL, 0, 1, 0);
+	scan(&s, NULL, 0, 1, 0);
 	CHECK_EQ_U64(sources_top(&s, SORT_BYTES, top, 4), 0, "no rows");
-	CHECK_EQ_U64(s.total_drops, 0, "no drops");
+	CHECK_EQ_U64(s.done.total_drops, 0, "no drops");
 	sources_free(&s);
-}
-
-static struct reading reading_of(uint64_t passed, uint64_t dropped, const struct source_row *rows,
-				 size_t n)
-{
-	struct reading r = { .counters = counters(passed, dropped), .sources = rows,
-			     .nsources = n };
-
-	return r;
 }
 
 TEST(model_counts_everything_from_the_clear)
 {
-	struct source_row at_clear[1] = { src(1, 10, 1000) }, later[1] = { src(1, 15, 1500) };
-	struct reading r = reading_of(100, 10, at_clear, 1);
+	struct counter_values at_clear = counters(100, 10), later = counters(150, 15);
 	struct tcpdrop_event e = event_n(7);
 	struct model m;
 
 	CHECK(model_init(&m) == 0, "init");
 	model_add_event(&m, &e);
-	CHECK(model_clear(&m, &r, 1 * SEC) == 0, "clear");
+	model_clear(&m, &at_clear, 1 * SEC);
 	CHECK_EQ_U64(droplog_count(&m.log), 0, "the log starts again");
-	r = reading_of(150, 15, later, 1);
-	CHECK(model_sample(&m, &r, 2 * SEC) == 0, "sample");
+	CHECK(m.sources.as_baseline, "the next read of the table is the baseline");
+	model_sample(&m, &later, 2 * SEC);
 	CHECK_EQ_U64(m.stats.total.v[TCPDROP_PASSED], 50, "passed since the clear");
 	CHECK_EQ_U64(m.stats.total.v[TCPDROP_DROPPED], 5, "dropped since the clear");
-	CHECK_EQ_U64(m.sources.total_drops, 5, "source drops since the clear");
 	CHECK_EQ_U64(m.sampled_ns, 2 * SEC, "when");
 	model_free(&m);
 }
@@ -780,6 +823,7 @@ int main(void)
 	RUN(addresses_print_for_both_families);
 	RUN(time_prints_as_rfc3339_utc_with_microseconds);
 	RUN(json_strings_escape_quotes_controls_and_high_bytes);
+	RUN(json_strings_keep_utf8_and_replace_bytes_that_are_not);
 	RUN(drop_event_prints_as_one_ndjson_line_in_field_order);
 	RUN(drop_event_line_cut_short_is_reported_not_overrun);
 	RUN(stats_count_from_the_reset_point_and_rate_per_second);
@@ -802,6 +846,7 @@ int main(void)
 	RUN(history_is_bounded_to_its_window);
 	RUN(sources_count_from_the_clear_and_hide_quiet_sources);
 	RUN(sources_evicted_and_reborn_count_in_full);
+	RUN(sources_drops_of_evicted_sources_are_the_counter_less_the_table);
 	RUN(sources_top_orders_by_the_key_asked_for);
 	RUN(sources_top_equals_the_head_of_a_full_sort);
 	RUN(sources_empty_table_is_handled_without_touching_null);

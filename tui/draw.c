@@ -190,8 +190,14 @@ static void draw_sources(const struct tui *t, const struct layout *l)
 	int cols = l->cols, addr_w = cols - 1 - 11 - 11 - 8 - 11;
 	char drops[FORMAT_NUM_LEN], bytes[FORMAT_NUM_LEN], age[FORMAT_NUM_LEN];
 	char addr[FORMAT_ADDR_LEN];
-	int y = l->sources_top - 1;
+	int y = l->sources_top - 1, shown = (int)v->ntop < l->sources_rows ? (int)v->ntop :
+					     l->sources_rows;
+	/* Shares are of every drop since the clear, the exact counter, so drops of sources the
+	 * kernel's table has evicted count too, and get a row of their own. */
+	uint64_t all = v->stats.total.v[TCPDROP_DROPPED];
 
+	if (v->evicted_drops && shown == l->sources_rows)
+		shown--;
 	fill_row(y, cols, ROLE_HEADING);
 	put(y, 0, 1 + addr_w, ROLE_HEADING, false, " TOP SOURCES");
 	putf(y, 1 + addr_w, 11, ROLE_HEADING, true, "DROPS%s", sort_mark(t, SORT_DROPS));
@@ -200,11 +206,19 @@ static void draw_sources(const struct tui *t, const struct layout *l)
 	putf(y, 31 + addr_w, 11, ROLE_HEADING, true, "LAST SEEN%s", sort_mark(t, SORT_LAST_SEEN));
 
 	for (int i = 0; i < l->sources_rows; i++) {
-		const struct source_row *r = (size_t)i < v->ntop ? &v->top[i] : NULL;
+		const struct source_row *r = i < shown ? &v->top[i] : NULL;
 
 		y = l->sources_top + i;
 		move(y, 0);
 		clrtoeol();
+		if (!r && i == shown && v->evicted_drops) {
+			format_count(v->evicted_drops, drops);
+			put(y, 1, addr_w, ROLE_LABEL, false, "sources evicted from the table");
+			put(y, 1 + addr_w, 10, ROLE_DROP, true, drops);
+			putf(y, 23 + addr_w, 7, ROLE_NORMAL, true, "%.1f%%",
+			     all ? 100.0 * v->evicted_drops / all : 0.0);
+			continue;
+		}
 		if (!r) {
 			if (i == 0)
 				put(y, 1, cols - 1, ROLE_LABEL, false, "no drops yet");
@@ -218,7 +232,7 @@ static void draw_sources(const struct tui *t, const struct layout *l)
 		put(y, 1 + addr_w, 10, ROLE_DROP, true, drops);
 		put(y, 12 + addr_w, 10, ROLE_NORMAL, true, bytes);
 		putf(y, 23 + addr_w, 7, ROLE_NORMAL, true, "%.1f%%",
-		     v->total_drops ? 100.0 * r->drops / v->total_drops : 0.0);
+		     all ? 100.0 * r->drops / all : 0.0);
 		put(y, 31 + addr_w, 10, ROLE_NORMAL, true, age);
 	}
 }

@@ -40,9 +40,33 @@ void format_time_rfc3339(uint64_t realtime_ns, char buf[FORMAT_TIME_LEN])
 	snprintf(buf + 19, FORMAT_TIME_LEN - 19, ".%06uZ", usecs);
 }
 
+size_t utf8_valid_length(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;	/* the range of the second byte */
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;	/* a continuation byte, an overlong lead, or past U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 size_t format_json_string(const char *s, char *buf, size_t len)
 {
-	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0, seq;
 	char esc[7];
 
 #define PUT(c)                          \
@@ -53,25 +77,32 @@ size_t format_json_string(const char *s, char *buf, size_t len)
 	} while (0)
 
 	PUT('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
+	while (*p) {
 		const char *e = NULL;
 
-		if (c == '"')
+		/* UTF-8 goes out as it is; JSON wants quotes, backslashes and control bytes
+		 * escaped, and bytes that are not UTF-8 (names are not promised to be) become
+		 * U+FFFD, the replacement character, so every line stays valid JSON. */
+		seq = utf8_valid_length(p);
+		if (*p == '"')
 			e = "\\\"";
-		else if (c == '\\')
+		else if (*p == '\\')
 			e = "\\\\";
-		else if (c < 0x20 || c >= 0x7f) {
-			/* Control bytes, and bytes above ASCII: interface names are not promised to
-			 * be UTF-8, and invalid JSON is worse than an escaped byte. */
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
+		else if (*p < 0x20 || *p == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", *p);
 			e = esc;
+		} else if (!seq) {
+			e = "\\ufffd";
+			seq = 1;
 		}
-		if (e)
+		if (e) {
 			for (; *e; e++)
 				PUT(*e);
-		else
-			PUT(c);
+			p++;
+			continue;
+		}
+		for (; seq; seq--, p++)
+			PUT(*p);	/* PUT evaluates its argument only when there is room */
 	}
 	PUT('"');
 #undef PUT

@@ -20,6 +20,9 @@ void format_time_rfc3339(uint64_t realtime_ns, char buf[FORMAT_TIME_LEN]);
 /* Writes s as a JSON string with quotes, escaping what JSON requires; returns the length it
  * needed (like snprintf), so a short buffer is detectable. */
 size_t format_json_string(const char *s, char *buf, size_t len);
+/* The length of the valid UTF-8 sequence at s (1 for ASCII and for the terminating NUL), or 0
+ * when the bytes there are not UTF-8. */
+size_t utf8_valid_length(const unsigned char *s);
 
 /* 1234567 -> "1,234,567" */
 void format_count(uint64_t n, char buf[FORMAT_NUM_LEN]);

@@ -279,36 +279,37 @@ int loader_read_sources(struct loader *l, struct source_row **rows)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	int fd = bpf_map__fd(l->skel->maps.sources);
-	__u32 cap = bpf_map__max_entries(l->skel->maps.sources);
-	__u32 token, count, n = 0;
-	void *in = NULL;
-	int e = 0;
+	__u32 count = LOADER_SOURCES_CHUNK;
+	int err;
 
 	if (!l->source_rows) {
-		l->source_keys = calloc(cap, sizeof(*l->source_keys));
-		l->source_values = calloc(cap, sizeof(*l->source_values));
-		l->source_rows = calloc(cap, sizeof(*l->source_rows));
+		l->source_keys = calloc(count, sizeof(*l->source_keys));
+		l->source_values = calloc(count, sizeof(*l->source_values));
+		l->source_rows = calloc(count, sizeof(*l->source_rows));
 		if (!l->source_keys || !l->source_values || !l->source_rows) {
 			free_source_buffers(l);
 			return -ENOMEM;
 		}
 	}
-	/* Batches read whole hash buckets at once, so entries the kernel inserts or evicts
-	 * meanwhile cannot make the walk restart or repeat itself. */
-	while (n < cap) {
-		count = cap - n;
-		e = bpf_map_lookup_batch(fd, in, &token, l->source_keys + n, l->source_values + n,
-					 &count, &opts);
-		n += count;
-		if (e)
-			break;
-		in = &token;
+	if (l->source_scan == SCAN_AT_END) {
+		l->source_scan = SCAN_IDLE;	/* the chunk before was the last */
+		return 0;
 	}
-	/* ENOENT: the walk is done. ENOSPC: a full, churning table moved entries into a bucket
-	 * bigger than the room left; what was read is still a fair picture, so keep it. */
-	if (e && errno != ENOENT && !(errno == ENOSPC && n))
-		return -errno;
-	for (__u32 i = 0; i < n; i++) {
+	/* A batch is read whole hash buckets at a time, so entries the kernel inserts or evicts
+	 * meanwhile cannot make the walk restart or repeat itself. */
+	err = bpf_map_lookup_batch(fd, l->source_scan == SCAN_READING ? &l->source_token : NULL,
+				   &l->source_token, l->source_keys, l->source_values, &count,
+				   &opts);
+	l->source_scan = SCAN_READING;
+	if ((err && errno == ENOENT) || !count) {
+		l->source_scan = count ? SCAN_AT_END : SCAN_IDLE;
+	} else if (err) {
+		/* ENOSPC: a bucket bigger than a chunk, which a hash this size never has. */
+		err = -errno;
+		l->source_scan = SCAN_IDLE;
+		return err;
+	}
+	for (__u32 i = 0; i < count; i++) {
 		struct source_row *row = &l->source_rows[i];
 
 		row->family = l->source_keys[i].family;
@@ -318,7 +319,12 @@ int loader_read_sources(struct loader *l, struct source_row **rows)
 		row->last_seen_ns = l->source_values[i].last_seen_ns;
 	}
 	*rows = l->source_rows;
-	return n;
+	return count;
+}
+
+void loader_rewind_sources(struct loader *l)
+{
+	l->source_scan = SCAN_IDLE;
 }
 
 int loader_drain(struct loader *l)

@@ -47,10 +47,16 @@ struct loader {
 	uint64_t next_check_ns;		/* when loader_tick() next checks the link */
 	int ncpus;
 	struct tcpdrop_counters *percpu;	/* scratch for one counters read */
-	struct tcpdrop_source_key *source_keys;	/* scratch for one table read */
+	/* The per-source table, read a chunk at a time (loader_read_sources). */
+	struct tcpdrop_source_key *source_keys;
 	struct tcpdrop_source *source_values;
 	struct source_row *source_rows;
+	__u32 source_token;		/* where the next chunk starts */
+	enum { SCAN_IDLE, SCAN_READING, SCAN_AT_END } source_scan;
 };
+
+/* Entries one chunk of the per-source table holds: a few milliseconds of reading. */
+#define LOADER_SOURCES_CHUNK	4096
 
 /* A loader not yet loaded: loader_stop() on it does nothing. */
 #define LOADER_INIT { .prog_fd = -1, .link_fd = -1 }
@@ -63,9 +69,14 @@ int loader_attach(struct loader *l, const char *ifname, int ifindex, enum xdp_mo
 int loader_set_ports(struct loader *l, const struct port_set *ports);
 /* Adds up the per-CPU counters. */
 int loader_read_counters(struct loader *l, struct counter_values *out);
-/* Reads the whole per-source table into rows owned by the loader (valid until the next call);
- * returns how many, or a negative errno. */
+/*
+ * Reads the next chunk of the per-source table into rows owned by the loader (valid until the
+ * next call); returns how many, 0 once the table has been read through (the next call starts
+ * over), or a negative errno.
+ */
 int loader_read_sources(struct loader *l, struct source_row **rows);
+/* The next loader_read_sources() starts from the beginning of the table. */
+void loader_rewind_sources(struct loader *l);
 /* Hands every event waiting in the ring to on_event. Returns how many, or a negative errno. */
 int loader_drain(struct loader *l);
 /* How often loader_tick() checks the filter is still attached: a vanished interface ends the

@@ -3,6 +3,7 @@
  * tcpdrop-top: drop TCP segments to the watched ports at XDP and show what is dropped, live.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,13 +24,23 @@
 #define TCPDROP_WAKEUP_EVERY_EVENT false
 #endif
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop;	/* the signal that ends the run, 0 while it goes on */
 static bool verbose;
+
+/*
+ * Signals whose default action ends the process end the run cleanly instead: the terminal is
+ * restored, the filter detached and, for the first three, the final stats written and 0
+ * returned, as for q. The others are not asked for by people, so once clean, the process ends
+ * by them after all, for whoever sent them to see. (Those that dump core are screen.c's.)
+ */
+static const int stop_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR,
+	SIGSTKFLT,
+};
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	stop = sig;
 }
 
 static bool maps_readable(void *ctx)
@@ -54,10 +65,31 @@ static void install_signals(void)
 
 	/* No SA_RESTART: a signal must cut the loop's wait short. */
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaction(stop_signals[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);	/* a closed stdout shows up as EPIPE from write */
+}
+
+static void end_by_signal(int sig)
+{
+	if (sig == 0 || sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+		return;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * A closed stdout would be taken by the first file libbpf opens, and the stream written into
+ * it. stdin and stderr closed are given /dev/null for the same reason.
+ */
+static bool stdio_open(void)
+{
+	int fd;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd += 2)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
+			return false;
+	return fcntl(STDOUT_FILENO, F_GETFD) >= 0;
 }
 
 /* -m auto fell back: say why native mode was refused and what generic mode costs. */
@@ -131,6 +163,11 @@ int main(int argc, char **argv)
 		break;
 	}
 	verbose = opts.verbose;
+	if (!stdio_open()) {
+		say(stderr, "stdout is closed, so the stream has nowhere to go: give it a file, a "
+		    "pipe or /dev/null (> FILE, | COMMAND, > /dev/null)");
+		return 2;
+	}
 	libbpf_set_print(libbpf_log);
 	install_signals();
 
@@ -152,12 +189,16 @@ int main(int argc, char **argv)
 		    loader.native ? "native" : "generic", run.watch.ports,
 		    opts.excepts.n ? ", except " : "", run.watch.excepts,
 		    opts.dry_run ? ", dry run" : "");
-		status = run_loop(&run, &stream_view, &(struct stream){ 0 }, &stop);
+		static struct stream stream;
+
+		stream_init(&stream, STDOUT_FILENO);
+		status = run_loop(&run, &stream_view, &stream, &stop);
 	}
 cleanup:
 	loader_stop(&loader);
 	run_free(&run);
 	if (interactive)
 		tui_free(&tui);
+	end_by_signal(stop);
 	return status;
 }

@@ -22,21 +22,20 @@ void model_add_event(struct model *m, const struct tcpdrop_event *e)
 	droplog_push(&m->log, e);
 }
 
-int model_sample(struct model *m, const struct reading *r, uint64_t now_ns)
+void model_sample(struct model *m, const struct counter_values *raw, uint64_t now_ns)
 {
-	stats_sample(&m->stats, &r->counters, now_ns);
+	stats_sample(&m->stats, raw, now_ns);
 	history_update(&m->history, now_ns, m->stats.total.v[TCPDROP_DROPPED]);
 	m->sampled_ns = now_ns;
 	m->realtime_offset_ns = realtime_offset_ns();
-	return sources_update(&m->sources, r->sources, r->nsources) ? -ENOMEM : 0;
 }
 
-int model_clear(struct model *m, const struct reading *r, uint64_t now_ns)
+void model_clear(struct model *m, const struct counter_values *raw, uint64_t now_ns)
 {
-	stats_reset(&m->stats, &r->counters, now_ns);
+	stats_reset(&m->stats, raw, now_ns);
 	history_reset(&m->history, now_ns, 0);
 	droplog_clear(&m->log);
+	sources_clear(&m->sources);
 	m->sampled_ns = now_ns;
 	m->realtime_offset_ns = realtime_offset_ns();
-	return sources_clear(&m->sources, r->sources, r->nsources) ? -ENOMEM : 0;
 }

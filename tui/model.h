@@ -12,13 +12,6 @@
 #include "sources.h"
 #include "stats.h"
 
-/* One look at the kernel's counters and per-source table. */
-struct reading {
-	struct counter_values counters;
-	const struct source_row *sources;
-	size_t nsources;
-};
-
 struct model {
 	struct stats stats;
 	struct history history;
@@ -32,9 +25,10 @@ struct model {
 int model_init(struct model *m);
 void model_free(struct model *m);
 void model_add_event(struct model *m, const struct tcpdrop_event *e);
-/* Takes the reading of a new period. Returns 0, or -ENOMEM. */
-int model_sample(struct model *m, const struct reading *r, uint64_t now_ns);
-/* Counting starts again from the reading: counters, history, sources and log from zero. */
-int model_clear(struct model *m, const struct reading *r, uint64_t now_ns);
+/* Takes the counters of a new period. The source table comes in chunks: m->sources. */
+void model_sample(struct model *m, const struct counter_values *raw, uint64_t now_ns);
+/* Counting starts again from the counters as they are: counters, history, sources and log
+ * from zero. */
+void model_clear(struct model *m, const struct counter_values *raw, uint64_t now_ns);
 
 #endif /* TCPDROP_MODEL_H */

@@ -41,41 +41,72 @@ int run_on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int take_reading(struct run *r, struct reading *out)
+static int read_counters(struct run *r, struct counter_values *raw)
 {
-	struct source_row *rows;
-	int n, err;
+	int err = loader_read_counters(r->loader, raw);
 
-	err = loader_read_counters(r->loader, &out->counters);
 	if (err)
 		return error_set(&r->error, err, "reading the counters failed: %s", strerror(-err));
-	n = loader_read_sources(r->loader, &rows);
-	if (n < 0)
-		return error_set(&r->error, n, "reading the source table failed: %s",
-				 strerror(-n));
-	out->sources = rows;
-	out->nsources = n;
+	return 0;
+}
+
+/* A new read of the source table; until it ends, the views show the last one. */
+static void scan_begin(struct run *r)
+{
+	sources_scan_begin(&r->model.sources, r->model.stats.total.v[TCPDROP_DROPPED]);
+	loader_rewind_sources(r->loader);
+}
+
+/*
+ * Reads the source table on, a chunk at a time, for at most RUN_SCAN_BUDGET_NS (or to its end):
+ * a table of millions of sources takes many passes of the loop, which keeps draining the ring
+ * and answering keys meanwhile.
+ */
+static int scan_step(struct run *r, bool to_end)
+{
+	uint64_t deadline = monotonic_ns() + RUN_SCAN_BUDGET_NS;
+	struct sources *s = &r->model.sources;
+	struct source_row *rows;
+	int n;
+
+	while (s->scanning) {
+		n = loader_read_sources(r->loader, &rows);
+		if (n < 0)
+			return error_set(&r->error, n, "reading the source table failed: %s",
+					 strerror(-n));
+		if (n == 0)
+			sources_scan_end(s);
+		else if (sources_scan_add(s, rows, n))
+			return error_set(&r->error, -ENOMEM, "out of memory for the source table");
+		if (!to_end && monotonic_ns() >= deadline)
+			break;
+	}
 	return 0;
 }
 
 static int run_sample(struct run *r, uint64_t now_ns)
 {
-	struct reading reading;
-	int err = take_reading(r, &reading);
+	struct counter_values raw;
+	int err = read_counters(r, &raw);
 
-	if (!err && model_sample(&r->model, &reading, now_ns))
-		err = error_set(&r->error, -ENOMEM, "out of memory for the source table");
-	return err;
+	if (err)
+		return err;
+	model_sample(&r->model, &raw, now_ns);
+	if (!r->model.sources.scanning)
+		scan_begin(r);
+	return scan_step(r, false);
 }
 
 int run_clear(struct run *r, uint64_t now_ns)
 {
-	struct reading reading;
-	int err = take_reading(r, &reading);
+	struct counter_values raw;
+	int err = read_counters(r, &raw);
 
-	if (!err && model_clear(&r->model, &reading, now_ns))
-		err = error_set(&r->error, -ENOMEM, "out of memory for the source table");
-	return err;
+	if (err)
+		return err;
+	model_clear(&r->model, &raw, now_ns);
+	scan_begin(r);		/* this read becomes the baseline */
+	return scan_step(r, false);
 }
 
 int run_set_ports(struct run *r, const struct port_set *ports)
@@ -135,6 +166,8 @@ int run_loop(struct run *r, const struct view_ops *ops, void *view,
 			err = r->error.err;	/* a view failed on an event */
 		if (!err)
 			err = call(ops->input, r, now);
+		if (!err)
+			err = scan_step(r, false);
 		if (err || r->quit)
 			break;
 		if (r->opts->duration_s > 0 && now >= end)
@@ -159,6 +192,8 @@ int run_loop(struct run *r, const struct view_ops *ops, void *view,
 		loader_drain(r->loader);
 		now = monotonic_ns();
 		final_err = run_sample(r, now);
+		if (!final_err)
+			final_err = scan_step(r, true);
 		if (!final_err)
 			final_err = call(ops->sampled, r, now);
 		if (err)

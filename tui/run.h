@@ -25,6 +25,10 @@ struct watch {
 	char excepts[128];		/* --except, formatted; empty for none */
 };
 
+/* How long one pass of the loop may spend reading the source table: the rest of the pass's
+ * 10 ms is for the ring, keys and drawing. */
+#define RUN_SCAN_BUDGET_NS	2000000ULL
+
 struct run;
 
 /* Each callback returns 0, or -errno with run->error filled; a view that is done sets quit. */

@@ -97,7 +97,8 @@ static void setup_colors(void)
 
 int screen_open(void)
 {
-	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT };
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT, SIGTRAP,
+				     SIGSYS, SIGXCPU, SIGXFSZ };
 	const char *codeset;
 
 	setlocale(LC_ALL, "");

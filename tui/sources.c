@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,13 +22,12 @@ static int address_cmp_void(const void *a, const void *b)
 	return address_cmp(a, b);
 }
 
-static int source_cmp(const void *pa, const void *pb, void *key)
+static int source_cmp(const struct source_row *a, const struct source_row *b,
+		      enum source_sort key)
 {
-	const struct source_row *a = pa, *b = pb;
-	enum source_sort sort_key = *(enum source_sort *)key;
 	int c = 0;
 
-	switch (sort_key) {
+	switch (key) {
 	case SORT_BYTES:
 		c = cmp_u64_desc(a->bytes, b->bytes);
 		break;
@@ -43,78 +43,34 @@ static int source_cmp(const void *pa, const void *pb, void *key)
 	return c ? c : address_cmp(a, b);
 }
 
+static int source_cmp_r(const void *a, const void *b, void *key)
+{
+	return source_cmp(a, b, *(enum source_sort *)key);
+}
+
 void sources_sort(struct source_row *rows, size_t n, enum source_sort key)
 {
 	if (n > 1)	/* rows may be NULL when empty, which qsort_r must not be given */
-		qsort_r(rows, n, sizeof(*rows), source_cmp, &key);
+		qsort_r(rows, n, sizeof(*rows), source_cmp_r, &key);
 }
 
 void sources_free(struct sources *s)
 {
 	free(s->baseline);
-	free(s->rows);
+	free(s->next_baseline);
 	memset(s, 0, sizeof(*s));
 }
 
-static int reserve(struct source_row **rows, size_t *cap, size_t n)
+void sources_scan_begin(struct sources *s, uint64_t dropped)
 {
-	struct source_row *grown;
-
-	if (n <= *cap)
-		return 0;
-	grown = realloc(*rows, n * sizeof(**rows));
-	if (!grown)
-		return -1;
-	*rows = grown;
-	*cap = n;
-	return 0;
-}
-
-int sources_update(struct sources *s, const struct source_row *table, size_t n)
-{
-	if (reserve(&s->rows, &s->cap, n))
-		return -1;
-	s->nrows = 0;
-	s->total_drops = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct source_row row = table[i];
-		const struct source_row *base = s->nbaseline ?
-			bsearch(&row, s->baseline, s->nbaseline, sizeof(row), address_cmp_void) : NULL;
-
-		/* Below its baseline, the kernel evicted the entry and began it anew: all of it
-		 * is new since the clear. */
-		if (base && row.drops >= base->drops) {
-			row.drops -= base->drops;
-			row.bytes = row.bytes >= base->bytes ? row.bytes - base->bytes : 0;
-		}
-		if (!row.drops)
-			continue;
-		s->rows[s->nrows++] = row;
-		s->total_drops += row.drops;
-	}
-	return 0;
-}
-
-int sources_clear(struct sources *s, const struct source_row *table, size_t n)
-{
-	struct source_row *copy = malloc((n ? n : 1) * sizeof(*copy));
-
-	if (!copy)
-		return -1;
-	if (n) {
-		memcpy(copy, table, n * sizeof(*copy));
-		qsort(copy, n, sizeof(*copy), address_cmp_void);
-	}
-	free(s->baseline);
-	s->baseline = copy;
-	s->nbaseline = n;
-	s->nrows = 0;
-	s->total_drops = 0;
-	return 0;
+	memset(&s->scan, 0, sizeof(s->scan));
+	s->scan.started_drops = dropped;
+	s->scanning = true;
+	s->nnext = 0;
 }
 
 /* A heap whose root is the row that would be shown last, so a better row replaces it. */
-static void sift_down(struct source_row *heap, size_t n, size_t i, enum source_sort *key)
+static void sift_down(struct source_row *heap, size_t n, size_t i, enum source_sort key)
 {
 	for (;;) {
 		size_t worst = i, l = 2 * i + 1, r = l + 1;
@@ -133,24 +89,115 @@ static void sift_down(struct source_row *heap, size_t n, size_t i, enum source_s
 	}
 }
 
+static void offer(struct source_summary *sum, enum source_sort key, const struct source_row *row)
+{
+	struct source_row *heap = sum->top[key];
+	size_t *n = &sum->ntop[key];
+
+	if (*n < SOURCES_TOP) {
+		heap[(*n)++] = *row;
+		if (*n == SOURCES_TOP)	/* full: heapify once, then only replace the root */
+			for (size_t j = SOURCES_TOP / 2; j-- > 0;)
+				sift_down(heap, SOURCES_TOP, j, key);
+	} else if (source_cmp(row, &heap[0], key) < 0) {
+		heap[0] = *row;
+		sift_down(heap, SOURCES_TOP, 0, key);
+	}
+}
+
+static int keep_for_baseline(struct sources *s, const struct source_row *rows, size_t n)
+{
+	if (s->nnext + n > s->capnext) {
+		size_t cap = s->capnext ? s->capnext : 1024;
+		struct source_row *grown;
+
+		while (cap < s->nnext + n)
+			cap *= 2;
+		grown = realloc(s->next_baseline, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		s->next_baseline = grown;
+		s->capnext = cap;
+	}
+	memcpy(s->next_baseline + s->nnext, rows, n * sizeof(*rows));
+	s->nnext += n;
+	return 0;
+}
+
+int sources_scan_add(struct sources *s, const struct source_row *rows, size_t n)
+{
+	if (!s->scanning)
+		return 0;
+	s->scan.entries += n;
+	if (s->as_baseline)	/* nothing counts yet: counting starts from these */
+		return keep_for_baseline(s, rows, n);
+	for (size_t i = 0; i < n; i++) {
+		struct source_row row = rows[i];
+		const struct source_row *base = s->nbaseline ?
+			bsearch(&row, s->baseline, s->nbaseline, sizeof(row), address_cmp_void) : NULL;
+
+		/* Below its baseline, the kernel evicted the entry and began it anew: all of it
+		 * is new since the clear. */
+		if (base && row.drops >= base->drops) {
+			row.drops -= base->drops;
+			row.bytes = row.bytes >= base->bytes ? row.bytes - base->bytes : 0;
+		}
+		if (!row.drops)
+			continue;
+		s->scan.total_drops += row.drops;
+		for (int key = 0; key < SORT_NR; key++)
+			offer(&s->scan, key, &row);
+	}
+	return 0;
+}
+
+int sources_scan_end(struct sources *s)
+{
+	if (!s->scanning)
+		return 0;
+	s->scanning = false;
+	if (s->as_baseline) {
+		struct source_row *base = s->next_baseline;
+
+		if (s->nnext > 1)
+			qsort(base, s->nnext, sizeof(*base), address_cmp_void);
+		free(s->baseline);
+		s->baseline = base;
+		s->nbaseline = s->nnext;
+		s->next_baseline = NULL;
+		s->nnext = s->capnext = 0;
+		s->as_baseline = false;
+		memset(&s->scan, 0, sizeof(s->scan));
+	}
+	for (int key = 0; key < SORT_NR; key++)
+		sources_sort(s->scan.top[key], s->scan.ntop[key], key);
+	s->done = s->scan;
+	return 0;
+}
+
+void sources_clear(struct sources *s)
+{
+	memset(&s->done, 0, sizeof(s->done));
+	s->as_baseline = true;
+	s->scanning = false;	/* the read in progress counted from the old baseline */
+}
+
 size_t sources_top(const struct sources *s, enum source_sort key, struct source_row *top,
 		   size_t max)
 {
-	size_t n = 0;
+	size_t n = s->done.ntop[key] < max ? s->done.ntop[key] : max;
 
-	if (!max)
-		return 0;
-	for (size_t i = 0; i < s->nrows; i++) {
-		if (n < max) {
-			top[n++] = s->rows[i];
-			if (n == max)	/* full: heapify once, then only replace the root */
-				for (size_t j = n / 2; j-- > 0;)
-					sift_down(top, n, j, &key);
-		} else if (source_cmp(&s->rows[i], &top[0], &key) < 0) {
-			top[0] = s->rows[i];
-			sift_down(top, n, 0, &key);
-		}
-	}
-	sources_sort(top, n, key);
+	memcpy(top, s->done.top[key], n * sizeof(*top));
 	return n;
+}
+
+uint64_t sources_evicted_drops(const struct sources *s, uint64_t dropped_since_clear)
+{
+	uint64_t before = s->done.started_drops;
+
+	/* Drops counted before the read began and not in the table have left it. Later drops
+	 * may be in the table already: comparing with them would only understate. */
+	if (before > dropped_since_clear)
+		before = dropped_since_clear;
+	return before > s->done.total_drops ? before - s->done.total_drops : 0;
 }

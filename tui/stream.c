@@ -1,32 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "clock.h"
 #include "ndjson.h"
 #include "stream.h"
 
-/* A reader that went away (| head) ends the run as a success; any other failure is told. */
-static int write_failed(struct stream *st, struct run *r)
+void stream_init(struct stream *st, int fd)
 {
-	if (st->write_error == EPIPE) {
+	st->out.fd = fd;
+	st->out.len = 0;
+	st->write_error = 0;
+}
+
+/* A reader that went away (| head) ends the run as a success; any other failure is told. */
+static int write_failed(struct stream *st, struct run *r, int err)
+{
+	st->write_error = err;
+	if (err == -EPIPE) {
 		r->quit = true;
 		return 0;
 	}
-	return error_set(&r->error, -st->write_error, "writing to stdout failed: %s",
-			 strerror(st->write_error));
+	return error_set(&r->error, err, "writing to stdout failed: %s", strerror(-err));
 }
 
 static int emit(struct stream *st, struct run *r, const char *line, size_t len)
 {
+	int err;
+
 	if (st->write_error)
 		return 0;	/* told once already */
-	errno = 0;
-	if (fwrite(line, 1, len, stdout) == len)
-		return 0;
-	st->write_error = errno ? errno : EIO;
-	return write_failed(st, r);
+	err = outbuf_put(&st->out, line, len);
+	return err ? write_failed(st, r, err) : 0;
 }
 
 static int stream_event(void *view, struct run *r, const struct tcpdrop_event *e)
@@ -51,21 +56,31 @@ static int stream_sampled(void *view, struct run *r, uint64_t now_ns)
 	return emit(view, r, line, n < sizeof(line) ? n : sizeof(line) - 1);
 }
 
+/* Once a pass of the loop: what was formatted goes out, and a reader gone ends the run. */
 static int stream_idle(void *view, struct run *r, uint64_t now_ns)
 {
 	struct stream *st = view;
+	int err;
 
 	(void)now_ns;
-	if (st->write_error || !fflush(stdout))
+	if (st->write_error)
 		return 0;
-	st->write_error = errno ? errno : EIO;
-	return write_failed(st, r);
+	if (outbuf_reader_gone(st->out.fd))
+		return write_failed(st, r, -EPIPE);
+	err = outbuf_flush(&st->out);
+	return err ? write_failed(st, r, err) : 0;
 }
 
 static int stream_close(void *view, struct run *r, bool failed)
 {
+	struct stream *st = view;
+	int err;
+
 	(void)failed;
-	return stream_idle(view, r, 0);
+	if (st->write_error)
+		return 0;
+	err = outbuf_flush(&st->out);
+	return err ? write_failed(st, r, err) : 0;
 }
 
 const struct view_ops stream_view = {

@@ -3,11 +3,16 @@
 #ifndef TCPDROP_STREAM_H
 #define TCPDROP_STREAM_H
 
+#include "outbuf.h"
 #include "run.h"
 
 struct stream {
-	int write_error;		/* errno of a failed write to stdout, 0 if none */
+	struct outbuf out;
+	int write_error;		/* -errno of a failed write to stdout, 0 if none */
 };
+
+/* Prepares st to write to fd. */
+void stream_init(struct stream *st, int fd);
 
 extern const struct view_ops stream_view;
 

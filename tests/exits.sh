@@ -1,0 +1,323 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Every exit: a source table of a million entries that must not stall the loop, shares after the
+# table overflows, every signal whose default ends the process, Ctrl-Z and fg, and the ways the
+# NDJSON stream ends (a slow reader and Ctrl-C, a reader gone, stdout closed, UTF-8 names).
+# Only TEST-NET addresses in namespaces this suite creates (and always removes).
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+S=tdt-xs-$$ C=tdt-xc-$$
+SIF=tdtxs$$ CIF=tdtxc$$	# veth names: at most 15 characters
+U=tdt-xu-$$ UC=tdt-xuc-$$ UIF=$'\xc3\xbc'$$ UCIF=tdtxuc$$	# "ü" and the pid
+FILL=$TDT_ROOT/.output/tests/fill_sources
+SIGNALS=(USR1 USR2 ALRM VTALRM PROF XCPU XFSZ)
+
+CASES=(
+	million_source_table_keeps_keys_and_shows_the_top_row
+	million_source_table_loses_no_events_in_the_stream
+	shares_are_of_all_drops_and_evicted_sources_get_a_row
+)
+for sig in "${SIGNALS[@]}"; do
+	CASES+=("sig${sig,,}_restores_the_terminal_and_detaches")
+done
+CASES+=(
+	ctrl_z_restores_the_terminal_and_fg_resumes
+	ctrl_c_with_a_slow_reader_retries_and_ends_with_stats
+	reader_gone_detaches_at_once
+	closed_stdout_is_refused_before_attaching
+	utf8_interface_name_is_written_as_utf8
+)
+
+have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
+[ -x "$FILL" ] || fail_all "$FILL is not built (make test-build)"
+why=$(netns_problem)
+[ -n "$why" ] && skip_all "$why"
+make_pair "$S" "$C" "$SIF" "$CIF" || fail_all "could not set up namespaces and veth pair"
+tmux_server "tdt-exit-$$" "$TDT_TMP/tmux.conf"
+
+# --- A million sources: the table is read in bounded chunks between the ring and the keys ----
+run_big_table() {
+	local name=million_source_table_keeps_keys_and_shows_the_top_row why tag=big
+	if ! start_ui $tag 1 --max-sources 4M -d 0.5; then
+		fail $name "$START_WHY"
+		fail million_source_table_loses_no_events_in_the_stream "$START_WHY"
+		return
+	fi
+	if ! ip netns exec "$S" "$FILL" "$SIF" 1000000 >"$TDT_TMP/fill.err" 2>&1; then
+		why="could not fill the table: $(head -c 200 "$TDT_TMP/fill.err")"
+	else
+		# 2001:db8:: has 1,000,000 drops, every other source one.
+		why=$(wait_screen 20 $tag "
+r = source_rows()
+r and r[0].split()[0] == '2001:db8::' and r[0].split()[1] == '1,000,000' or fail(
+	'the top row is not 2001:db8:: with 1,000,000 drops: %s' % show())")
+	fi
+	if [ -z "$why" ]; then
+		key $tag p
+		why=$(wait_screen 5 $tag "'PAUSED' in keybar() or fail('p not answered: %r' % keybar())")
+	fi
+	key $tag q
+	[ -z "$why" ] && why=$(stopped_problem $tag)
+	check $name "$why"
+
+	# The same table under the stream: drops during its reading all get their events.
+	name=million_source_table_loses_no_events_in_the_stream
+	why=
+	if ! start_tool bigjson --json -d 0.5 --max-sources 4M; then
+		fail $name "$START_WHY"
+		return
+	fi
+	if ! ip netns exec "$S" "$FILL" "$SIF" 1000000 >"$TDT_TMP/fill.err" 2>&1; then
+		why="could not fill the table: $(head -c 200 "$TDT_TMP/fill.err")"
+	elif ! flood 300 1; then
+		why="trafgen could not send 300 SYNs: $(tail -c 200 "$TG_LOG")"
+	elif ! wait_until 20 dropped_at_least "$TOOL_OUT" 300; then
+		why="no stats line with 300 drops: $(tail -n 1 "$TOOL_OUT" | head -c 300)"
+	fi
+	stop_tool INT
+	[ -z "$why" ] && why=$(nd_check "$TOOL_OUT" "
+s = stats()[-1]
+d = len(drops())
+s['events_lost'] == 0 or fail('%d events lost while the table was read' % s['events_lost'])
+d == s['dropped'] == 300 or fail('%d drop lines, %d dropped, want 300 each' % (d, s['dropped']))
+s['top'][0] == {'src': '2001:db8::', 'drops': 1000000, 'bytes': 74000000} or fail(
+	'top source is %r' % s['top'][0])")
+	check $name "$why"
+}
+
+dropped_at_least() {
+	nd_true "$1" "[s for s in stats() if s.get('dropped', 0) >= $2] or fail('')"
+}
+
+# flood N SOURCES: N SYNs with trafgen from the client to port 4040, from SOURCES addresses
+# (198.51.100.2 on), one after the other; waits for trafgen to end.
+flood() {
+	TG_LOG=$TDT_TMP/trafgen.log
+	syn_flood_cfg "$TDT_TMP/syn.cfg" "$(link_mac "$S" "$SIF")" "$(link_mac "$C" "$CIF")" "$2"
+	ip netns exec "$C" timeout 30 trafgen -o "$CIF" -c "$TDT_TMP/syn.cfg" -n "$1" -P 1 \
+		>"$TG_LOG" 2>&1 </dev/null
+}
+
+# --- Shares after the table overflows: of all drops, with the evicted ones in a row ----------
+run_shares() {
+	local name=shares_are_of_all_drops_and_evicted_sources_get_a_row why tag=shares sum
+	if ! start_ui $tag 1 --max-sources 64 -d 0.2; then
+		fail $name "$START_WHY"
+		return
+	fi
+	if ! flood 2000 250; then	# 250 sources, 8 drops each, into a table of 64
+		why="trafgen: $(tail -c 200 "$TG_LOG")"
+	else
+		why=$(wait_screen 10 $tag "counter('dropped') == 2000 or fail('dropped: %s' % show())")
+	fi
+	if [ -z "$why" ]; then
+		sleep 0.5	# one more refresh after the last drop
+		sum=$(ip netns exec "$S" "$FILL" "$SIF" sum)
+		why=$(wait_screen 5 $tag "
+ev = [r for r in rows if 'sources evicted from the table' in r]
+ev or fail('no row for the drops of evicted sources: %s' % show())
+f = ev[0].split()
+drops, share = int(f[-2].replace(',', '')), float(f[-1].rstrip('%'))
+drops == 2000 - $sum or fail('evicted drops %d, want 2000 - %d in the table' % (drops, $sum))
+abs(share - 100.0 * drops / 2000) < 0.06 or fail('evicted share %s%% of %d' % (share, drops))
+top = source_rows()[0].split()
+abs(float(top[-2].rstrip('%')) - 100.0 * int(top[1].replace(',', '')) / 2000) < 0.06 or fail(
+	'top share %s is not of all 2000 drops' % top[-2])")
+	fi
+	key $tag q
+	[ -z "$why" ] && why=$(stopped_problem $tag)
+	check $name "$why"
+}
+
+# --- Signals: each whose default ends the process restores the terminal, then ends it ------
+run_signals() {
+	local sig name why tag num
+	for sig in "${SIGNALS[@]}"; do
+		name="sig${sig,,}_restores_the_terminal_and_detaches"
+		tag=sig${sig,,}
+		if ! start_ui "$tag" 1; then
+			fail "$name" "$START_WHY"
+			continue
+		fi
+		num=$(kill -l "$sig")
+		kill "-$sig" "$UI_PID"
+		why=$(ended_by_problem "$tag" $((128 + num)))
+		check "$name" "$why"
+	done
+}
+
+# ended_by_problem TAG STATUS: like stopped_problem, for a live view ended by a signal: the
+# exit status the shell reports for it, and the terminal and the interface left as they were.
+ended_by_problem() {
+	local d=$TDT_TMP/$1
+	if ! wait_until 5 test -f "$d.status"; then
+		echo "still running 5 s later: $(scr_check "$1" 'print(show())')"
+	elif [ "$(cat "$d.status")" != "$2" ]; then
+		echo "exit status $(cat "$d.status"), want $2"
+	elif [ "$(pane "$1" '#{alternate_on}')" != 0 ]; then
+		echo "the terminal is still in the alternate screen"
+	elif [ "$(pane "$1" '#{cursor_flag}')" != 1 ]; then
+		echo "the cursor is still hidden"
+	elif ! cmp -s "$d.stty0" "$d.stty1"; then
+		echo "terminal modes not restored: stty -g was $(cat "$d.stty0"), is $(cat "$d.stty1")"
+	else
+		detached_problem "$S" "$SIF"
+	fi
+}
+
+# --- Ctrl-Z and fg: curses leaves the terminal as it found it while stopped -----------------
+# Job control needs an interactive shell: the pane's own shell would make an orphaned process
+# group, whose Ctrl-Z the kernel discards.
+run_ctrl_z() {
+	local name=ctrl_z_restores_the_terminal_and_fg_resumes why tag=ctrlz pid
+	"${TM[@]}" new-session -d -s $tag -x 100 -y 30 "env -i PATH=$PATH TERM=screen \
+		LANG=C.UTF-8 NO_COLOR=1 PS1='tdt\$ ' bash --norc --noprofile -i"
+	key $tag "ip netns exec $S $TDT_BIN -i $SIF" $'\r'
+	if ! wait_until 10 ui_up_or_gone $tag; then
+		fail $name "no title row within 10 s: $(scr_check $tag 'print(show())')"
+		return
+	fi
+	pid=$(pgrep -n -f "^$TDT_BIN -i $SIF\$")
+	key $tag $'\x1a'	# Ctrl-Z
+	if ! wait_until 5 process_stopped "$pid"; then
+		why="not stopped by Ctrl-Z: state $(ps -o stat= -p "$pid")"
+	elif ! wait_until 3 test "$(pane $tag '#{alternate_on}')" = 0; then
+		why="the alternate screen stays while stopped"
+	elif ! xdp_attached "$S" "$SIF"; then
+		why="the filter went away while stopped"
+	else
+		key $tag fg $'\r'
+		why=$(wait_screen 5 $tag "title().startswith(' tcpdrop-top  $SIF') or fail(show())")
+		[ -z "$why" ] && key $tag p && why=$(wait_screen 3 $tag "
+'PAUSED' in keybar() or fail('p not answered after fg: %r' % keybar())")
+	fi
+	key $tag q
+	if [ -z "$why" ] && ! wait_pid_gone "$pid"; then
+		why="q did not end it after fg"
+	fi
+	[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
+	check $name "$why"
+}
+
+wait_pid_gone() {
+	wait_until 5 eval "! kill -0 $1 2>/dev/null"
+}
+
+process_stopped() {
+	[ "$(ps -o stat= -p "$1" | cut -c1)" = T ]
+}
+
+# --- The stream's ends --------------------------------------------------------------------------
+# stream_to_fifo TAG ARGS...: tcpdrop-top --json ARGS writing into the fifo $TDT_TMP/TAG.fifo
+# (TOOL, TOOL_ERR); the reader is the caller's.
+stream_to_fifo() {
+	local tag=$1
+	shift
+	FIFO=$TDT_TMP/$tag.fifo TOOL_ERR=$TDT_TMP/$tag.err
+	mkfifo "$FIFO"
+	: >"$TOOL_ERR"
+	ip netns exec "$S" env --default-signal=INT "$TDT_BIN" -i "$SIF" --json "$@" \
+		>"$FIFO" 2>"$TOOL_ERR" </dev/null &
+	TOOL=$!
+	track "$TOOL"
+}
+
+run_slow_reader() {
+	local name=ctrl_c_with_a_slow_reader_retries_and_ends_with_stats why out=$TDT_TMP/slow.out
+	# The reader sleeps while 5,000 drop lines fill the pipe and block the writer; Ctrl-C
+	# then lands in a blocked write.
+	stream_to_fifo slow -d 0.2
+	(sleep 6; cat) <"$FIFO" >"$out" &
+	track $!
+	if ! wait_line 10 "$TOOL" "$TOOL_ERR" watching; then
+		why="did not start: $(head -c 200 "$TOOL_ERR")"
+	elif ! flood 5000 1; then
+		why="trafgen: $(tail -c 200 "$TG_LOG")"
+	else
+		sleep 1
+		kill -INT "$TOOL"
+		wait_pid "$TOOL" 20
+		if [ "$WAIT_STATUS" != 0 ]; then
+			why="exit status $WAIT_STATUS, want 0: $(head -c 300 "$TOOL_ERR")"
+		elif grep -q 'failed' "$TOOL_ERR"; then
+			why="stderr: $(head -c 300 "$TOOL_ERR")"
+		else
+			why=$(nd_check "$out" "
+s = stats()
+s or fail('no stats line')
+lines[-1].startswith('{\"type\":\"stats\"') or fail('the last line is not stats: %.100s' % lines[-1])
+s[-1]['dropped'] == 5000 or fail('final dropped %r, want 5000' % s[-1]['dropped'])
+len(drops()) + s[-1]['events_lost'] == 5000 or fail('%d drop lines + %d lost != 5000' %
+	(len(drops()), s[-1]['events_lost']))")
+		fi
+	fi
+	check $name "$why"
+}
+
+run_reader_gone() {
+	local name=reader_gone_detaches_at_once why
+	# -d 20: no stats line for 20 s, so only noticing the reader can end it early.
+	stream_to_fifo gone -d 20
+	head -n 1 <"$FIFO" >"$TDT_TMP/gone.out" &
+	track $!
+	if ! wait_line 10 "$TOOL" "$TOOL_ERR" watching; then
+		why="did not start: $(head -c 200 "$TOOL_ERR")"
+	elif probe "$C" "$V4S" 4040 40600; then
+		why="TCP to 4040 connected"
+	elif ! wait_until 3 grep -q '"type":"drop"' "$TDT_TMP/gone.out"; then
+		why="head read no drop line"
+	elif ! wait_pid "$TOOL" 3; then
+		why="still running 3 s after its reader went away"
+	elif [ "$WAIT_STATUS" != 0 ]; then
+		why="exit status $WAIT_STATUS, want 0: $(head -c 300 "$TOOL_ERR")"
+	else
+		why=$(detached_problem "$S" "$SIF")
+	fi
+	check $name "$why"
+}
+
+run_closed_stdout() {
+	local name=closed_stdout_is_refused_before_attaching why err=$TDT_TMP/closed.err
+	ip netns exec "$S" timeout -k 2 10 "$TDT_BIN" -i "$SIF" --json >&- 2>"$err" </dev/null
+	RC=$?
+	if [ "$RC" -ne 2 ]; then
+		why="exit status $RC, want 2: $(head -c 300 "$err")"
+	elif ! grep -q '^tcpdrop-top: stdout is closed' "$err"; then
+		why="stderr: $(head -c 300 "$err")"
+	elif xdp_attached "$S" "$SIF"; then
+		why="an XDP program is attached"
+	fi
+	check $name "$why"
+}
+
+run_utf8_name() {
+	local name=utf8_interface_name_is_written_as_utf8 why
+	if ! veth_pair "$U" "$UC" "$UIF" "$UCIF" || ! addr_add "$U" "$UIF" "$V4S/24" ||
+		! addr_add "$UC" "$UCIF" "$V4C/24"; then
+		fail $name "could not make a veth named $UIF"
+		return
+	fi
+	if ! S=$U SIF=$UIF start_tool utf8 --json -d 0.2; then
+		fail $name "$START_WHY"
+		return
+	fi
+	probe "$UC" "$V4S" 4040 40700
+	if ! wait_until 3 grep -q '"sport":40700' "$TOOL_OUT"; then
+		why="no drop line for the SYN"
+	elif ! grep -q "\"ifname\":\"$UIF\"" "$TOOL_OUT"; then
+		why="ifname is not written as UTF-8: $(grep -o '"ifname":"[^"]*"' "$TOOL_OUT" | head -1)"
+	fi
+	stop_tool INT
+	check $name "$why"
+}
+
+run_big_table
+run_shares
+run_signals
+run_ctrl_z
+run_slow_reader
+run_reader_gone
+run_closed_stdout
+run_utf8_name
+finish
