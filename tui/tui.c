@@ -21,6 +21,11 @@ void tui_free(struct tui *t)
 	droplog_free(&t->frozen_log);
 }
 
+int tui_usable(struct error *e)
+{
+	return screen_usable(e);
+}
+
 const struct droplog *tui_log(const struct tui *t)
 {
 	return t->paused ? &t->frozen_log : &t->run->model.log;
