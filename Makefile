@@ -145,7 +145,7 @@ $(ASAN_OUTPUT)/$(BIN): $(patsubst $(OUTPUT)/%,$(ASAN_OUTPUT)/%,$(MAIN_OBJ) $(TUI
 # Which tui/*.c each fuzz target exercises.
 $(FUZZ_OUTPUT)/fuzz_ports: $(FUZZ_OUTPUT)/tui/ports.o
 $(FUZZ_OUTPUT)/fuzz_cli: $(FUZZ_OUTPUT)/tui/cli.o $(FUZZ_OUTPUT)/tui/ports.o \
-	$(FUZZ_OUTPUT)/tui/error.o $(FUZZ_OUTPUT)/tui/except.o
+	$(FUZZ_OUTPUT)/tui/error.o $(FUZZ_OUTPUT)/tui/except.o $(FUZZ_OUTPUT)/tui/format.o
 $(FUZZ_OUTPUT)/fuzz_ndjson: $(FUZZ_OUTPUT)/tui/ndjson.o $(FUZZ_OUTPUT)/tui/format.o \
 	$(FUZZ_OUTPUT)/tui/stats.o
 

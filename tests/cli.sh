@@ -130,8 +130,105 @@ t_bad_intervals() {
 	check $name "$why"
 }
 
+# usage_message NAME MESSAGE ARGS...: exit 2 and, first on stderr, exactly "tcpdrop-top: MESSAGE".
+usage_message() {
+	local name=$1 want="tcpdrop-top: $2" why
+	shift 2
+	run_tool 5 "$@"
+	if [ "$RC" -ne 2 ]; then
+		fail "$name" "tcpdrop-top $* exited $RC, want 2; stderr: $(head -c 200 "$ERR")"
+		return
+	fi
+	why=$(err_line_problem "$ERR")
+	if [ -z "$why" ] && [ "$(head -1 "$ERR")" != "$want" ]; then
+		why="tcpdrop-top $*: stderr is '$(head -1 "$ERR")', want '$want'"
+	fi
+	check "$name" "$why"
+}
+
+t_help_names_stdin() {
+	local name=help_says_stdin_or_stdout_not_a_terminal_chooses_ndjson
+	run_tool 5 --help
+	if [ "$RC" -ne 0 ]; then
+		fail $name "exited $RC, want 0"
+	elif ! tr -s ' \n' ' ' <"$OUT" | grep -qF -- '--json NDJSON on stdout (the default when stdin or stdout is not a terminal)'; then
+		fail $name "--help does not say stdin or stdout: $(grep -A1 -- '--json' "$OUT")"
+	else
+		ok $name
+	fi
+}
+
+# In a private network namespace (and a mount namespace for its own /sys, where tcpdrop-top
+# reads the link type), a veth pair whose names hold a control byte and a non-ASCII character.
+# The interface list of the "no interface" message and the "watching" line show them escaped;
+# -p given twice watches both lists.
+# shellcheck disable=SC2016  # expanded by the bash inside the namespaces
+NAMES_SCRIPT='
+	mount -t sysfs sysfs /sys || exit 98
+	ip link add name "$(printf "a\001b")" type veth peer name "$(printf "\303\2740")" || exit 99
+	LC_ALL=C "$0" -i tdt-nope0 2>"$1.c"
+	LC_ALL=C.UTF-8 "$0" -i tdt-nope0 2>"$1.utf8"
+	exec "$0" -i "$(printf "a\001b")" -m skb -p 80 -p 443 --json --duration 0.3'
+t_names_escaped() {
+	local name=control_bytes_in_interface_names_are_escaped_on_stderr why=
+	local name2=repeated_p_adds_up
+	if [ "$(id -u)" -ne 0 ] || ! unshare -n -m -- true 2>/dev/null; then
+		skip $name "needs root for a private network namespace"
+		skip $name2 "needs root for a private network namespace"
+		return
+	fi
+	OUT=$TDT_TMP/names.out ERR=$TDT_TMP/names.err
+	timeout -k 2 10 unshare -n -m -- bash -c "$NAMES_SCRIPT" "$TDT_BIN" "$TDT_TMP/list" \
+		>"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+	if [ "$RC" -eq 98 ]; then
+		why="could not mount a private /sys"
+	elif [ "$RC" -eq 99 ]; then
+		why="could not create veth interfaces named a\\x01b and ü0"
+	elif LC_ALL=C grep -q $'\x01' "$TDT_TMP/list.c" "$TDT_TMP/list.utf8" "$ERR"; then
+		why="a raw control byte reached stderr: $(cat -v "$TDT_TMP/list.c" "$ERR")"
+	elif ! grep -qF 'interfaces: lo a\x01b \xc3\xbc0' "$TDT_TMP/list.c" &&
+		! grep -qF 'interfaces: lo \xc3\xbc0 a\x01b' "$TDT_TMP/list.c"; then
+		why="LC_ALL=C: the list is not 'lo a\\x01b \\xc3\\xbc0': $(cat -v "$TDT_TMP/list.c")"
+	elif ! grep -qF 'interfaces: lo a\x01b ü0' "$TDT_TMP/list.utf8" &&
+		! grep -qF 'interfaces: lo ü0 a\x01b' "$TDT_TMP/list.utf8"; then
+		why="C.UTF-8: the list is not 'lo a\\x01b ü0': $(cat -v "$TDT_TMP/list.utf8")"
+	elif [ "$RC" -ne 0 ]; then
+		why="tcpdrop-top -i a\\x01b exited $RC: $(cat -v "$ERR" | head -c 300)"
+	elif [ "$(head -1 "$ERR")" != 'tcpdrop-top: watching a\x01b (generic XDP), ports 80,443' ]; then
+		why="the watching line is '$(head -1 "$ERR" | cat -v)', want 'tcpdrop-top: watching a\\x01b (generic XDP), ports 80,443'"
+	fi
+	check $name "$why"
+	[ "$RC" -eq 0 ] && why=$(nd_check "$OUT" "
+s = [o for o in objs if o['type'] == 'stats']
+s or fail('no stats line')
+s[-1]['ports'] == '80,443' or fail('ports %r, want 80,443' % s[-1]['ports'])")
+	check $name2 "$why"
+}
+
 t_help
+t_help_names_stdin
 t_version
+t_names_escaped
+usage_message repeated_interface_is_usage_error \
+	'-i: only one interface per process, and "lo" was given before "eth0": run one tcpdrop-top for each' \
+	-i lo -p 80 -i eth0
+usage_message duration_out_of_bounds_says_the_bounds \
+	'--duration: "1e10" is not a number of seconds from 0.001 to 1000000000' \
+	-i lo --duration 1e10
+usage_message ring_size_with_a_bad_suffix_says_which_work \
+	'--ring-size: "4KB" is not a number: digits, then optionally K, M or G (powers of 1024; no B); want a power of two from 4K to 1G' \
+	-i lo --ring-size 4KB
+usage_message ring_size_not_a_power_of_two_says_so \
+	'--ring-size: "5K" is not a power of two: want 4K, 8K, 16K ... 1G' -i lo --ring-size 5K
+usage_message empty_port_item_says_empty_item \
+	'-p: empty item in ",": separate ports with one comma' -i lo -p ,
+usage_message missing_value_names_the_long_option_as_typed 'option --ports needs a value' \
+	-i lo --ports
+usage_message ambiguous_prefix_lists_the_candidates \
+	'option --int is ambiguous: --interface, --interval' --int lo
+usage_message ambiguous_flag_prefix_lists_the_candidates \
+	'option --d is ambiguous: --dry-run, --duration' -i lo --d
 t_unknown_interface
 t_no_interface
 usage_error port_above_65535_is_usage_error 70000 -i lo -p 70000

@@ -15,6 +15,7 @@
 #include "check.h"
 #include "tui/cli.h"
 #include "tui/droplog.h"
+#include "tui/error.h"
 #include "tui/except.h"
 #include "tui/iface.h"
 #include "tui/history.h"
@@ -57,8 +58,10 @@ TEST(ports_bad_input_is_refused_with_the_bad_part_named)
 		{ "70000", "\"70000\"" },
 		{ "abc", "\"abc\"" },
 		{ "10-5", "\"10-5\"" },
-		{ "4040,,80", "bad port \"\"" },
-		{ "4040,", "bad port \"\"" },
+		{ "4040,,80", "empty item in \"4040,,80\"" },
+		{ "4040,", "empty item in \"4040,\"" },
+		{ ",", "empty item in \",\"" },
+		{ ",80", "empty item" },
 		{ "-5", "\"-5\"" },
 		{ "80-", "\"80-\"" },
 		{ "80 ", "\"80 \"" },
@@ -162,6 +165,78 @@ TEST(json_strings_escape_quotes_controls_and_high_bytes)
 	n = format_json_string("abcdef", buf, 4);
 	CHECK_EQ_U64(n, 8, "needed length when cut");
 	CHECK_STR(buf, "\"ab");
+}
+
+TEST(names_escape_controls_backslashes_and_what_the_locale_cannot_show)
+{
+	static const struct {
+		const char *in;
+		bool utf8;
+		const char *out;
+	} cases[] = {
+		{ "eth0", true, "eth0" },
+		{ "eth0", false, "eth0" },
+		{ "a\x01" "b", true, "a\\x01b" },		/* a control byte */
+		{ "a\x1b[2J", true, "a\\x1b[2J" },		/* an escape sequence, defused */
+		{ "a\x7f", false, "a\\x7f" },			/* DEL */
+		{ "a\\b", true, "a\\\\b" },			/* a backslash, doubled */
+		{ "\xc3\xbc" "0", true, "\xc3\xbc" "0" },	/* ü0: shown as it is in UTF-8 */
+		{ "\xc3\xbc" "0", false, "\\xc3\\xbc0" },	/* and escaped in ASCII */
+		{ "\xe4\xb8\xad", true, "\xe4\xb8\xad" },	/* a CJK character */
+		{ "\xc3" "0", true, "\\xc3" "0" },		/* cut short: the bad byte only */
+		{ "\xff\xfe", true, "\\xff\\xfe" },		/* never UTF-8 */
+		{ "\xc0\xaf", true, "\\xc0\\xaf" },		/* overlong "/" */
+		{ "\xed\xa0\x80", true, "\\xed\\xa0\\x80" },	/* a UTF-16 surrogate */
+		{ "\xf4\x90\x80\x80", true, "\\xf4\\x90\\x80\\x80" },	/* past U+10FFFF */
+		{ "a\xc2\x9b" "b", true, "a\\xc2\\x9bb" },	/* C1 CSI, in UTF-8 */
+		{ "a\xe2\x80\xae" "b", true, "a\\xe2\\x80\\xaeb" },	/* right-to-left override */
+		{ "\xef\xbb\xbf" "x", true, "\\xef\\xbb\\xbfx" },	/* BOM */
+	};
+	char buf[FORMAT_NAME_LEN];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = format_name(cases[i].in, cases[i].utf8, buf, sizeof(buf));
+		CHECK_STR(buf, cases[i].out);
+		CHECK_EQ_U64(n, strlen(cases[i].out), "length");
+	}
+	/* The longest interface name, every byte escaped, fits. */
+	n = format_name("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f", true, buf,
+			sizeof(buf));
+	CHECK(n < sizeof(buf), "15 escaped bytes need %zu", n);
+	n = format_name("abc\x01", false, buf, 5);
+	CHECK_EQ_U64(n, 7, "needed length when cut");
+	CHECK_STR(buf, "abc\\");
+}
+
+TEST(say_escapes_the_whole_line)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	say(f, "watching %s, no interface \"%s\"", "a\x01" "b", "c\x1b]0;x\x07");
+	fclose(f);
+	CHECK_STR(text, "tcpdrop-top: watching a\\x01b, no interface \"c\\x1b]0;x\\x07\"\n");
+	free(text);
+}
+
+TEST(addresses_too_long_lose_their_middle_not_their_end)
+{
+	char buf[128];
+
+	format_elide("2001:db8:77::88:8888", 18, true, buf, sizeof(buf));
+	CHECK_STR(buf, "2001:db8\u2026::88:8888");
+	format_elide("2001:db8:77::88:8888", 18, false, buf, sizeof(buf));
+	CHECK_STR(buf, "2001:db8~::88:8888");
+	format_elide("[2001:db8:77::88:8888]:41001", 20, false, buf, sizeof(buf));
+	CHECK_STR(buf, "[2001:db8~888]:41001");
+	format_elide("198.51.100.2", 18, true, buf, sizeof(buf));
+	CHECK_STR(buf, "198.51.100.2");
+	format_elide("2001:db8:77::88:8888", 20, true, buf, sizeof(buf));
+	CHECK_STR(buf, "2001:db8:77::88:8888");	/* exactly fits: whole */
+	format_elide("abcdef", 3, false, buf, sizeof(buf));
+	CHECK_STR(buf, "a~f");
 }
 
 static struct tcpdrop_event sample_event(void)
@@ -429,6 +504,82 @@ TEST(cli_parses_afresh_after_a_half_read_option_cluster)
 
 	CHECK(parse_args(&o, first, 2) == CLI_EXIT_OK, "-hV");
 	CHECK(parse_args(&o, second, 2) == CLI_RUN && o.json, "a leftover -V answered --json");
+}
+
+TEST(cli_repeated_ports_add_up_and_a_second_interface_is_refused)
+{
+	const char *const ports[] = { "tcpdrop-top", "-p", "80", "--ports", "443,9000-9001" };
+	const char *const twice[] = { "tcpdrop-top", "-i", "eth0", "--interface", "eth1" };
+	const char *const same[] = { "tcpdrop-top", "-i", "eth0", "-i", "eth0" };
+	struct options o;
+
+	CHECK(parse_args(&o, ports, 5) == CLI_RUN, "refused");
+	CHECK(ports_contains(&o.ports, 80) && ports_contains(&o.ports, 443) &&
+	      ports_contains(&o.ports, 9000) && ports_contains(&o.ports, 9001), "ports lost");
+	CHECK(!ports_contains(&o.ports, 4040), "the default came back");
+	CHECK(parse_args(&o, twice, 5) == CLI_USAGE_ERROR, "a second interface accepted");
+	CHECK(parse_args(&o, same, 5) == CLI_USAGE_ERROR, "-i twice accepted");
+}
+
+/* cli_parse's stderr for one command line (argv[0] added), which must be a usage error. */
+static void cli_message(const char *const *args, int n, char *msg, size_t len)
+{
+	char *argv[16] = { "tcpdrop-top" }, *text = NULL;
+	FILE *err = open_memstream(&text, &(size_t){ 0 });
+	struct options o;
+
+	for (int i = 0; i < n; i++)
+		argv[i + 1] = (char *)args[i];
+	CHECK(cli_parse(n + 1, argv, &o, err, err) == CLI_USAGE_ERROR, "%s accepted", args[0]);
+	fclose(err);
+	snprintf(msg, len, "%s", text);
+	free(text);
+}
+
+TEST(cli_messages_give_the_reason_and_the_option_as_typed)
+{
+	static const struct {
+		const char *args[3];
+		const char *says;
+	} cases[] = {
+		{ { "--duration", "1e10" }, "--duration: \"1e10\" is not a number of seconds from "
+		  "0.001 to 1000000000\n" },
+		{ { "--ring-size", "4KB" }, "--ring-size: \"4KB\" is not a number: digits, then "
+		  "optionally K, M or G (powers of 1024; no B); want a power of two from 4K to "
+		  "1G\n" },
+		{ { "--ring-size", "5K" }, "--ring-size: \"5K\" is not a power of two: want 4K, "
+		  "8K, 16K ... 1G\n" },
+		{ { "--ring-size", "2K" }, "--ring-size: \"2K\" is out of range: want a power of "
+		  "two from 4K to 1G\n" },
+		{ { "--max-sources", "1k5" }, "--max-sources: \"1k5\" is not a number" },
+		{ { "--max-sources", "8M" }, "--max-sources: \"8M\" is out of range: want 64 to "
+		  "4194304 (4M)\n" },
+		{ { "-p", "," }, "-p: empty item in \",\": separate ports with one comma\n" },
+		{ { "--ports", "80,,443" }, "--ports: empty item in \"80,,443\"" },
+		{ { "--po", "70000" }, "--ports: bad port \"70000\"" },
+		{ { "--ports" }, "option --ports needs a value\n" },
+		{ { "-p" }, "option -p needs a value\n" },
+		{ { "-vp" }, "option -p needs a value\n" },
+		{ { "--int", "eth0" }, "option --int is ambiguous: --interface, --interval\n" },
+		{ { "--d" }, "option --d is ambiguous: --dry-run, --duration\n" },
+		{ { "--d=5" }, "option --d is ambiguous: --dry-run, --duration\n" },
+		{ { "--bogus" }, "unknown option --bogus\n" },
+		{ { "--json=1" }, "option --json=1 takes no value\n" },
+		{ { "-i", "eth0", "-ieth1" }, "-i: only one interface per process, and \"eth0\" "
+		  "was given before \"eth1\"" },
+		{ { "--mode", "fast" }, "--mode: unknown mode \"fast\"" },
+	};
+	char msg[512], want[512];
+	int n;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (n = 0; n < 3 && cases[i].args[n]; n++)
+			;
+		cli_message(cases[i].args, n, msg, sizeof(msg));
+		snprintf(want, sizeof(want), "tcpdrop-top: %s", cases[i].says);
+		CHECK(!strncmp(msg, want, strlen(want)), "%s: got \"%s\", want it to start \"%s\"",
+		      cases[i].args[0], msg, want);
+	}
 }
 
 TEST(cli_usage_errors_exit_as_usage_errors)
@@ -824,6 +975,9 @@ int main(void)
 	RUN(time_prints_as_rfc3339_utc_with_microseconds);
 	RUN(json_strings_escape_quotes_controls_and_high_bytes);
 	RUN(json_strings_keep_utf8_and_replace_bytes_that_are_not);
+	RUN(names_escape_controls_backslashes_and_what_the_locale_cannot_show);
+	RUN(say_escapes_the_whole_line);
+	RUN(addresses_too_long_lose_their_middle_not_their_end);
 	RUN(drop_event_prints_as_one_ndjson_line_in_field_order);
 	RUN(drop_event_line_cut_short_is_reported_not_overrun);
 	RUN(stats_count_from_the_reset_point_and_rate_per_second);
@@ -838,6 +992,8 @@ int main(void)
 	RUN(cli_map_sizes_take_suffixes_within_bounds);
 	RUN(cli_parses_afresh_after_a_half_read_option_cluster);
 	RUN(cli_usage_errors_exit_as_usage_errors);
+	RUN(cli_repeated_ports_add_up_and_a_second_interface_is_refused);
+	RUN(cli_messages_give_the_reason_and_the_option_as_typed);
 	RUN(droplog_lists_newest_first_and_keeps_only_its_capacity);
 	RUN(droplog_copy_stands_still_while_the_live_log_moves_on);
 	RUN(droplog_clear_empties_the_log);

@@ -23,6 +23,13 @@ CASES=(
 	q_exits_0_and_leaves_no_xdp_program
 	sigterm_restores_terminal_and_exits_0
 	no_color_env_is_respected
+	dry_run_and_paused_show_both
+	long_ipv6_sources_lose_their_middle_not_their_end
+	end_key_shows_the_last_page
+	too_small_message_says_the_needed_size_first
+	c_locale_shows_a_non_ascii_name_escaped_and_ascii_glyphs
+	utf8_locale_shows_control_bytes_in_a_name_escaped
+	dumb_and_unknown_terminals_are_refused_before_attaching
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -220,7 +227,7 @@ keybar().startswith(' p:pause c:clear s:sort') or fail('key bar: ' + keybar())")
 		why=$(wait_screen 3 $tag "
 len(rows) == 12 or fail('%d rows at 50x12' % len(rows))
 msg = [r.strip() for r in rows if r.strip()]
-msg == ['terminal 50x12: tcpdrop-top needs 60x15'] or fail('at 50x12 the screen is: ' + show())")
+msg == ['needs 60x15, terminal is 50x12'] or fail('at 50x12 the screen is: ' + show())")
 	fi
 	if [ -z "$why" ]; then
 		"${TM[@]}" resize-window -t $tag -x 100 -y 30
@@ -287,8 +294,183 @@ run_nocolor() {
 	check no_color_env_is_respected "${NO_COLOR_WHY:-}"
 }
 
+# --- Run 3: a dry run at 60x15 with long IPv6 sources, the End key, a tiny terminal ----------
+LONG6=2001:db8:4040:7777:8888:9999:aaaa:bbbb	# 38 characters: more than 60 columns leave
+run_dry() {
+	local tag=dry name why p ok=1 logged=[]
+	if ! start_ui $tag 0 --dry-run -d $INTERVAL; then
+		for name in "${CASES[@]:10:4}"; do
+			fail "$name" "--dry-run: $START_WHY"
+		done
+		return
+	fi
+	name=dry_run_and_paused_show_both
+	why=$(wait_screen 3 $tag "title().endswith(' DRY RUN') or fail('title: ' + title())")
+	if [ -z "$why" ]; then
+		key $tag p
+		why=$(wait_screen 3 $tag "
+title().endswith(' DRY RUN  PAUSED') or fail('paused dry run, title: ' + title())
+re.search(r'PAUSED, 0 new\$', keybar()) or fail('key bar: ' + keybar())")
+		key $tag p
+	fi
+	[ -z "$why" ] && why=$(wait_screen 3 $tag "
+title().endswith(' DRY RUN') or fail('resumed dry run, title: ' + title())")
+	[ -z "$why" ] && why=$(gone_problem $tag)
+	check $name "$why"
+
+	# A dry run lets each SYN through to a closed port, whose RST ends the attempt at once:
+	# one SYN, one drop event each, oldest 43001, newest the long IPv6 source.
+	for p in 43001 43002 43003 43004 43005 43006 43007 43008; do
+		probe "$C" "$V4S" 4040 $p
+	done
+	addr_add "$C" "$CIF" "$LONG6/64" || ok=0
+	ip netns exec "$C" timeout 5 nc -z -n -w 1 -s "$LONG6" -p 43100 "$V6S" 4040 \
+		>/dev/null 2>&1 </dev/null
+	why=$(wait_screen 5 $tag "
+len(log_rows()) >= 9 or fail('want 9 log rows after 9 SYNs: ' + show())
+':43100' in log_rows()[0] or fail('the IPv6 SYN is not the newest drop: ' + show())")
+	# Every SYN, newest first (a lost RST can make netcat send one twice): for the End key.
+	[ -z "$why" ] && logged=$(scr_check $tag "print(repr([r.split()[1] for r in log_rows()]))")
+	name=long_ipv6_sources_lose_their_middle_not_their_end
+	if [ $ok = 0 ]; then
+		why="could not add $LONG6 to the client"
+	elif [ -z "$why" ]; then
+		# 100 columns: the source column holds it whole; the log's endpoint column does not.
+		why=$(wait_screen 3 $tag "
+[r for r in source_rows() if r.split()[0] == '$LONG6'] or fail('no whole $LONG6 in the sources: %s' % source_rows())
+row = log_rows()[0].split()
+(row[1].startswith('[2001:db8:') and row[1].endswith(':bbbb]:43100') and '…' in row[1]) or fail('wide log source %r: want the middle elided, the port kept' % row[1])
+row[2] == '[$V6S]:4040' or fail('wide log destination %r' % row[2])")
+	fi
+	if [ -z "$why" ]; then
+		"${TM[@]}" resize-window -t $tag -x 60 -y 15
+		why=$(wait_screen 3 $tag "
+len(rows) == 15 or fail('%d rows at 60x15' % len(rows))
+s = [r.split()[0] for r in source_rows() if r.split()[0].startswith('2001:db8')]
+len(s) == 1 or fail('want one 2001:db8 row in the sources: %s' % source_rows())
+(s[0].endswith('aaa:bbbb') and '…' in s[0] and len(s[0]) <= 18) or fail('source %r: want the middle elided, the end kept' % s[0])
+src = log_rows()[0].split()[1]
+(src.startswith('[2001:db8:') and src.endswith(']:43100') and '…' in src) or fail('narrow log source %r: want the middle elided, the port kept' % src)")
+	fi
+	[ -z "$why" ] && why=$(gone_problem $tag)
+	check $name "$why"
+
+	# 60x15 leaves 5 log rows: End shows the oldest 5, the oldest (43001) on the last row.
+	name=end_key_shows_the_last_page
+	key $tag G
+	why=$(wait_screen 3 $tag "
+logged = $logged
+n = len(logged)
+n >= 9 or fail('the log held %d drops at 100 columns, want 9 or more' % n)
+log = [r.split()[1] for r in log_rows()]
+len(log) == 5 or fail('after G, %d log rows, want a full page of 5: %s' % (len(log), show()))
+logged[-1].endswith(':43001') or fail('the oldest drop logged is %s, want 43001' % logged[-1])
+log == logged[-5:] or fail('after G the rows are %s, want the oldest five %s' % (log, logged[-5:]))
+'(%d-%d of %d)' % (n - 4, n, n) in rows[log_heading()] or fail('log heading: ' + rows[log_heading()])")
+	key $tag g
+	[ -z "$why" ] && why=$(wait_screen 3 $tag "
+':43100' in log_rows()[0] or fail('after g the newest is not on top: ' + show())")
+	[ -z "$why" ] && why=$(gone_problem $tag)
+	check $name "$why"
+
+	name=too_small_message_says_the_needed_size_first
+	"${TM[@]}" resize-window -t $tag -x 20 -y 5
+	why=$(wait_screen 3 $tag "
+len(rows) == 5 or fail('%d rows at 20x5' % len(rows))
+msg = [r.strip() for r in rows if r.strip()]
+msg == ['needs 60x15,', 'terminal is 20x5'] or fail('at 20x5 the screen is: ' + show())")
+	if [ -z "$why" ]; then
+		"${TM[@]}" resize-window -t $tag -x 12 -y 1
+		why=$(wait_screen 3 $tag "
+rows[0].strip() == 'needs 60x15,' or fail('at 12x1 the screen is: ' + show())")
+	fi
+	"${TM[@]}" resize-window -t $tag -x 100 -y 30	# room for the shell's line after it
+	[ -z "$why" ] && why=$(gone_problem $tag)
+	if [ -z "$why" ]; then
+		key $tag q
+		why=$(stopped_problem $tag)
+	fi
+	check $name "$why"
+}
+
+# --- Run 4: interface names from outside: a non-ASCII one in the C locale, a control byte ---
+NAME_U=$'\xc3\xbc0' NAME_CTL=$'a\x01b'	# ü0, a^Ab: a veth pair in the server's namespace
+# name_ui TAG IF LOCALE WANT CHECK: the live view on IF under LC_ALL=LOCALE; its title must
+# start with " tcpdrop-top  WANT (", the screen pass CHECK, and q end it cleanly.
+name_ui() {
+	local tag=$1 dev=$2 loc=$3 want=$4 check=$5 why
+	if ! pane_start "$tag" 100 30 "$TDT_TMP/$tag" env LC_ALL="$loc" LANG="$loc" \
+		ip netns exec "$S" "$TDT_BIN" -i "$dev" -d $INTERVAL; then
+		echo "$PANE_WHY"
+		return
+	fi
+	why=$(wait_screen 10 "$tag" "
+title().startswith(r' tcpdrop-top  $want (') or fail('title: ' + title())
+$check")
+	[ -z "$why" ] && why=$(gone_problem "$tag")
+	if [ -z "$why" ]; then
+		key "$tag" q
+		why=$(stopped_problem "$tag")
+		[ -z "$why" ] && why=$(detached_problem "$S" "$dev")
+	fi
+	echo "$why"
+}
+
+run_names() {
+	local why
+	if ! ip -n "$S" link add name "$NAME_U" type veth peer name "$NAME_CTL"; then
+		fail c_locale_shows_a_non_ascii_name_escaped_and_ascii_glyphs "could not create ü0"
+		fail utf8_locale_shows_control_bytes_in_a_name_escaped "could not create a^Ab"
+		return
+	fi
+	why=$(name_ui cloc "$NAME_U" C '\xc3\xbc0' "
+'?' in title() and fail('a ? in the title: ' + title())
+odd = [r for r in rows if any(ord(ch) > 126 for ch in r)]
+odd and fail('non-ASCII on the screen: %s' % odd)
+'DROPSv' in rows[sources_heading()] or fail('sort marker: ' + rows[sources_heading()])
+'arrows:scroll' in keybar() or fail('key bar: ' + keybar())")
+	check c_locale_shows_a_non_ascii_name_escaped_and_ascii_glyphs "$why"
+	why=$(name_ui ctl "$NAME_CTL" C.UTF-8 'a\x01b' "
+'DROPS▼' in rows[sources_heading()] or fail('sort marker: ' + rows[sources_heading()])")
+	check utf8_locale_shows_control_bytes_in_a_name_escaped "$why"
+}
+
+# --- Run 5: terminals that cannot show the live view are refused before anything loads ------
+# term_refused TAG TERM ARGS...: why tcpdrop-top under TERM did not exit 2 with the one line
+# for it, or nothing.
+term_refused() {
+	local tag=$1 term=$2 want
+	shift 2
+	want="tcpdrop-top: cannot use this terminal (TERM=$term, which "
+	PANE_ERR=$TDT_TMP/$tag.err pane_start "$tag" 100 30 "$TDT_TMP/$tag" env TERM="$term" \
+		ip netns exec "$S" "$TDT_BIN" "$@" || { echo "$PANE_WHY"; return; }
+	if ! wait_until 5 test -f "$TDT_TMP/$tag.status"; then
+		echo "TERM=$term: still running 5 s later: $(scr_check "$tag" 'print(show())')"
+	elif [ "$(cat "$TDT_TMP/$tag.status")" != 2 ]; then
+		echo "TERM=$term: exit status $(cat "$TDT_TMP/$tag.status"), want 2"
+	elif [ "$(wc -l <"$TDT_TMP/$tag.err")" != 1 ] ||
+		[ "$(head -c ${#want} "$TDT_TMP/$tag.err")" != "$want" ] ||
+		! grep -q '): try --json$' "$TDT_TMP/$tag.err"; then
+		echo "TERM=$term: stderr is '$(cat "$TDT_TMP/$tag.err")', want '$want...): try --json'"
+	fi
+}
+
+run_term() {
+	local name=dumb_and_unknown_terminals_are_refused_before_attaching why
+	why=$(term_refused dumb dumb -i "$SIF")
+	[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
+	[ -z "$why" ] && why=$(term_refused unknown tdt-no-such-term -i "$SIF")
+	[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
+	# Before the interface is even looked up: a missing one is not what it complains about.
+	[ -z "$why" ] && why=$(term_refused order dumb -i tdt-nope0)
+	check $name "$why"
+}
+
 NO_COLOR_WHY=
 run_main
 run_nocolor
+run_dry
+run_names
+run_term
 
 finish

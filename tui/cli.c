@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -16,12 +17,14 @@ static const char usage[] =
 	"Drop TCP segments to the watched ports at XDP and show what is dropped, live.\n"
 	"\n"
 	"  -i, --interface IFACE  interface to filter (default: the default-route interface)\n"
-	"  -p, --ports PORTS      destination ports to drop, e.g. 4040,8080,9000-9010 (default 4040)\n"
+	"  -p, --ports PORTS      destination ports to drop, e.g. 4040,8080,9000-9010 (default\n"
+	"                         4040; repeatable: the lists add up)\n"
 	"      --except CIDRS     never drop these sources, e.g. 198.51.100.0/24,2001:db8::/32\n"
 	"                         (repeatable; they pass and count as excepted)\n"
 	"  -m, --mode MODE        auto (native XDP, else generic), native or skb (default auto)\n"
 	"      --dry-run          match and report, but let the packets through\n"
-	"      --json             NDJSON on stdout (the default when stdout is not a terminal)\n"
+	"      --json             NDJSON on stdout (the default when stdin or stdout is not a\n"
+	"                         terminal)\n"
 	"  -d, --interval SECONDS stats and refresh period (default 1)\n"
 	"      --duration SECONDS stop after this long (default: run until interrupted)\n"
 	"      --ring-size BYTES  event ring buffer, a power of two from 4K to 1G (default 4M)\n"
@@ -73,27 +76,33 @@ static int parse_seconds(const char *s, double min, double max, double *out)
 	return 0;
 }
 
-/* A whole number within [min, max], with an optional K, M or G (powers of 1024) suffix. */
+/* A whole number within [min, max], with an optional K, M or G (powers of 1024) suffix.
+ * Returns -EINVAL when s is not such a number, -ERANGE when it is out of bounds. */
 static int parse_size(const char *s, unsigned long long min, unsigned long long max,
 		      unsigned int *out)
 {
 	unsigned long long v = 0, unit = 1;
+	bool big = false;
 	const char *p = s;
 
 	if (!isdigit((unsigned char)*p))
-		return -1;
+		return -EINVAL;
 	for (; isdigit((unsigned char)*p); p++) {
 		v = v * 10 + (*p - '0');
-		if (v > max)
-			return -1;
+		if (v > max) {
+			big = true;	/* read on: "99999KB" is a bad suffix first */
+			v = max + 1;
+		}
 	}
 	switch (*p) {
 	case 'k': case 'K': unit = 1ULL << 10; p++; break;
 	case 'm': case 'M': unit = 1ULL << 20; p++; break;
 	case 'g': case 'G': unit = 1ULL << 30; p++; break;
 	}
-	if (*p || v > max / unit || v * unit < min)
-		return -1;
+	if (*p)
+		return -EINVAL;
+	if (big || v > max / unit || v * unit < min)
+		return -ERANGE;
 	*out = v * unit;
 	return 0;
 }
@@ -112,11 +121,54 @@ static enum cli_result usage_error(FILE *err, const char *fmt, ...)
 	return CLI_USAGE_ERROR;
 }
 
+/* The option as typed: "--ports" (also for an abbreviation such as "--po") or "-p". */
+static const char *option_name(int c, int longindex, char *buf, size_t len)
+{
+	if (longindex >= 0)
+		snprintf(buf, len, "--%s", long_options[longindex].name);
+	else
+		snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+/* An unknown "--name[=value]": either no long option starts with name, or several do. */
+static enum cli_result unknown_long(FILE *err, const char *arg)
+{
+	size_t len = strcspn(arg + 2, "="), used = 0;
+	char candidates[256] = "";
+	int n = 0;
+
+	for (const struct option *o = long_options; o->name; o++) {
+		if (strncmp(o->name, arg + 2, len))
+			continue;
+		used += snprintf(candidates + used, sizeof(candidates) - used, "%s--%s",
+				 n++ ? ", " : "", o->name);
+		if (used >= sizeof(candidates))
+			break;
+	}
+	if (n > 1)
+		return usage_error(err, "option --%.*s is ambiguous: %s", (int)len, arg + 2,
+				   candidates);
+	return usage_error(err, "unknown option %s", arg);
+}
+
+/* A size option's message: what is wrong with the value, and what would do. */
+static enum cli_result size_error(FILE *err, const char *name, const char *value, int why,
+				  const char *bounds)
+{
+	if (why == -ERANGE)
+		return usage_error(err, "%s: \"%s\" is out of range: want %s", name, value,
+				   bounds);
+	return usage_error(err, "%s: \"%s\" is not a number: digits, then optionally K, M or G "
+			   "(powers of 1024; no B); want %s", name, value, bounds);
+}
+
 enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out, FILE *err)
 {
-	char why[160];
-	bool ports_given = false;
-	int c;
+	char why[160], name[32];
+	bool ports_given = false, iface_given = false;
+	struct port_set more;
+	int c, longindex, bad;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->interval_s = 1.0;
@@ -125,16 +177,31 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 	opterr = 0;
 	optind = 0;	/* 0, not 1: glibc then also forgets a half-parsed "-hV" of an earlier call */
 
-	while ((c = getopt_long(argc, argv, ":i:p:m:d:vhV", long_options, NULL)) != -1) {
+	for (;;) {
+		longindex = -1;
+		c = getopt_long(argc, argv, ":i:p:m:d:vhV", long_options, &longindex);
+		if (c == -1)
+			break;
+		option_name(c, longindex, name, sizeof(name));
 		switch (c) {
 		case 'i':
+			/* One interface per process: a second -i would silently win. */
+			if (iface_given)
+				return usage_error(err, "%s: only one interface per process, and "
+						   "\"%s\" was given before \"%s\": run one "
+						   "tcpdrop-top for each", name, opts->ifname,
+						   optarg);
 			if (!*optarg || strlen(optarg) >= IF_NAMESIZE || strchr(optarg, '/'))
 				return usage_error(err, "bad interface name \"%s\"", optarg);
 			strcpy(opts->ifname, optarg);
+			iface_given = true;
 			break;
 		case 'p':
-			if (ports_parse(optarg, &opts->ports, why, sizeof(why)))
-				return usage_error(err, "-p: %s", why);
+			/* Each list adds to the ones before it, as --except does. */
+			if (ports_parse(optarg, &more, why, sizeof(why)))
+				return usage_error(err, "%s: %s", name, why);
+			for (int w = 0; w < TCPDROP_PORT_WORDS; w++)
+				opts->ports.bits[w] |= more.bits[w];
 			ports_given = true;
 			break;
 		case 'm':
@@ -145,12 +212,12 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 			else if (!strcmp(optarg, "skb"))
 				opts->mode = XDP_MODE_SKB;
 			else
-				return usage_error(err, "-m: unknown mode \"%s\" (auto, native or skb)",
-						   optarg);
+				return usage_error(err, "%s: unknown mode \"%s\" (auto, native or "
+						   "skb)", name, optarg);
 			break;
 		case OPT_EXCEPT:
 			if (except_parse(optarg, &opts->excepts, why, sizeof(why)))
-				return usage_error(err, "--except: %s", why);
+				return usage_error(err, "%s: %s", name, why);
 			break;
 		case OPT_FORCE:
 			opts->force = true;
@@ -163,26 +230,29 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 			break;
 		case 'd':
 			if (parse_seconds(optarg, 0.1, 3600, &opts->interval_s))
-				return usage_error(err, "-d: \"%s\" is not a number of seconds from 0.1 "
-						   "to 3600", optarg);
+				return usage_error(err, "%s: \"%s\" is not a number of seconds "
+						   "from 0.1 to 3600", name, optarg);
 			break;
 		case OPT_DURATION:
 			if (parse_seconds(optarg, 0.001, 1e9, &opts->duration_s))
-				return usage_error(err, "--duration: \"%s\" is not a positive number "
-						   "of seconds", optarg);
+				return usage_error(err, "%s: \"%s\" is not a number of seconds "
+						   "from 0.001 to 1000000000", name, optarg);
 			break;
 		case OPT_RING_SIZE:
-			if (parse_size(optarg, TCPDROP_MIN_RING_BYTES, TCPDROP_MAX_RING_BYTES,
-				       &opts->ring_bytes) ||
-			    (opts->ring_bytes & (opts->ring_bytes - 1)))
-				return usage_error(err, "--ring-size: \"%s\" is not a power of two "
-						   "from 4K to 1G", optarg);
+			bad = parse_size(optarg, TCPDROP_MIN_RING_BYTES, TCPDROP_MAX_RING_BYTES,
+					 &opts->ring_bytes);
+			if (bad)
+				return size_error(err, name, optarg, bad,
+						  "a power of two from 4K to 1G");
+			if (opts->ring_bytes & (opts->ring_bytes - 1))
+				return usage_error(err, "%s: \"%s\" is not a power of two: want "
+						   "4K, 8K, 16K ... 1G", name, optarg);
 			break;
 		case OPT_MAX_SOURCES:
-			if (parse_size(optarg, TCPDROP_MIN_SOURCES, TCPDROP_MAX_SOURCES,
-				       &opts->max_sources))
-				return usage_error(err, "--max-sources: \"%s\" is not a number from "
-						   "64 to 4194304", optarg);
+			bad = parse_size(optarg, TCPDROP_MIN_SOURCES, TCPDROP_MAX_SOURCES,
+					 &opts->max_sources);
+			if (bad)
+				return size_error(err, name, optarg, bad, "64 to 4194304 (4M)");
 			break;
 		case 'v':
 			opts->verbose = true;
@@ -194,17 +264,23 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 			fprintf(out, "tcpdrop-top %s\n", TCPDROP_VERSION);
 			return CLI_EXIT_OK;
 		case ':':
-			if (optopt > 0 && optopt < 128) {
-				snprintf(why, sizeof(why), "-%c", optopt);
-				return usage_error(err, "option %s needs a value", why);
-			}
-			return usage_error(err, "option %s needs a value", argv[optind - 1]);
+			/* getopt leaves longindex alone here: the option as typed is the argument
+			 * before optind, unless it was a short one in a cluster such as "-vp". */
+			if (!strncmp(argv[optind - 1], "--", 2))
+				return usage_error(err, "option %s needs a value",
+						   argv[optind - 1]);
+			snprintf(why, sizeof(why), "-%c", optopt);
+			return usage_error(err, "option %s needs a value", why);
 		default:
 			/* For "--name=value" on a flag, getopt sets optopt to the flag's code; for
-			 * an unknown long option, to 0; for an unknown short one, to its letter. */
-			if (!strncmp(argv[optind - 1], "--", 2))
-				return usage_error(err, optopt ? "option %s takes no value" :
-						   "unknown option %s", argv[optind - 1]);
+			 * an unknown or ambiguous long option, to 0; for an unknown short one, to
+			 * its letter. */
+			if (!strncmp(argv[optind - 1], "--", 2)) {
+				if (optopt)
+					return usage_error(err, "option %s takes no value",
+							   argv[optind - 1]);
+				return unknown_long(err, argv[optind - 1]);
+			}
 			snprintf(why, sizeof(why), "-%c", optopt);
 			return usage_error(err, "unknown option %s", why);
 		}

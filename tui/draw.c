@@ -39,24 +39,45 @@ struct layout layout_for(int rows, int cols)
 
 /*
  * Writes text into width columns at (y, x), cut with an ellipsis or padded, in a role. Text is
- * UTF-8 on a UTF-8 terminal, ASCII otherwise; every character we print is one column wide.
+ * UTF-8 on a UTF-8 terminal, ASCII otherwise; a byte the locale cannot decode, or a character
+ * it cannot print, shows as one "?", and the rest of the text stays (names from outside are
+ * escaped before they get here: see format_name()).
  */
 static void put(int y, int x, int width, enum role role, bool right, const char *text)
 {
 	wchar_t wide[512];
-	size_t len = mbstowcs(wide, text, sizeof(wide) / sizeof(wide[0]) - 1);
+	int cols[512], used = 0, total = 0;
+	size_t n = 0, len;
+	mbstate_t st = { 0 };
+	const char *p = text, *end = text + strlen(text);
 
 	if (width <= 0)
 		return;
-	if (len == (size_t)-1)
-		len = mbstowcs(wide, "?", 2);
+	while (p < end && n < sizeof(wide) / sizeof(wide[0]) - 1) {
+		len = mbrtowc(&wide[n], p, end - p, &st);
+		if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
+			memset(&st, 0, sizeof(st));
+			wide[n] = L'?';
+			len = 1;
+		}
+		cols[n] = wcwidth(wide[n]);
+		if (cols[n] < 0) {
+			wide[n] = L'?';
+			cols[n] = 1;
+		}
+		total += cols[n++];
+		p += len;
+	}
 	attrset(screen_attr(role));
 	mvhline(y, x, ' ', width);
-	if (len > (size_t)width) {
-		mvaddnwstr(y, x, wide, width - 1);
+	if (total > width) {
+		/* As many characters as fit in width - 1 columns, then the ellipsis. */
+		for (n = 0; used + cols[n] <= width - 1; n++)
+			used += cols[n];
+		mvaddnwstr(y, x, wide, n);
 		addwstr(screen_utf8() ? L"\u2026" : L"~");
 	} else {
-		mvaddnwstr(y, right ? x + width - (int)len : x, wide, len);
+		mvaddnwstr(y, right ? x + width - total : x, wide, n);
 	}
 	attrset(A_NORMAL);
 }
@@ -73,6 +94,29 @@ static void putf(int y, int x, int width, enum role role, bool right, const char
 	put(y, x, width, role, right, buf);
 }
 
+/* How much of text starts a line of at most width columns: whole words, or a word cut. */
+static int wrap(const char *text, int width)
+{
+	int len = strlen(text), end = 0;
+
+	if (len <= width || width < 1)
+		return len <= width ? len : 1;
+	for (int i = 0; i <= width; i++)
+		if (text[i] == ' ')
+			end = i;
+	return end ? end : width;
+}
+
+/* An address or endpoint too long for its column loses its middle, never its end; the
+ * column's last cell stays blank, to part it from the next. */
+static void put_elided(int y, int x, int width, const char *text)
+{
+	char shown[128];
+
+	format_elide(text, width > 1 ? width - 1 : 0, screen_utf8(), shown, sizeof(shown));
+	put(y, x, width, ROLE_NORMAL, false, shown);
+}
+
 static void fill_row(int y, int cols, enum role role)
 {
 	attrset(screen_attr(role));
@@ -84,16 +128,20 @@ static void draw_title(const struct tui *t, int cols)
 {
 	const struct watch *w = &t->run->watch;
 	uint64_t up = (t->picture.taken_ns - t->run->start_ns) / 1000000000ULL;
-	const char *notice = t->paused ? " PAUSED " : w->dry_run ? " DRY RUN " : "";
-	int notice_len = strlen(notice);
-	char title[384], excepts[192] = "", excepted[FORMAT_NUM_LEN];
+	char title[384], excepts[192] = "", excepted[FORMAT_NUM_LEN], notice[32];
+	char ifname[FORMAT_NAME_LEN];
+	int notice_len;
 
+	/* A dry run stays a dry run while paused: both say so. */
+	notice_len = snprintf(notice, sizeof(notice), "%s%s", w->dry_run ? " DRY RUN " : "",
+			      t->paused ? " PAUSED " : "");
 	if (w->excepts[0]) {	/* the trusted sources, and how many packets they sent through */
 		format_count(t->picture.stats.total.v[TCPDROP_EXCEPTED], excepted);
 		snprintf(excepts, sizeof(excepts), "  except %s (%s passed)", w->excepts, excepted);
 	}
+	format_name(w->ifname, screen_utf8(), ifname, sizeof(ifname));
 	snprintf(title, sizeof(title), " tcpdrop-top  %s (%s XDP)  port%s %s%s  up %llu:%02llu:%02llu"
-		 "  every %gs", w->ifname, w->native ? "native" : "generic",
+		 "  every %gs", ifname, w->native ? "native" : "generic",
 		 strpbrk(w->ports, ",-") ? "s" : "", w->ports, excepts,
 		 (unsigned long long)up / 3600, (unsigned long long)up / 60 % 60,
 		 (unsigned long long)up % 60, t->run->interval_s);
@@ -228,7 +276,7 @@ static void draw_sources(const struct tui *t, const struct layout *l)
 		format_count(r->drops, drops);
 		format_bytes(r->bytes, bytes);
 		format_age(v->taken_ns > r->last_seen_ns ? v->taken_ns - r->last_seen_ns : 0, age);
-		put(y, 1, addr_w, ROLE_NORMAL, false, addr);
+		put_elided(y, 1, addr_w, addr);
 		put(y, 1 + addr_w, 10, ROLE_DROP, true, drops);
 		put(y, 12 + addr_w, 10, ROLE_NORMAL, true, bytes);
 		putf(y, 23 + addr_w, 7, ROLE_NORMAL, true, "%.1f%%",
@@ -267,8 +315,8 @@ static void draw_log_row(const struct tui *t, int y, int cols, const struct tcpd
 		endpoint(e->family, e->daddr, e->dport, dst, sizeof(dst));
 		putf(y, 1, 13, ROLE_LABEL, false, "%s.%03llu", when,
 		     (unsigned long long)(wall / 1000000ULL % 1000));
-		put(y, 14, ep_w, ROLE_NORMAL, false, src);
-		put(y, 14 + ep_w, ep_w, ROLE_NORMAL, false, dst);
+		put_elided(y, 14, ep_w, src);
+		put_elided(y, 14 + ep_w, ep_w, dst);
 		put(y, 14 + 2 * ep_w, 7, ROLE_DROP, false, flags);
 		putf(y, 21 + 2 * ep_w, 6, ROLE_NORMAL, true, "%u", e->len);
 		if (e->vlan)
@@ -280,7 +328,7 @@ static void draw_log_row(const struct tui *t, int y, int cols, const struct tcpd
 	/* Narrow: the destination address is nearly always this host; keep its port. */
 	ep_w = cols - 1 - 9 - 7 - 7 - 6;
 	put(y, 1, 9, ROLE_LABEL, false, when);
-	put(y, 10, ep_w, ROLE_NORMAL, false, src);
+	put_elided(y, 10, ep_w, src);
 	putf(y, 10 + ep_w, 7, ROLE_NORMAL, true, "%u ", e->dport);
 	put(y, 17 + ep_w, 7, ROLE_DROP, false, flags);
 	putf(y, 24 + ep_w, 6, ROLE_NORMAL, true, "%u", e->len);
@@ -414,15 +462,24 @@ static void draw_help(const struct layout *l)
 	put(top + 1 + n, left, w, ROLE_TITLE, false, "");
 }
 
+/* The size needed comes first; the words wrap onto as many rows as the terminal has. */
 static void draw_too_small(int rows, int cols)
 {
-	char msg[80];
-	int len = snprintf(msg, sizeof(msg), "terminal %dx%d: tcpdrop-top needs %dx%d", cols, rows,
-			   TUI_MIN_COLS, TUI_MIN_ROWS);
+	char msg[80], line[80];
+	const char *p;
+	int y, len, lines = 0;
 
-	if (len > cols)
-		len = cols;
-	put(rows / 2, (cols - len) / 2 > 0 ? (cols - len) / 2 : 0, len, ROLE_WARN, false, msg);
+	snprintf(msg, sizeof(msg), "needs %dx%d, terminal is %dx%d", TUI_MIN_COLS, TUI_MIN_ROWS,
+		 cols, rows);
+	for (p = msg; *p; lines++)
+		p += wrap(p, cols) + strspn(p + wrap(p, cols), " ");
+	y = rows > lines ? (rows - lines) / 2 : 0;
+	for (p = msg; *p && y < rows; y++) {
+		len = wrap(p, cols);
+		snprintf(line, sizeof(line), "%.*s", len, p);
+		put(y, (cols - len) / 2, len, ROLE_WARN, false, line);
+		p += len + strspn(p + len, " ");
+	}
 }
 
 void draw(struct tui *t)

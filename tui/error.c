@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "format.h"
 
 static int error_fill(struct error *e, int err, int exit_status, const char *fmt, va_list ap)
 {
@@ -43,11 +44,14 @@ void error_print(FILE *to, const struct error *e)
 
 void say(FILE *to, const char *fmt, ...)
 {
+	char line[1024], shown[4 * sizeof(line)];
 	va_list ap;
 
-	fputs(PROGRAM_NAME ": ", to);
 	va_start(ap, fmt);
-	vfprintf(to, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', to);
+	/* Interface names, TERM and the arguments quoted back are anyone's bytes: none of them
+	 * may reach a terminal or a log as a control character. */
+	format_name(line, format_locale_utf8(), shown, sizeof(shown));
+	fprintf(to, PROGRAM_NAME ": %s\n", shown);
 }

@@ -25,7 +25,8 @@ __attribute__((format(printf, 3, 4)))
 int error_usage(struct error *e, int err, const char *fmt, ...);
 /* "tcpdrop-top: <message>" on to; a message never filled still says what failed. */
 void error_print(FILE *to, const struct error *e);
-/* One line for people with the program's prefix: notices, warnings, errors without a struct. */
+/* One line for people with the program's prefix: notices, warnings, errors without a struct.
+ * Control bytes in it, and bytes the locale cannot show, are escaped (see format_name()). */
 __attribute__((format(printf, 2, 3)))
 void say(FILE *to, const char *fmt, ...);
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -109,6 +111,112 @@ size_t format_json_string(const char *s, char *buf, size_t len)
 	if (len)
 		buf[n < len ? n : len - 1] = '\0';
 	return n;
+}
+
+/* The length of the valid UTF-8 sequence at s, or 0; *cp is its code point. */
+static int utf8_sequence(const unsigned char *s, uint32_t *cp)
+{
+	static const uint32_t least[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	int n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 :
+		s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+
+	if (!n)
+		return 0;
+	*cp = s[0] & (0x7f >> n);
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;	/* a NUL ends the string here too */
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and code points past Unicode are invalid. */
+	if (*cp < least[n] || (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/* Characters that print nothing but move or reorder what follows: C1 controls, zero-width
+ * and bidirectional formatting characters, line and paragraph separators, the BOM. */
+static bool invisible(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+size_t format_name(const char *s, bool utf8, char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	uint32_t cp = 0;
+	char esc[5];
+	int seq;
+
+#define PUT(c)                          \
+	do {                            \
+		if (n + 1 < len)        \
+			buf[n] = (c);   \
+		n++;                    \
+	} while (0)
+
+	while (*p) {
+		if (*p == '\\') {
+			PUT('\\');
+			PUT('\\');
+			p++;
+			continue;
+		}
+		if (*p >= 0x20 && *p < 0x7f) {
+			PUT(*p);
+			p++;
+			continue;
+		}
+		seq = utf8 && *p >= 0x80 ? utf8_sequence(p, &cp) : 0;
+		if (seq && !invisible(cp)) {
+			for (; seq; seq--, p++)
+				PUT(*p);
+			continue;
+		}
+		/* An escaped invisible character shows all its bytes; a bad byte only itself. */
+		for (seq = seq ? seq : 1; seq; seq--, p++) {
+			snprintf(esc, sizeof(esc), "\\x%02x", *p);
+			for (int i = 0; esc[i]; i++)
+				PUT(esc[i]);
+		}
+	}
+#undef PUT
+	if (len)
+		buf[n < len ? n : len - 1] = '\0';
+	return n;
+}
+
+bool format_locale_utf8(void)
+{
+	static int utf8 = -1;
+	locale_t loc;
+
+	if (utf8 < 0) {
+		/* The environment's LC_ALL, LC_CTYPE or LANG, without setlocale()'s effects. */
+		loc = newlocale(LC_CTYPE_MASK, "", (locale_t)0);
+		utf8 = loc && !strcmp(nl_langinfo_l(CODESET, loc), "UTF-8");
+		if (loc)
+			freelocale(loc);
+	}
+	return utf8;
+}
+
+void format_elide(const char *s, size_t width, bool utf8, char *buf, size_t len)
+{
+	size_t n = strlen(s), head, tail;
+
+	if (!len)
+		return;
+	if (n <= width || width < 3) {
+		snprintf(buf, len, "%.*s", (int)(n <= width ? n : width), s);
+		return;
+	}
+	/* The end of an address tells hosts apart: it gets the odd column. */
+	head = (width - 1) / 2;
+	tail = width - 1 - head;
+	snprintf(buf, len, "%.*s%s%s", (int)head, s, utf8 ? "\u2026" : "~", s + n - tail);
 }
 
 void format_count(uint64_t n, char buf[FORMAT_NUM_LEN])

@@ -3,6 +3,7 @@
 #ifndef TCPDROP_FORMAT_H
 #define TCPDROP_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,6 +11,7 @@
 #define FORMAT_FLAGS_LEN	9
 #define FORMAT_TIME_LEN		32
 #define FORMAT_NUM_LEN		32
+#define FORMAT_NAME_LEN		64	/* an interface name with every byte escaped */
 
 /* family 4: the first 4 bytes of addr; family 6: all 16. Anything else prints "?". */
 void format_addr(uint8_t family, const uint8_t addr[16], char buf[FORMAT_ADDR_LEN]);
@@ -23,6 +25,19 @@ size_t format_json_string(const char *s, char *buf, size_t len);
 /* The length of the valid UTF-8 sequence at s (1 for ASCII and for the terminating NUL), or 0
  * when the bytes there are not UTF-8. */
 size_t utf8_valid_length(const unsigned char *s);
+/*
+ * Writes s (an interface name, or any text from outside) for a terminal: printable ASCII as it
+ * is, a backslash as \\, and as \xNN every byte that is a control character, or that the
+ * terminal may not show: with utf8, the bytes of an invalid UTF-8 sequence and of invisible
+ * characters (C1 controls, zero-width and bidirectional marks); without, every byte above
+ * ASCII. Returns the length it needed, like snprintf.
+ */
+size_t format_name(const char *s, bool utf8, char *buf, size_t len);
+/* Whether the environment's locale (LC_ALL, LC_CTYPE, LANG) is UTF-8, as for stderr. */
+bool format_locale_utf8(void);
+/* s (ASCII) in at most width columns: whole, or with its middle replaced by one ellipsis
+ * column ("…", or "~" without utf8), so that both ends stay. */
+void format_elide(const char *s, size_t width, bool utf8, char *buf, size_t len);
 
 /* 1234567 -> "1,234,567" */
 void format_count(uint64_t n, char buf[FORMAT_NUM_LEN]);

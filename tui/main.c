@@ -177,7 +177,7 @@ int main(int argc, char **argv)
 		say(stderr, "out of memory");
 		return 1;
 	}
-	if (start(&loader, &opts, &run, &e)) {
+	if ((interactive && tui_usable(&e)) || start(&loader, &opts, &run, &e)) {
 		error_print(stderr, &e);
 		status = e.exit_status;
 		goto cleanup;

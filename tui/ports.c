@@ -43,6 +43,11 @@ int ports_parse(const char *spec, struct port_set *set, char *err, size_t errlen
 	}
 	for (;;) {
 		item = p;
+		if (*item == ',' || !*item) {	/* ",80", "80,,443", "80," */
+			snprintf(err, errlen, "empty item in \"%.40s%s\": separate ports with one "
+				 "comma", spec, strlen(spec) > 40 ? "..." : "");
+			return -1;
+		}
 		lo = port_number(&p);
 		hi = lo;
 		if (lo >= 0 && *p == '-') {

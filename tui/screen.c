@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <curses.h>
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h>
 #include <unistd.h>
 
 #include "screen.h"
@@ -93,6 +95,38 @@ static void setup_colors(void)
 	}
 	for (int r = 0; r < ROLE_NR; r++)
 		attrs[r] = styles[r].mono_attr;
+}
+
+/* A terminfo string capability the terminal has: tigetstr() says (char *)-1 for "no such
+ * string capability" and NULL for "absent". */
+static bool has_string(const char *cap)
+{
+	const char *v = tigetstr(cap);
+
+	return v && v != (const char *)-1 && *v;
+}
+
+int screen_usable(struct error *e)
+{
+	const char *term = getenv("TERM");
+	bool usable;
+	int err = 0;
+
+	if (!term || !*term)
+		return error_usage(e, -ENOTTY, "cannot use this terminal (TERM is not set): try "
+				   "--json");
+	/* Looked up apart from the screen newterm() makes later, and freed again. */
+	if (setupterm(term, STDOUT_FILENO, &err) != OK)
+		return error_usage(e, -ENOTTY, "cannot use this terminal (TERM=%s, which terminfo "
+				   "does not know): try --json", term);
+	/* The live view moves the cursor and clears the screen; dumb and hard-copy terminals
+	 * can do neither, and would get the key bar alone, scrolling. */
+	usable = has_string("cup") && has_string("clear");
+	del_curterm(cur_term);
+	if (!usable)
+		return error_usage(e, -ENOTTY, "cannot use this terminal (TERM=%s, which cannot "
+				   "move the cursor or clear the screen): try --json", term);
+	return 0;
 }
 
 int screen_open(void)

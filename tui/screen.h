@@ -10,6 +10,8 @@
 #include <curses.h>
 #include <stdbool.h>
 
+#include "error.h"
+
 enum role {
 	ROLE_NORMAL,
 	ROLE_TITLE,		/* the top bar */
@@ -24,6 +26,9 @@ enum role {
 	ROLE_NR,
 };
 
+/* 0 when $TERM can show the live view (terminfo knows it, and it has cursor addressing and
+ * clear); else a usage error that suggests --json. Touches neither the screen nor curses. */
+int screen_usable(struct error *e);
 /* Returns 0, or -1 when the terminal cannot be set up. */
 int screen_open(void);
 void screen_close(void);

@@ -21,6 +21,11 @@ void tui_free(struct tui *t)
 	droplog_free(&t->frozen_log);
 }
 
+int tui_usable(struct error *e)
+{
+	return screen_usable(e);
+}
+
 const struct droplog *tui_log(const struct tui *t)
 {
 	return t->paused ? &t->frozen_log : &t->run->model.log;
@@ -43,11 +48,20 @@ static void take_picture(struct tui *t, uint64_t now)
 	p->taken_ns = now;
 }
 
+/* The drop log's rows on this screen (at least one). */
+static size_t log_rows(void)
+{
+	struct layout l = layout_for(LINES, COLS);
+
+	return l.log_rows > 1 ? l.log_rows : 1;
+}
+
+/* Scrolled back as far as it goes, the oldest drop sits on the last row: a full last page. */
 static size_t max_scroll(const struct tui *t)
 {
 	size_t count = droplog_count(tui_log(t));
 
-	return count ? count - 1 : 0;
+	return count > log_rows() ? count - log_rows() : 0;
 }
 
 static void scroll_by(struct tui *t, long delta)
@@ -61,9 +75,7 @@ static void scroll_by(struct tui *t, long delta)
 
 static int page_rows(void)
 {
-	struct layout l = layout_for(LINES, COLS);
-
-	return l.log_rows > 1 ? l.log_rows - 1 : 1;
+	return log_rows() > 1 ? log_rows() - 1 : 1;
 }
 
 static int apply(struct tui *t, enum action a, uint64_t now)
@@ -150,6 +162,8 @@ static void keep_scrolled_view(struct tui *t)
 
 	if (t->scroll && pushed > t->log_seen)
 		scroll_by(t, pushed - t->log_seen);
+	if (t->scroll > max_scroll(t))	/* the screen grew: fill it */
+		t->scroll = max_scroll(t);
 	t->log_seen = pushed;
 }
 

@@ -41,6 +41,8 @@ struct tui {
 };
 
 int tui_init(struct tui *t);
+/* Whether this terminal can show the live view; checked before anything is loaded. */
+int tui_usable(struct error *e);
 void tui_free(struct tui *t);
 /* The drop log the screen shows: live, or frozen while paused. */
 const struct droplog *tui_log(const struct tui *t);
