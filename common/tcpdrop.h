@@ -48,6 +48,7 @@ enum tcpdrop_counter {
 	TCPDROP_MALFORMED,
 	TCPDROP_EVENTS_LOST,
 	TCPDROP_EXCEPTED,	/* matched a watched port, passed: the source is excepted */
+	TCPDROP_EVENTS_THROTTLED,	/* drops without an event: over --event-rate */
 	TCPDROP_NR_COUNTERS,
 };
 

@@ -100,6 +100,7 @@ static const char *const counter_names[TCPDROP_NR_COUNTERS] = {
 	[TCPDROP_MALFORMED] = "malformed",
 	[TCPDROP_EVENTS_LOST] = "events lost",
 	[TCPDROP_EXCEPTED] = "excepted",
+	[TCPDROP_EVENTS_THROTTLED] = "events throttled",
 };
 
 static bool eq_at(struct site s, const char *what, unsigned long long got, unsigned long long want)
