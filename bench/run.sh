@@ -20,6 +20,8 @@ trap 'rm -f "$rows"' EXIT
 echo "  BENCH    per packet (BPF_PROG_TEST_RUN)"
 .output/bench/bench packet --repeat "${BENCH_REPEAT:-1000000}" --rounds "${BENCH_ROUNDS:-9}" \
 	--rows "$rows"
+echo "  BENCH    NDJSON formatter"
+.output/bench/bench ndjson --rows "$rows"
 echo "  BENCH    SYN flood through a veth pair"
 bench/flood.sh "$rows"
 echo

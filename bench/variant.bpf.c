@@ -6,7 +6,7 @@
  * rather than in a toy. Nothing here ships, and bpf/ stays untouched: the parts are removed by
  * macros defined before the real source is included.
  *
- *   -DBENCH_NO_KTIME	bpf_ktime_get_ns() is not called; events and sources get time 0
+ *   -DBENCH_NO_KTIME	no clock is read; events and sources get time 0
  *   -DBENCH_NO_SOURCES	the per-source LRU table is neither looked up nor updated
  *   -DBENCH_NO_EVENT	no ring-buffer reserve, fill or submit: every event is "lost"
  *   -DBENCH_GLOBAL_COUNTERS	the counters in a plain global instead of the per-CPU array
@@ -16,6 +16,7 @@
 /* A function-like macro: the helper's declaration (no parenthesis after its name) is left as is,
  * only the call is replaced. */
 #define bpf_ktime_get_ns() 0ULL
+#define bpf_ktime_get_coarse_ns() 0ULL
 #endif
 
 #ifdef BENCH_NO_SOURCES

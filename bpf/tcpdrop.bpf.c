@@ -15,6 +15,16 @@ const volatile bool raw_ip = false;
 /* Sources are excepted only when --except gave any: otherwise the trie is never looked at. */
 const volatile bool have_excepts = false;
 /*
+ * --event-rate: with throttle_events, each CPU sends an event only when it has event_cost_ns of
+ * credit, earned one nanosecond a nanosecond up to TCPDROP_EVENT_BURST_NS; a cost of 0 means no
+ * events at all. Racy across nothing: the bucket is per CPU, with no atomics.
+ */
+const volatile bool throttle_events = false;
+const volatile __u64 event_cost_ns = 0;
+/* bpf_ktime_get_coarse_ns() (5.11) for what needs no precision; the verifier drops the branch
+ * not taken, so the program still loads where the helper does not exist. */
+const volatile bool have_coarse_clock = false;
+/*
  * The consumer drains the ring on its own short timer, so submits never wake it: a wakeup is an
  * irq_work (an IPI in a VM) costing more than the whole drop. Only a benchmark sets this, to
  * measure that cost; the verifier removes the branch when it is false.
@@ -166,7 +176,34 @@ static __always_inline void count_source(struct flow *f, __u32 len, __u64 now)
 	src->last_seen_ns = now;
 }
 
-static __always_inline void emit_event(struct xdp_md *ctx, struct flow *f, __u32 len, __u64 now,
+/* A clock for last-seen times and the bucket: a jiffy coarse, a fraction of the precise cost. */
+static __always_inline __u64 coarse_now(void)
+{
+	return have_coarse_clock ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
+}
+
+/* Whether this drop also gets an event: a token bucket per CPU, as Cilium's monitor does. */
+static __always_inline bool event_allowed(struct tcpdrop_counters *cnt, __u64 now)
+{
+	__u64 credit;
+
+	if (!throttle_events)
+		return true;
+	if (!event_cost_ns)
+		return false;
+	credit = cnt->event_credit_ns + (now - cnt->event_refilled_ns);
+	cnt->event_refilled_ns = now;
+	if (credit > TCPDROP_EVENT_BURST_NS + event_cost_ns)
+		credit = TCPDROP_EVENT_BURST_NS + event_cost_ns;
+	if (credit < event_cost_ns) {
+		cnt->event_credit_ns = credit;
+		return false;
+	}
+	cnt->event_credit_ns = credit - event_cost_ns;
+	return true;
+}
+
+static __always_inline void emit_event(struct xdp_md *ctx, struct flow *f, __u32 len,
 				       struct tcpdrop_counters *cnt)
 {
 	struct tcpdrop_event *e;
@@ -177,7 +214,7 @@ static __always_inline void emit_event(struct xdp_md *ctx, struct flow *f, __u32
 		return;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
-	e->timestamp_ns = now;
+	e->timestamp_ns = bpf_ktime_get_ns();	/* precise: only for an event that is sent */
 	copy_addrs(f, e->saddr, e->daddr);
 	e->ifindex = ctx->ingress_ifindex;
 	e->rx_queue = ctx->rx_queue_index;
@@ -222,9 +259,12 @@ int tcpdrop(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
-	now = bpf_ktime_get_ns();
+	now = coarse_now();
 	count_source(&f, len, now);
-	emit_event(ctx, &f, len, now, cnt);
+	if (event_allowed(cnt, now))
+		emit_event(ctx, &f, len, cnt);
+	else
+		cnt->count[TCPDROP_EVENTS_THROTTLED]++;
 	/* In a dry run "dropped" counts what would have been dropped, so the numbers preview the
 	 * rule; passed + dropped stays equal to seen. */
 	cnt->count[TCPDROP_DROPPED]++;

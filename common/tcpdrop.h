@@ -55,7 +55,16 @@ enum tcpdrop_counter {
 /* One slot per CPU of a single-entry per-CPU array; user space adds the CPUs up. */
 struct tcpdrop_counters {
 	__u64 count[TCPDROP_NR_COUNTERS];
+	/* The program's own: this CPU's share of --event-rate, a token bucket whose tokens are
+	 * nanoseconds of credit, refilled from the clock. Kept here to save a lookup a drop. */
+	__u64 event_credit_ns;
+	__u64 event_refilled_ns;
 };
+
+/* --event-rate: the default, a rate no one reads interactively and any flood exceeds. */
+#define TCPDROP_DEFAULT_EVENT_RATE	10000
+/* The bucket holds at most this much credit: bursts are bounded to 10 ms worth of events. */
+#define TCPDROP_EVENT_BURST_NS		10000000ULL
 
 enum tcpdrop_action {
 	TCPDROP_ACTION_DROP = 1,

@@ -68,7 +68,7 @@ ok or fail("last line is not a stats object: %.150s" % last)'
 DROP_KEYS='["type", "time", "ifname", "family", "src", "sport", "dst", "dport", "flags", "len",
 	"vlan", "action"]'
 STATS_KEYS='["type", "time", "ports", "passed", "dropped", "malformed", "events_lost",
-	"excepted", "passed_pps", "dropped_pps", "top"]'
+	"events_throttled", "excepted", "passed_pps", "dropped_pps", "top"]'
 TIME_RE='^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$'
 
 # --- Run 1: the defaults (port 4040, auto mode), as the README shows it ---------------------

@@ -64,7 +64,7 @@ r and r[0].split()[0] == '2001:db8::' and r[0].split()[1] == '1,000,000' or fail
 	# The same table under the stream: drops during its reading all get their events.
 	name=million_source_table_loses_no_events_in_the_stream
 	why=
-	if ! start_tool bigjson --json -d 0.5 --max-sources 4M; then
+	if ! start_tool bigjson --json -d 0.5 --max-sources 4M --event-rate max; then
 		fail $name "$START_WHY"
 		return
 	fi
@@ -227,7 +227,7 @@ run_slow_reader() {
 	local name=ctrl_c_with_a_slow_reader_retries_and_ends_with_stats why out=$TDT_TMP/slow.out
 	# The reader sleeps while 5,000 drop lines fill the pipe and block the writer; Ctrl-C
 	# then lands in a blocked write.
-	stream_to_fifo slow -d 0.2
+	stream_to_fifo slow -d 0.2 --event-rate max
 	(sleep 6; cat) <"$FIFO" >"$out" &
 	track $!
 	if ! wait_line 10 "$TOOL" "$TOOL_ERR" watching; then

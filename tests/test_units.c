@@ -334,7 +334,7 @@ TEST(stats_line_carries_totals_rates_and_top_sources)
 	ndjson_stats(line, sizeof(line), 1795552238000000000ULL, "22,4040-4041", &s, top, 2);
 	CHECK_STR(line, "{\"type\":\"stats\",\"time\":\"2026-11-24T20:30:38.000000Z\","
 			"\"ports\":\"22,4040-4041\",\"passed\":10,\"dropped\":4,\"malformed\":2,"
-			"\"events_lost\":1,\"excepted\":3,\"passed_pps\":10.0,"
+			"\"events_lost\":1,\"events_throttled\":0,\"excepted\":3,\"passed_pps\":10.0,"
 			"\"dropped_pps\":4.0,\"top\":[{\"src\":\"192.0.2.2\",\"drops\":3,\"bytes\":222},"
 			"{\"src\":\"2001:db8::2\",\"drops\":1,\"bytes\":94}]}\n");
 }

@@ -20,6 +20,7 @@
 
 #include "common/tcpdrop.h"
 #include "tcpdrop.skel.h"
+#include "tui/clock.h"
 #include "tui/loader.h"
 
 #include "check.h"
@@ -42,6 +43,8 @@ struct rig {
 	const char *name;
 	bool dry_run;
 	bool raw_ip;			/* a device without a link-layer header */
+	bool throttle;			/* --event-rate event_rate, else every drop */
+	unsigned int event_rate;
 	const char *except;		/* --except, or NULL */
 	__u32 ring_bytes;		/* 0: the default size */
 	struct loader l;
@@ -63,6 +66,8 @@ static struct rig except_rig = {
 		  "2001:db8:2::5/128",
 };
 static struct rig except_all_v4_rig = { .name = "except 0.0.0.0/0", .except = "0.0.0.0/0" };
+static struct rig no_events_rig = { .name = "--event-rate 0", .throttle = true };
+static struct rig rate_rig = { .name = "--event-rate 1000", .throttle = true, .event_rate = 1000 };
 
 /* What a drop event must hold, besides what the run itself decides (len, action, time). */
 struct want {
@@ -80,6 +85,7 @@ struct result {
 	__u32 retval;
 	__u64 d[TCPDROP_NR_COUNTERS];	/* counter deltas over the run */
 	__u64 t0, t1;			/* CLOCK_MONOTONIC just before and after the run */
+	__u64 t0_coarse;		/* CLOCK_MONOTONIC_COARSE before: last-seen's clock */
 };
 
 /* Where an expectation was written, so a failure inside a helper points at the test. */
@@ -207,6 +213,7 @@ static void rig_open(struct rig *r)
 	static struct except_set excepts;
 	struct loader_config cfg = {
 		.ports = &r->ports, .excepts = &excepts, .raw_ip = r->raw_ip,
+		.throttle_events = r->throttle, .event_rate = r->event_rate,
 		.dry_run = r->dry_run, .ring_bytes = r->ring_bytes, .on_event = on_event, .ctx = r,
 	};
 	struct error e = {};
@@ -249,6 +256,7 @@ static void run_frame(struct rig *r, const void *data, size_t len, struct result
 
 	memset(res, 0, sizeof(*res));
 	read_counters(r, before);
+	res->t0_coarse = clock_ns(CLOCK_MONOTONIC_COARSE);
 	res->t0 = now_ns();
 	res->err = bpf_prog_test_run_opts(r->l.prog_fd, &opts);
 	res->t1 = now_ns();
@@ -357,7 +365,7 @@ static void expect_drop(struct site s, struct rig *r, const void *data, size_t l
 	after = read_source(r, w->family, w->saddr);
 	eq_at(s, "source drops", after.drops - before.drops, 1);
 	eq_at(s, "source bytes", after.bytes - before.bytes, len);
-	if (after.last_seen_ns < res.t0 || after.last_seen_ns > res.t1)
+	if (after.last_seen_ns < res.t0_coarse || after.last_seen_ns > res.t1)
 		check_fail_at(s.file, s.line, "%s%ssource last_seen %llu outside the run", s.ctx,
 			      *s.ctx ? ": " : "", (unsigned long long)after.last_seen_ns);
 }
@@ -1501,6 +1509,61 @@ TEST(except_zero_length_prefix_passes_its_whole_family_only)
 	EXPECT_DROP(r, &p, &w);
 }
 
+/* --event-rate 0: every drop is counted and held in the table, and none has an event. */
+TEST(event_rate_zero_drops_and_counts_every_packet_without_events)
+{
+	struct want w = want_v4(V4_SRC, V4_DST, WATCHED, TCPDROP_TCP_SYN);
+	struct tcpdrop_source before, after;
+	struct result res;
+	struct pkt p;
+
+	if (!rig_ready(&no_events_rig))
+		return;
+	v4_tcp(&p, WATCHED, TCPDROP_TCP_SYN);
+	before = read_source(&no_events_rig, 4, w.saddr);
+	for (int i = 0; i < 100; i++) {
+		run_frame(&no_events_rig, p.buf, p.len, &res);
+		eq_at(HERE(""), "verdict (1 = XDP_DROP)", res.retval, XDP_DROP);
+		eq_at(HERE(""), "dropped", res.d[TCPDROP_DROPPED], 1);
+		eq_at(HERE(""), "throttled", res.d[TCPDROP_EVENTS_THROTTLED], 1);
+		eq_at(HERE(""), "lost", res.d[TCPDROP_EVENTS_LOST], 0);
+		if (check_case_failed)
+			return;
+	}
+	eq_at(HERE(""), "events", drain(&no_events_rig), 0);
+	after = read_source(&no_events_rig, 4, w.saddr);
+	eq_at(HERE(""), "source drops", after.drops - before.drops, 100);
+}
+
+/* A rate: a burst of events, then the rest held back; every drop is one or the other. */
+TEST(event_rate_sends_some_events_and_counts_the_rest_as_throttled)
+{
+	__u64 before[TCPDROP_NR_COUNTERS], after[TCPDROP_NR_COUNTERS];
+	struct pkt p;
+	int n = 2000, events;
+
+	if (!rig_ready(&rate_rig))
+		return;
+	v4_tcp(&p, WATCHED, TCPDROP_TCP_SYN);
+	read_counters(&rate_rig, before);
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p.buf, .data_size_in = p.len,
+			    .repeat = n);
+
+		eq_at(HERE(""), "test_run", (unsigned int)bpf_prog_test_run_opts(rate_rig.l.prog_fd,
+										    &opts), 0);
+	}
+	read_counters(&rate_rig, after);
+	events = drain(&rate_rig);
+	eq_at(HERE(""), "dropped", after[TCPDROP_DROPPED] - before[TCPDROP_DROPPED], n);
+	CHECK(events >= 1, "no event at all: the bucket starts with a burst's credit");
+	CHECK(after[TCPDROP_EVENTS_THROTTLED] > before[TCPDROP_EVENTS_THROTTLED],
+	      "nothing throttled in %d drops at 1000 a second", n);
+	eq_at(HERE(""), "delivered + throttled + lost == dropped",
+	      events + (after[TCPDROP_EVENTS_THROTTLED] - before[TCPDROP_EVENTS_THROTTLED]) +
+	      (after[TCPDROP_EVENTS_LOST] - before[TCPDROP_EVENTS_LOST]), n);
+}
+
 TEST(counters_add_up_passed_plus_dropped_to_seen)
 {
 	struct rig *rigs[] = { &main_rig, &dry_rig, &tiny_rig };
@@ -1527,6 +1590,8 @@ int main(void)
 	rig_open(&raw_rig);
 	rig_open(&except_rig);
 	rig_open(&except_all_v4_rig);
+	rig_open(&no_events_rig);
+	rig_open(&rate_rig);
 
 	RUN(ipv4_tcp_to_watched_port_is_dropped_with_event);
 	RUN(ipv4_tcp_to_other_ports_passes);
@@ -1566,6 +1631,8 @@ int main(void)
 	RUN(except_passes_ipv4_sources_in_a_prefix_by_longest_match);
 	RUN(except_passes_ipv6_sources_in_a_prefix_and_a_host_route);
 	RUN(except_zero_length_prefix_passes_its_whole_family_only);
+	RUN(event_rate_zero_drops_and_counts_every_packet_without_events);
+	RUN(event_rate_sends_some_events_and_counts_the_rest_as_throttled);
 	RUN(counters_add_up_passed_plus_dropped_to_seen);
 
 	rig_close(&main_rig);
@@ -1574,5 +1641,7 @@ int main(void)
 	rig_close(&raw_rig);
 	rig_close(&except_rig);
 	rig_close(&except_all_v4_rig);
+	rig_close(&no_events_rig);
+	rig_close(&rate_rig);
 	return check_failures ? 1 : 0;
 }

@@ -13,7 +13,7 @@
 static const char usage[] =
 	"Usage: tcpdrop-top [-i IFACE] [-p PORTS] [--except CIDRS] [-m auto|native|skb] [--dry-run]\n"
 	"                   [--json] [-d SECONDS] [--duration SECONDS] [--ring-size BYTES]\n"
-	"                   [--max-sources N] [--force] [-v] [-h] [-V]\n"
+	"                   [--max-sources N] [--event-rate N|max] [--force] [-v] [-h] [-V]\n"
 	"Drop TCP segments to the watched ports at XDP and show what is dropped, live.\n"
 	"\n"
 	"  -i, --interface IFACE  interface to filter (default: the default-route interface)\n"
@@ -29,6 +29,8 @@ static const char usage[] =
 	"      --duration SECONDS stop after this long (default: run until interrupted)\n"
 	"      --ring-size BYTES  event ring buffer, a power of two from 4K to 1G (default 4M)\n"
 	"      --max-sources N    sources the per-source table holds, 64 to 4194304 (default 16384)\n"
+	"      --event-rate N|max drop events a second, all CPUs together (default 10000): a\n"
+	"                         sample past that, counted as throttled; max: every drop; 0: none\n"
 	"      --force            start even if the ports would cut the SSH session running it\n"
 	"  -v, --verbose          show libbpf's messages\n"
 	"  -h, --help             this help\n"
@@ -40,7 +42,7 @@ static const char usage[] =
 
 enum {
 	OPT_DRY_RUN = 256, OPT_JSON, OPT_DURATION, OPT_RING_SIZE, OPT_MAX_SOURCES, OPT_EXCEPT,
-	OPT_FORCE,
+	OPT_FORCE, OPT_EVENT_RATE,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +50,7 @@ static const struct option long_options[] = {
 	{ "ports", required_argument, NULL, 'p' },
 	{ "except", required_argument, NULL, OPT_EXCEPT },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "event-rate", required_argument, NULL, OPT_EVENT_RATE },
 	{ "mode", required_argument, NULL, 'm' },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -174,6 +177,7 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 	opts->interval_s = 1.0;
 	opts->ring_bytes = TCPDROP_DEFAULT_RING_BYTES;
 	opts->max_sources = TCPDROP_DEFAULT_SOURCES;
+	opts->event_rate = TCPDROP_DEFAULT_EVENT_RATE;
 	opterr = 0;
 	optind = 0;	/* 0, not 1: glibc then also forgets a half-parsed "-hV" of an earlier call */
 
@@ -253,6 +257,15 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 					 &opts->max_sources);
 			if (bad)
 				return size_error(err, name, optarg, bad, "64 to 4194304 (4M)");
+			break;
+		case OPT_EVENT_RATE:
+			opts->every_event = !strcmp(optarg, "max");
+			if (opts->every_event)
+				break;
+			bad = parse_size(optarg, 0, CLI_MAX_EVENT_RATE, &opts->event_rate);
+			if (bad)
+				return size_error(err, name, optarg, bad,
+						  "0 to 100000000, or max for every drop");
 			break;
 		case 'v':
 			opts->verbose = true;

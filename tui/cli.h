@@ -31,7 +31,11 @@ struct options {
 	bool verbose;
 	unsigned int ring_bytes;	/* --ring-size */
 	unsigned int max_sources;	/* --max-sources */
+	unsigned int event_rate;	/* --event-rate: events a second, all CPUs together */
+	bool every_event;		/* --event-rate max */
 };
+
+#define CLI_MAX_EVENT_RATE	100000000
 
 enum cli_result {
 	CLI_RUN,

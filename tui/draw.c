@@ -179,14 +179,18 @@ static void draw_counters(const struct tui *t, int cols)
 		     s->total.v[TCPDROP_DROPPED], s->rate[TCPDROP_DROPPED], ROLE_DROP);
 	draw_counter(2, 0, half, " malformed", s->total.v[TCPDROP_MALFORMED],
 		     s->rate[TCPDROP_MALFORMED], ROLE_VALUE);
-	if (!lost) {
+	if (lost) {
+		/* Lost events mean the drop log misses some drops: the counters above stay exact. */
+		format_count(lost, value);
+		putf(2, half, cols - half, ROLE_WARN, false,
+		     " EVENTS LOST %s: log incomplete, counts exact", value);
+	} else if (s->total.v[TCPDROP_EVENTS_THROTTLED]) {
+		/* Nothing is lost: --event-rate chose to log a sample, and says how much is not. */
+		draw_counter(2, half, cols - half, " not logged", s->total.v[TCPDROP_EVENTS_THROTTLED],
+			     s->rate[TCPDROP_EVENTS_THROTTLED], ROLE_NOTICE);
+	} else {
 		draw_counter(2, half, cols - half, " events lost", 0, 0, ROLE_VALUE);
-		return;
 	}
-	/* Lost events mean the drop log misses some drops: the counters above stay exact. */
-	format_count(lost, value);
-	putf(2, half, cols - half, ROLE_WARN, false, " EVENTS LOST %s: log incomplete, counts exact",
-	     value);
 }
 
 static const char *const spark_utf8[] = { " ", "\u2581", "\u2582", "\u2583", "\u2584",
@@ -340,13 +344,15 @@ static void draw_log(const struct tui *t, const struct layout *l)
 	bool wide = l->cols >= 90;
 	int y = l->log_top - 1, cols = l->cols, ep_w;
 	char kept[FORMAT_NUM_LEN], note[96];
+	/* While --event-rate holds events back, the log is a sample of the drops: it says so. */
+	const char *sample = t->picture.stats.rate[TCPDROP_EVENTS_THROTTLED] > 0 ? "a sample, " : "";
 
 	format_count(count, kept);
 	if (t->scroll)
-		snprintf(note, sizeof(note), "(%zu-%zu of %s) ", t->scroll + 1,
+		snprintf(note, sizeof(note), "(%s%zu-%zu of %s) ", sample, t->scroll + 1,
 			 t->scroll + l->log_rows < count ? t->scroll + l->log_rows : count, kept);
 	else
-		snprintf(note, sizeof(note), "(newest first, %s kept) ", kept);
+		snprintf(note, sizeof(note), "(%snewest first, %s kept) ", sample, kept);
 	fill_row(y, cols, ROLE_HEADING);
 	if (wide) {
 		ep_w = (cols - 1 - 13 - 7 - 7 - 6) / 2;
@@ -367,7 +373,7 @@ static void draw_log(const struct tui *t, const struct layout *l)
 	/* The note sits at the right of the SOURCE heading, where addresses leave room; when
 	 * there is none, the count alone, or nothing. */
 	if ((int)strlen("SOURCE ") + (int)strlen(note) > ep_w)
-		snprintf(note, sizeof(note), "(%s) ", kept);
+		snprintf(note, sizeof(note), "(%s%s) ", *sample ? "sample, " : "", kept);
 	if ((int)strlen("SOURCE ") + (int)strlen(note) <= ep_w)
 		put(y, (wide ? 14 : 10) + ep_w - (int)strlen(note), strlen(note), ROLE_HEADING,
 		    true, note);

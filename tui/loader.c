@@ -126,6 +126,33 @@ static int load_error(int err, const struct loader_config *cfg, struct error *e)
 			 "verifier's log)", strerror(-err));
 }
 
+struct loader_config loader_config_from(const struct options *opts,
+					ring_buffer_sample_fn on_event, void *ctx)
+{
+	return (struct loader_config){
+		.ports = &opts->ports,
+		.excepts = &opts->excepts,
+		.dry_run = opts->dry_run,
+		.throttle_events = !opts->every_event,
+		.event_rate = opts->event_rate,
+		.ring_bytes = opts->ring_bytes,
+		.max_sources = opts->max_sources,
+		.on_event = on_event,
+		.ctx = ctx,
+	};
+}
+
+/* Each CPU gets its share of the rate: an event costs it ncpus / rate seconds of credit. */
+static __u64 event_cost_ns(unsigned int rate, int ncpus)
+{
+	__u64 cost;
+
+	if (!rate)
+		return 0;	/* no events at all */
+	cost = 1000000000ULL * ncpus / rate;
+	return cost ? cost : 1;
+}
+
 static int set_excepts(struct loader *l, const struct except_set *excepts)
 {
 	int fd = bpf_map__fd(l->skel->maps.excepted);
@@ -160,6 +187,10 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 	l->skel->rodata->dry_run = cfg->dry_run;
 	l->skel->rodata->raw_ip = cfg->raw_ip;
 	l->skel->rodata->have_excepts = cfg->excepts && cfg->excepts->n;
+	l->skel->rodata->have_coarse_clock =
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_ktime_get_coarse_ns, NULL) == 1;
+	l->skel->rodata->throttle_events = cfg->throttle_events;
+	l->skel->rodata->event_cost_ns = event_cost_ns(cfg->event_rate, l->ncpus);
 	l->skel->rodata->wakeup_every_event = cfg->wakeup_every_event;
 	if (cfg->ring_bytes)
 		bpf_map__set_max_entries(l->skel->maps.events, cfg->ring_bytes);

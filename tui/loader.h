@@ -26,6 +26,9 @@ struct loader_config {
 	const struct port_set *ports;
 	const struct except_set *excepts;	/* NULL: none */
 	bool raw_ip;			/* frames start at the IP header (iface_raw_ip()) */
+	/* Events for a sample of the drops only, event_rate a second in all; else every drop. */
+	bool throttle_events;
+	unsigned int event_rate;
 	bool dry_run;
 	/* Only make bench sets it, to measure what the ring's wakeup per event would cost. */
 	bool wakeup_every_event;
@@ -57,6 +60,10 @@ struct loader {
 
 /* Entries one chunk of the per-source table holds: a few milliseconds of reading. */
 #define LOADER_SOURCES_CHUNK	4096
+
+/* The configuration the command line asks for; on_event gets the events. */
+struct loader_config loader_config_from(const struct options *opts,
+					ring_buffer_sample_fn on_event, void *ctx);
 
 /* A loader not yet loaded: loader_stop() on it does nothing. */
 #define LOADER_INIT { .prog_fd = -1, .link_fd = -1 }

@@ -112,19 +112,12 @@ static void explain_generic(const char *ifname, int refused)
 static int start(struct loader *loader, const struct options *opts, struct run *run,
 		 struct error *e)
 {
-	struct loader_config cfg = {
-		.ports = &opts->ports,
-		.excepts = &opts->excepts,
-		.dry_run = opts->dry_run,
-		.wakeup_every_event = TCPDROP_WAKEUP_EVERY_EVENT,
-		.ring_bytes = opts->ring_bytes,
-		.max_sources = opts->max_sources,
-		.on_event = run_on_event,
-		.ctx = run,
-	};
+	struct loader_config cfg = loader_config_from(opts, run_on_event, run);
 	char ifname[IF_NAMESIZE];
 	bool kept_cap_bpf;
 	int ifindex, err;
+
+	cfg.wakeup_every_event = TCPDROP_WAKEUP_EVERY_EVENT;
 
 	err = iface_resolve(opts->ifname, ifname, &ifindex, e);
 	if (!err)

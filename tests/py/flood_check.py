@@ -82,8 +82,9 @@ def check(ifname, out, stats_path, n, txdelta, droplines, badlines, resumed):
     if json.loads(last) != stats[-1]:
         fail("the last line is not the final stats line: %.200s" % last)
     s = stats[-1]
-    figures = "passed %d, dropped %d, malformed %d, events_lost %d, drop lines %d" % (
-        s["passed"], s["dropped"], s["malformed"], s["events_lost"], droplines)
+    figures = ("passed %d, dropped %d, malformed %d, events_lost %d, events_throttled %d, "
+               "drop lines %d" % (s["passed"], s["dropped"], s["malformed"], s["events_lost"],
+                                  s["events_throttled"], droplines))
     if badlines:
         fail("%d lines are neither a drop nor a stats object" % badlines)
     if s["dropped"] != n:
@@ -93,9 +94,10 @@ def check(ifname, out, stats_path, n, txdelta, droplines, badlines, resumed):
              (txdelta, s["passed"] + s["dropped"], figures))
     if s["malformed"] != 0:
         fail("malformed is %d, want 0" % s["malformed"])
-    if droplines + s["events_lost"] != s["dropped"]:
-        fail("drop lines + events_lost = %d + %d = %d, want dropped = %d" % (droplines,
-             s["events_lost"], droplines + s["events_lost"], s["dropped"]))
+    accounted = droplines + s["events_lost"] + s["events_throttled"]
+    if accounted != s["dropped"]:
+        fail("drop lines + events_lost + events_throttled = %d + %d + %d = %d, want dropped = %d"
+             % (droplines, s["events_lost"], s["events_throttled"], accounted, s["dropped"]))
     # The in-kernel source table is exact too: ten sources, n / 10 frames of 54 bytes each.
     top = sorted((t["src"], t["drops"], t["bytes"]) for t in s["top"])
     want = sorted((a, n // 10, n // 10 * 54) for a in SOURCES)
@@ -106,7 +108,7 @@ def check(ifname, out, stats_path, n, txdelta, droplines, badlines, resumed):
     for a, b in zip(stats, stats[1:]):
         if not a["time"] < b["time"]:
             fail("stats times do not increase: %s then %s" % (a["time"], b["time"]))
-        for k in ("passed", "dropped", "events_lost"):
+        for k in ("passed", "dropped", "events_lost", "events_throttled"):
             if b[k] < a[k]:
                 fail("%s went down from %d to %d at %s" % (k, a[k], b[k], b["time"]))
     if resumed is not None:
