@@ -569,7 +569,7 @@ static struct prog_case *find_case(struct packet_bench *b, const char *name)
 #define V4_RING_FULL	"IPv4 TCP to 4040: drop, ring full"
 #define V4_THROTTLED	"IPv4 TCP to 4040: drop, event held back (default --event-rate)"
 #define NO_EVENT	"drop without the event"
-#define NO_EVENT_KTIME	"drop without the event and bpf_ktime_get_ns"
+#define NO_EVENT_KTIME	"drop without the event and the clock"
 #define NO_EVENT_LRU	"drop without the event and the source table"
 #define BARE_DROP	"drop, parse + match + counters only"
 #define PLAIN_COUNTERS	"IPv4 pass, counters in a plain global"
@@ -622,7 +622,8 @@ static void write_rows(struct packet_bench *b, FILE *out)
 	}
 
 	write_part(b, out, "drop", "parse + match + counters", BARE_DROP, EMPTY_DROP);
-	write_part(b, out, "drop", "bpf_ktime_get_ns()", NO_EVENT, NO_EVENT_KTIME);
+	write_part(b, out, "drop", "the clock (coarse where the kernel has it)", NO_EVENT,
+		   NO_EVENT_KTIME);
 	write_part(b, out, "drop", "per-source LRU hash lookup + update", NO_EVENT, NO_EVENT_LRU);
 	write_part(b, out, "drop", "event, drained every 10 ms (some reserves fail)", V4_DROP_10MS,
 		   NO_EVENT);
