@@ -8,6 +8,16 @@
 
 #include "format.h"
 
+/* Appends c when there is room and counts it either way, as snprintf counts what it needed. */
+static void put_counted(char *buf, size_t len, size_t *n, char c)
+{
+	if (*n + 1 < len)
+		buf[*n] = c;
+	(*n)++;
+}
+
+#define PUT(c)	put_counted(buf, len, &n, (c))
+
 void format_addr(uint8_t family, const uint8_t addr[16], char buf[FORMAT_ADDR_LEN])
 {
 	int af = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
@@ -71,12 +81,6 @@ size_t format_json_string(const char *s, char *buf, size_t len)
 	size_t n = 0, seq;
 	char esc[7];
 
-#define PUT(c)                          \
-	do {                            \
-		if (n + 1 < len)        \
-			buf[n] = (c);   \
-		n++;                    \
-	} while (0)
 
 	PUT('"');
 	while (*p) {
@@ -104,10 +108,9 @@ size_t format_json_string(const char *s, char *buf, size_t len)
 			continue;
 		}
 		for (; seq; seq--, p++)
-			PUT(*p);	/* PUT evaluates its argument only when there is room */
+			PUT(*p);
 	}
 	PUT('"');
-#undef PUT
 	if (len)
 		buf[n < len ? n : len - 1] = '\0';
 	return n;
@@ -150,12 +153,6 @@ size_t format_name(const char *s, bool utf8, char *buf, size_t len)
 	char esc[5];
 	int seq;
 
-#define PUT(c)                          \
-	do {                            \
-		if (n + 1 < len)        \
-			buf[n] = (c);   \
-		n++;                    \
-	} while (0)
 
 	while (*p) {
 		if (*p == '\\') {
@@ -182,7 +179,6 @@ size_t format_name(const char *s, bool utf8, char *buf, size_t len)
 				PUT(esc[i]);
 		}
 	}
-#undef PUT
 	if (len)
 		buf[n < len ? n : len - 1] = '\0';
 	return n;
