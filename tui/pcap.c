@@ -213,8 +213,8 @@ void capture_summary(const struct capture *c, const struct counter_values *total
 	if (failed)
 		snprintf(failed_text, sizeof(failed_text), ", %llu not written",
 			 (unsigned long long)failed);
-	say(stderr, "pcap: %llu packets in %s; %llu drops are not: %llu throttled (--event-rate), "
-	    "%llu lost (ring full)%s", (unsigned long long)c->packets_whole,
+	say(stderr, "pcap: %llu packets in %s; %llu drops not in it: %llu throttled by "
+	    "--event-rate, %llu lost (ring full)%s", (unsigned long long)c->packets_whole,
 	    strcmp(c->path, "-") ? c->path : "stdout",
 	    (unsigned long long)(throttled + lost + failed), (unsigned long long)throttled,
 	    (unsigned long long)lost, failed_text);
