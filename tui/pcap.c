@@ -34,16 +34,26 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t size)
 			return done ? (ssize_t)done : -1;
 		}
 		done += n;
+		c->written += n;
 	}
 	return done;
 }
 
 static int capture_failed(struct capture *c, int err, struct error *e)
 {
+	off_t out = c->written - c->whole_bytes;	/* of the buffer: its records that got out */
+	size_t i = 0;
+
 	c->ended = true;
 	if (err == -EPIPE && c->fd == STDOUT_FILENO)
 		return -EPIPE;	/* | tcpdump -r - -c 10: the reader has what it wanted */
-	/* What went out of a failed write may end inside a record: cut it off. */
+	while (i < c->nends && c->ends[i] <= out)
+		i++;
+	if (i) {
+		c->whole_bytes += c->ends[i - 1];
+		c->packets_whole += i;
+	}
+	/* What went out after them ends inside a record: cut it off. */
 	if (c->fd != STDOUT_FILENO)
 		(void)!ftruncate(c->fd, c->whole_bytes);
 	return error_set(e, err, "writing the pcap to %s failed: %s; it holds the %llu packets "
@@ -60,6 +70,7 @@ static int flush(struct capture *c, struct error *e)
 		return capture_failed(c, c->write_err ? c->write_err : -EIO, e);
 	c->whole_bytes += c->pending;
 	c->pending = 0;
+	c->nends = 0;
 	c->packets_whole = c->packets;
 	return 0;
 }
@@ -139,7 +150,7 @@ int capture_event(struct capture *c, const struct tcpdrop_event *ev, size_t size
 		caplen = ev->len;
 	record = RECORD_HEADER_BYTES + caplen;
 	/* The buffer goes out before it would be cut inside this record. */
-	if (c->pending + record > CAPTURE_BUFFER_BYTES) {
+	if (c->pending + record > CAPTURE_BUFFER_BYTES || c->nends == CAPTURE_BUFFER_RECORDS) {
 		err = flush(c, e);
 		if (err)
 			return err;
@@ -152,6 +163,7 @@ int capture_event(struct capture *c, const struct tcpdrop_event *ev, size_t size
 	if (ferror(c->f))
 		return capture_failed(c, c->write_err ? c->write_err : -EIO, e);
 	c->pending += record;
+	c->ends[c->nends++] = c->pending;
 	c->packets++;
 	return 0;
 }

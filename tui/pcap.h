@@ -8,9 +8,9 @@
  *
  * The file is opened (and, under sudo, given to the invoking user) before privileges are
  * dropped, and written through a stdio stream of our own whose buffer is only ever written out
- * at record boundaries: at least once a second, when it is full, and at the end. When a write
- * fails (a full disk) the file is cut back to the end of what was last written whole, so it
- * stays readable to its last whole packet, and the run ends with the reason.
+ * whole, before a record would not fit, at least once a second and at the end. When a write
+ * fails (a full disk) the file is cut back to the end of the last record that got out whole,
+ * so it stays readable to its last whole packet, and the run ends with the reason.
  *
  * Only pcap.c includes libpcap: its <pcap/bpf.h> and libbpf's <linux/bpf.h> cannot meet.
  */
@@ -30,7 +30,9 @@
 /* How often what is buffered goes to the file, so it can be read while tcpdrop-top runs. */
 #define CAPTURE_FLUSH_INTERVAL_NS	1000000000ULL
 /* The stream's buffer: whole records only ever leave it. */
-#define CAPTURE_BUFFER_BYTES		(256 * 1024)
+#define CAPTURE_BUFFER_BYTES		(64 * 1024)
+/* Records the buffer can hold: a record is at least its 16-byte header. */
+#define CAPTURE_BUFFER_RECORDS		(CAPTURE_BUFFER_BYTES / 16)
 
 struct capture {
 	char path[256];			/* as given; "-" for stdout */
@@ -43,6 +45,11 @@ struct capture {
 	uint64_t packets;		/* records handed to the dumper */
 	uint64_t packets_whole;		/* records in the file for sure: before whole_bytes */
 	off_t whole_bytes;		/* the file up to here is whole records */
+	off_t written;			/* bytes that reached the file */
+	/* Where each record in the buffer ends, from whole_bytes: a failed write that got part of
+	 * the buffer out is cut back to the last record that got out whole. */
+	uint32_t ends[CAPTURE_BUFFER_RECORDS];
+	size_t nends;
 	uint64_t next_flush_ns;
 	int write_err;			/* the first failed write's -errno */
 	bool ended;			/* failed or its reader gone: nothing more is written */
