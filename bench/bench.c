@@ -229,9 +229,10 @@ struct packet_bench {
 	int ncpus;
 	struct tcpdrop_counters *percpu;	/* scratch for one read of a counters map */
 	struct pkt v4_other, v6_other, arp, v4_watched, v6_watched;
-	struct loader tool, full_ring, throttled;	/* --event-rate max, max, the default */
-	bool tool_up, full_ring_up, throttled_up;
-	int netns_fd[3];
+	/* --event-rate max, max, the default, max with -w (its ring drained with the tool's) */
+	struct loader tool, full_ring, throttled, capture;
+	bool tool_up, full_ring_up, throttled_up, capture_up;
+	int netns_fd[4];
 	struct floor_bpf *floor;
 	struct bpf_object *variants[NR_VARIANTS];
 	struct consumer consumer;
@@ -567,6 +568,7 @@ static struct prog_case *find_case(struct packet_bench *b, const char *name)
 #define V4_DROP		"IPv4 TCP to 4040: drop + event, drained without pause"
 #define V6_DROP		"IPv6 TCP to 4040: drop + event, drained without pause"
 #define V4_RING_FULL	"IPv4 TCP to 4040: drop, ring full"
+#define V4_CAPTURE_10MS	"IPv4 TCP to 4040: drop + event + 128-byte capture (-w), 10 ms drain"
 #define V4_THROTTLED	"IPv4 TCP to 4040: drop, event held back (default --event-rate)"
 #define NO_EVENT	"drop without the event"
 #define NO_EVENT_KTIME	"drop without the event and the clock"
@@ -628,6 +630,8 @@ static void write_rows(struct packet_bench *b, FILE *out)
 	write_part(b, out, "drop", "event, drained every 10 ms (some reserves fail)", V4_DROP_10MS,
 		   NO_EVENT);
 	write_part(b, out, "drop", "event, drained without pause", V4_DROP, NO_EVENT);
+	write_part(b, out, "drop", "a 128-byte capture in the event (-w)", V4_CAPTURE_10MS,
+		   V4_DROP_10MS);
 	write_part(b, out, "drop", "a failed reserve (ring full)", V4_RING_FULL, NO_EVENT);
 	write_part(b, out, "drop", "the rate limit holding the event back", V4_THROTTLED,
 		   NO_EVENT);
@@ -681,7 +685,9 @@ static void packet_cleanup(struct packet_bench *b)
 		loader_stop(&b->full_ring);
 	if (b->throttled_up)
 		loader_stop(&b->throttled);
-	for (i = 0; i < 3; i++)
+	if (b->capture_up)
+		loader_stop(&b->capture);
+	for (i = 0; i < 4; i++)
 		if (b->netns_fd[i] >= 0)
 			close(b->netns_fd[i]);
 	droplog_free(&b->consumer.log);
@@ -691,6 +697,8 @@ static void packet_cleanup(struct packet_bench *b)
 static int packet_setup(struct packet_bench *b)
 {
 	static const char *const every_event[] = { "--event-rate", "max", NULL };
+	/* -w with the default snaplen: the program copies 128 bytes into each event. */
+	static const char *const capture[] = { "--event-rate", "max", "-w", "/dev/null", NULL };
 	struct tcpdrop_bpf *tool, *full;
 	int tool_counters, full_counters, prog, e, i;
 	unsigned long long lost;
@@ -725,6 +733,10 @@ static int packet_setup(struct packet_bench *b)
 	if (e)
 		return e;
 	b->throttled_up = true;
+	e = start_tool(&b->capture, &b->netns_fd[3], capture, NULL, NULL);
+	if (e)
+		return e;
+	b->capture_up = true;
 
 	b->floor = f = floor_bpf__open_and_load();
 	if (!f)
@@ -775,6 +787,12 @@ static int packet_setup(struct packet_bench *b)
 	add_case(b, V4_RING_FULL, "drop", bpf_program__fd(full->progs.tcpdrop), &b->v4_watched,
 		 XDP_DROP, full_counters, VS_DROP, 0);
 
+	/* -w: the same, with the frame's first 128 bytes copied into a bigger record. */
+	c = add_case(b, V4_CAPTURE_10MS, "drop", bpf_program__fd(b->capture.skel->progs.tcpdrop),
+		     &b->v4_watched, XDP_DROP, bpf_map__fd(b->capture.skel->maps.counters), VS_DROP,
+		     0);
+	c->drain_ms = TCPDROP_DRAIN_INTERVAL_MS;
+
 	/* The default: nearly every drop of a test run is over the rate, its event held back. */
 	add_case(b, V4_THROTTLED, "drop", bpf_program__fd(b->throttled.skel->progs.tcpdrop),
 		 &b->v4_watched, XDP_DROP, -1, VS_DROP, 0);
@@ -810,6 +828,10 @@ static int packet_setup(struct packet_bench *b)
 	}
 
 	b->drainer.ring = b->tool.ring;
+	/* The capture instance's ring is read by the same drainer, as the tool would read it. */
+	if (ring_buffer__add(b->tool.ring, bpf_map__fd(b->capture.skel->maps.events),
+			     consumer_on_event, &b->consumer))
+		return -errno;
 	b->drainer.cpu = b->consumer_cpu;
 	atomic_store(&b->drainer.interval_ms, TCPDROP_DRAIN_INTERVAL_MS);
 	e = pthread_create(&b->drainer.thread, NULL, drainer_main, &b->drainer);
@@ -862,7 +884,7 @@ static int packet_run(struct packet_bench *b)
 
 static int cmd_packet(int argc, char **argv)
 {
-	struct packet_bench b = { .repeat = 1000000, .rounds = 9, .netns_fd = { -1, -1, -1 } };
+	struct packet_bench b = { .repeat = 1000000, .rounds = 9, .netns_fd = { -1, -1, -1, -1 } };
 	FILE *out = stdout;
 	int i, e;
 

@@ -30,6 +30,12 @@ const volatile bool have_coarse_clock = false;
  * measure that cost; the verifier removes the branch when it is false.
  */
 const volatile bool wakeup_every_event = false;
+/*
+ * -w: each event carries the frame's first capture_bytes bytes after it, in the same record.
+ * Read-only and frozen, so the verifier knows it as a constant: the reserve's size is one, and
+ * with 0 (no -w) the copy is dead code it removes, bpf_xdp_load_bytes (5.18) included.
+ */
+const volatile __u32 capture_bytes = 0;
 
 /* Watched destination ports, one bit each; user space may flip bits at run time. */
 struct {
@@ -207,8 +213,9 @@ static __always_inline void emit_event(struct xdp_md *ctx, struct flow *f, __u32
 				       struct tcpdrop_counters *cnt)
 {
 	struct tcpdrop_event *e;
+	__u64 caplen;	/* 64 bits: compared and passed in one zero-extended register */
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e) + capture_bytes, 0);
 	if (!e) {
 		cnt->count[TCPDROP_EVENTS_LOST]++;
 		return;
@@ -225,6 +232,19 @@ static __always_inline void emit_event(struct xdp_md *ctx, struct flow *f, __u32
 	e->family = f->family;
 	e->tcp_flags = f->tcp_flags;
 	e->action = dry_run ? TCPDROP_ACTION_WOULD_DROP : TCPDROP_ACTION_DROP;
+	if (capture_bytes) {
+		/* One register for the bound and the copy, or the verifier cannot see the min: the
+		 * compiler would compare one copy of len and pass another. */
+		caplen = len;
+		barrier_var(caplen);
+		if (caplen > capture_bytes)
+			caplen = capture_bytes;
+		barrier_var(caplen);
+		/* On failure (never for bytes inside the frame) the record says nothing copied. */
+		if (caplen && bpf_xdp_load_bytes(ctx, 0, e + 1, caplen))
+			caplen = 0;
+		e->caplen = caplen;
+	}
 
 	bpf_ringbuf_submit(e, wakeup_every_event ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }

@@ -38,6 +38,10 @@ static inline __u64 tcpdrop_port_bit(__u16 port)
 /* The program never wakes the consumer, which drains the ring this often instead. At the
  * default ring size that holds 58,000 events: 5.8 million drops a second. */
 #define TCPDROP_DRAIN_INTERVAL_MS	10
+/* -w: bytes of each dropped frame carried after its event (--snaplen chooses within these). */
+#define TCPDROP_DEFAULT_SNAPLEN		128
+#define TCPDROP_MIN_SNAPLEN		1
+#define TCPDROP_MAX_SNAPLEN		4096
 
 enum tcpdrop_counter {
 	TCPDROP_SEEN_PACKETS,
@@ -84,6 +88,11 @@ enum tcpdrop_action {
 /*
  * A drop, as pushed through the ring buffer. IPv4 addresses sit in the first 4 bytes of the
  * 16-byte fields, the rest zero. Addresses are in network order, everything else host order.
+ *
+ * With -w (capture_bytes > 0 in the program) every record is this event followed by
+ * capture_bytes bytes, always that many (the ring needs a constant size): the first caplen of
+ * them are the frame's first bytes as received, from its link-layer header (its IP header on
+ * raw-IP devices); the rest are undefined. Without -w a record is the event alone, caplen 0.
  */
 struct tcpdrop_event {
 	__u64 timestamp_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -98,7 +107,8 @@ struct tcpdrop_event {
 	__u8 family;		/* 4 or 6 */
 	__u8 tcp_flags;
 	__u8 action;		/* enum tcpdrop_action */
-	__u8 pad[3];
+	__u8 pad;
+	__u16 caplen;		/* frame bytes after the event: min(len, capture_bytes) */
 };
 
 /*

@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(
 	make gcc libc6-dev pkg-config clang llvm
-	libbpf-dev libelf-dev zlib1g-dev libncurses-dev
+	libbpf-dev libelf-dev zlib1g-dev libncurses-dev libpcap-dev
+	tcpdump tshark	# tests/pcap.sh reads the -w files with both
 	iproute2 netcat-openbsd tmux util-linux procps python3 netsniff-ng valgrind wireguard-tools
 	qemu-system-x86 busybox-static cpio kmod xz-utils	# tests/kernels.sh: other kernels in a VM
 )
@@ -80,4 +81,9 @@ if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
+# tshark's package asks whether to let non-root users capture: no, and without asking.
+if [[ " ${missing[*]} " == *" tshark "* ]]; then
+	echo "wireshark-common wireshark-common/install-setuid boolean false" |
+		"${as_root[@]}" debconf-set-selections
+fi
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

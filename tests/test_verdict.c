@@ -34,6 +34,7 @@
 #define TEST_RUN_IFINDEX 1
 #define TEST_RUN_RX_QUEUE 0
 #define MAX_EVENTS	128
+#define CAPTURED_EVENTS	4	/* events whose captured bytes are kept */
 
 static const uint8_t v6_src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x01 };
 static const uint8_t v6_dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x02 };
@@ -47,12 +48,14 @@ struct rig {
 	unsigned int event_rate;
 	const char *except;		/* --except, or NULL */
 	__u32 ring_bytes;		/* 0: the default size */
+	unsigned int capture;		/* -w --snaplen: frame bytes after each event; 0: none */
 	struct loader l;
 	struct port_set ports;
 	int err;			/* why it did not load; 0 once loaded */
 	struct tcpdrop_event ev[MAX_EVENTS];
 	int nev;			/* consumed by the last drain, even past MAX_EVENTS */
 	int bad_size;			/* events of the wrong size in the last drain */
+	uint8_t tail[CAPTURED_EVENTS][TCPDROP_MAX_SNAPLEN];	/* the bytes after ev[i] */
 };
 
 static struct rig main_rig = { .name = "default" };
@@ -68,6 +71,11 @@ static struct rig except_rig = {
 static struct rig except_all_v4_rig = { .name = "except 0.0.0.0/0", .except = "0.0.0.0/0" };
 static struct rig no_events_rig = { .name = "--event-rate 0", .throttle = true };
 static struct rig rate_rig = { .name = "--event-rate 1000", .throttle = true, .event_rate = 1000 };
+/* -w: the default snaplen, a short one that cuts inside the TCP header, the largest. */
+static struct rig capture_rig = { .name = "-w, snaplen 128", .capture = 128 };
+static struct rig capture_short_rig = { .name = "-w, snaplen 60", .capture = 60 };
+static struct rig capture_max_rig = { .name = "-w, snaplen 4096", .capture = TCPDROP_MAX_SNAPLEN };
+static struct rig capture_raw_rig = { .name = "-w, raw IP", .capture = 128, .raw_ip = true };
 
 /* What a drop event must hold, besides what the run itself decides (len, action, time). */
 struct want {
@@ -146,10 +154,14 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct rig *r = ctx;
 
-	if (size != sizeof(struct tcpdrop_event))
+	/* Every record the same size: the event, and with -w the capture after it. */
+	if (size != sizeof(struct tcpdrop_event) + r->capture) {
 		r->bad_size++;
-	else if (r->nev < MAX_EVENTS)
+	} else if (r->nev < MAX_EVENTS) {
 		memcpy(&r->ev[r->nev], data, sizeof(r->ev[0]));
+		if (r->nev < CAPTURED_EVENTS)
+			memcpy(r->tail[r->nev], (uint8_t *)data + sizeof(r->ev[0]), r->capture);
+	}
 	r->nev++;
 	return 0;
 }
@@ -214,7 +226,8 @@ static void rig_open(struct rig *r)
 	struct loader_config cfg = {
 		.ports = &r->ports, .excepts = &excepts, .raw_ip = r->raw_ip,
 		.throttle_events = r->throttle, .event_rate = r->event_rate,
-		.dry_run = r->dry_run, .ring_bytes = r->ring_bytes, .on_event = on_event, .ctx = r,
+		.dry_run = r->dry_run, .ring_bytes = r->ring_bytes, .capture_bytes = r->capture,
+		.on_event = on_event, .ctx = r,
 	};
 	struct error e = {};
 	char why[160];
@@ -298,7 +311,7 @@ static void expect_pass(struct site s, struct rig *r, const void *data, size_t l
 }
 
 static void event_eq_at(struct site s, const struct tcpdrop_event *e, const struct want *w,
-			size_t len, __u8 action, const struct result *res)
+			size_t len, __u8 action, __u16 caplen, const struct result *res)
 {
 	struct tcpdrop_event exp;
 
@@ -332,6 +345,7 @@ static void event_eq_at(struct site s, const struct tcpdrop_event *e, const stru
 	exp.family = w->family;
 	exp.tcp_flags = w->flags;
 	exp.action = action;
+	exp.caplen = caplen;
 	bytes_eq_at(s, "event bytes", (const uint8_t *)e, (const uint8_t *)&exp, sizeof(exp));
 }
 
@@ -360,7 +374,8 @@ static void expect_drop(struct site s, struct rig *r, const void *data, size_t l
 	counters_eq_at(s, &res, want);
 	if (eq_at(s, "events", drain(r), 1))
 		event_eq_at(s, &r->ev[0], w, len,
-			    r->dry_run ? TCPDROP_ACTION_WOULD_DROP : TCPDROP_ACTION_DROP, &res);
+			    r->dry_run ? TCPDROP_ACTION_WOULD_DROP : TCPDROP_ACTION_DROP,
+			    len < r->capture ? len : r->capture, &res);
 
 	after = read_source(r, w->family, w->saddr);
 	eq_at(s, "source drops", after.drops - before.drops, 1);
@@ -1564,6 +1579,119 @@ TEST(event_rate_sends_some_events_and_counts_the_rest_as_throttled)
 	      (after[TCPDROP_EVENTS_LOST] - before[TCPDROP_EVENTS_LOST]), n);
 }
 
+/* A frame of Ethernet, IPv4, TCP with 12 option bytes and payload bytes 0, 1, 2, ... */
+static void v4_tcp_payload(struct pkt *p, size_t payload)
+{
+	size_t off;
+
+	pkt_init(p);
+	pkt_eth(p, PKT_ETH_IPV4);
+	pkt_ipv4(p, PKT_IP_TCP, V4_SRC, V4_DST, 0);
+	pkt_tcp(p, SPORT, WATCHED, TCPDROP_TCP_SYN, 12);
+	off = pkt_grow(p, payload);
+	for (size_t i = 0; i < payload; i++)
+		p->buf[off + i] = (uint8_t)i;
+	pkt_done(p);
+}
+
+/* The frame dropped on rig r: one event whose caplen and bytes are the frame's first ones. */
+static void expect_capture_at(struct site s, struct rig *r, const struct pkt *p,
+			      const struct want *w)
+{
+	size_t want = p->len < r->capture ? p->len : r->capture;
+
+	expect_drop(s, r, p->buf, p->len, w);
+	if (r->nev != 1)
+		return;
+	eq_at(s, "caplen", r->ev[0].caplen, want);
+	bytes_eq_at(s, "captured bytes", r->tail[0], p->buf, want);
+	/* bytes_eq_at shows the first 64 only: say where they differ past that. */
+	for (size_t i = 0; i < want; i++)
+		if (r->tail[0][i] != p->buf[i]) {
+			check_fail_at(s.file, s.line, "%s: captured byte %zu is %02x, want %02x",
+				      s.ctx, i, r->tail[0][i], p->buf[i]);
+			break;
+		}
+}
+
+TEST(capture_carries_the_frames_first_snaplen_bytes_after_the_event)
+{
+	struct want w = want_v4(V4_SRC, V4_DST, WATCHED, TCPDROP_TCP_SYN);
+	struct pkt p;
+
+	if (!rig_ready(&capture_rig) || !rig_ready(&capture_short_rig))
+		return;
+	v4_tcp_payload(&p, 400);	/* 466 bytes: longer than both snaplens */
+	expect_capture_at(HERE("snaplen 128"), &capture_rig, &p, &w);
+	expect_capture_at(HERE("snaplen 60"), &capture_short_rig, &p, &w);
+}
+
+TEST(capture_of_a_frame_shorter_than_snaplen_is_the_whole_frame)
+{
+	struct want w4 = want_v4(V4_SRC, V4_DST, WATCHED, TCPDROP_TCP_SYN);
+	struct want w6 = want_v6(v6_src, v6_dst, WATCHED, TCPDROP_TCP_ACK);
+	struct pkt p;
+
+	if (!rig_ready(&capture_rig) || !rig_ready(&capture_max_rig))
+		return;
+	v4_tcp(&p, WATCHED, TCPDROP_TCP_SYN);	/* 54 bytes */
+	expect_capture_at(HERE("54 bytes, snaplen 128"), &capture_rig, &p, &w4);
+	v6_tcp(&p, WATCHED, TCPDROP_TCP_ACK);	/* 74 bytes */
+	expect_capture_at(HERE("IPv6, 74 bytes, snaplen 128"), &capture_rig, &p, &w6);
+	v4_tcp_payload(&p, 1900);		/* 1966 bytes, all of them */
+	expect_capture_at(HERE("1966 bytes, snaplen 4096"), &capture_max_rig, &p, &w4);
+}
+
+TEST(capture_keeps_vlan_tags_and_starts_at_the_ip_header_on_raw_ip_devices)
+{
+	struct want w = want_v4(V4_SRC, V4_DST, WATCHED, TCPDROP_TCP_SYN);
+	struct pkt p;
+
+	if (!rig_ready(&capture_rig) || !rig_ready(&capture_raw_rig))
+		return;
+	pkt_init(&p);
+	pkt_eth(&p, PKT_ETH_8021AD);
+	pkt_vlan(&p, 100, PKT_ETH_8021Q);
+	pkt_vlan(&p, 200, PKT_ETH_IPV4);
+	pkt_ipv4(&p, PKT_IP_TCP, V4_SRC, V4_DST, 0);
+	pkt_tcp(&p, SPORT, WATCHED, TCPDROP_TCP_SYN, 40);
+	pkt_done(&p);
+	w.vlan = 100;
+	expect_capture_at(HERE("802.1ad + 802.1Q"), &capture_rig, &p, &w);
+
+	pkt_init(&p);
+	pkt_ipv4(&p, PKT_IP_TCP, V4_SRC, V4_DST, 0);
+	pkt_tcp(&p, SPORT, WATCHED, TCPDROP_TCP_SYN, 0);
+	pkt_done(&p);
+	w.vlan = 0;
+	expect_capture_at(HERE("raw IPv4"), &capture_raw_rig, &p, &w);
+}
+
+TEST(capture_gives_each_drop_of_a_run_its_own_record)
+{
+	struct rig *r = &capture_short_rig;
+	__u64 before[TCPDROP_NR_COUNTERS], after[TCPDROP_NR_COUNTERS];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 3);
+	struct pkt p;
+
+	if (!rig_ready(r))
+		return;
+	/* Three drops in one run: three records, each with its own copy of the frame. */
+	v4_tcp_payload(&p, 10);
+	opts.data_in = p.buf;
+	opts.data_size_in = p.len;
+	read_counters(r, before);
+	CHECK(!bpf_prog_test_run_opts(r->l.prog_fd, &opts), "test_run: %s", strerror(errno));
+	read_counters(r, after);
+	eq_at(HERE(""), "dropped", after[TCPDROP_DROPPED] - before[TCPDROP_DROPPED], 3);
+	if (!eq_at(HERE(""), "records", drain(r), 3))
+		return;
+	for (int i = 0; i < 3; i++) {
+		eq_at(HERE(""), "caplen", r->ev[i].caplen, 60);
+		bytes_eq_at(HERE(""), "captured bytes", r->tail[i], p.buf, 60);
+	}
+}
+
 TEST(counters_add_up_passed_plus_dropped_to_seen)
 {
 	struct rig *rigs[] = { &main_rig, &dry_rig, &tiny_rig };
@@ -1592,6 +1720,10 @@ int main(void)
 	rig_open(&except_all_v4_rig);
 	rig_open(&no_events_rig);
 	rig_open(&rate_rig);
+	rig_open(&capture_rig);
+	rig_open(&capture_short_rig);
+	rig_open(&capture_max_rig);
+	rig_open(&capture_raw_rig);
 
 	RUN(ipv4_tcp_to_watched_port_is_dropped_with_event);
 	RUN(ipv4_tcp_to_other_ports_passes);
@@ -1633,6 +1765,10 @@ int main(void)
 	RUN(except_zero_length_prefix_passes_its_whole_family_only);
 	RUN(event_rate_zero_drops_and_counts_every_packet_without_events);
 	RUN(event_rate_sends_some_events_and_counts_the_rest_as_throttled);
+	RUN(capture_carries_the_frames_first_snaplen_bytes_after_the_event);
+	RUN(capture_of_a_frame_shorter_than_snaplen_is_the_whole_frame);
+	RUN(capture_keeps_vlan_tags_and_starts_at_the_ip_header_on_raw_ip_devices);
+	RUN(capture_gives_each_drop_of_a_run_its_own_record);
 	RUN(counters_add_up_passed_plus_dropped_to_seen);
 
 	rig_close(&main_rig);
@@ -1643,5 +1779,9 @@ int main(void)
 	rig_close(&except_all_v4_rig);
 	rig_close(&no_events_rig);
 	rig_close(&rate_rig);
+	rig_close(&capture_rig);
+	rig_close(&capture_short_rig);
+	rig_close(&capture_max_rig);
+	rig_close(&capture_raw_rig);
 	return check_failures ? 1 : 0;
 }

@@ -13,7 +13,8 @@
 static const char usage[] =
 	"Usage: tcpdrop-top [-i IFACE] [-p PORTS] [--except CIDRS] [-m auto|native|skb] [--dry-run]\n"
 	"                   [--json] [-d SECONDS] [--duration SECONDS] [--ring-size BYTES]\n"
-	"                   [--max-sources N] [--event-rate N|max] [--force] [-v] [-h] [-V]\n"
+	"                   [--max-sources N] [--event-rate N|max] [-w FILE [--snaplen N]]\n"
+	"                   [--force] [-v] [-h] [-V]\n"
 	"Drop TCP segments to the watched ports at XDP and show what is dropped, live.\n"
 	"\n"
 	"  -i, --interface IFACE  interface to filter (default: the default-route interface)\n"
@@ -31,6 +32,10 @@ static const char usage[] =
 	"      --max-sources N    sources the per-source table holds, 64 to 4194304 (default 16384)\n"
 	"      --event-rate N|max drop events a second, all CPUs together (default 10000): a\n"
 	"                         sample past that, counted as throttled; max: every drop; 0: none\n"
+	"  -w FILE                also write the reported drops to FILE as pcap (for tcpdump,\n"
+	"                         tshark): each drop that has an event; - is stdout, which then\n"
+	"                         carries only the pcap (no live view, no --json)\n"
+	"      --snaplen N        bytes of each dropped packet -w keeps, 1 to 4096 (default 128)\n"
 	"      --force            start even if the ports would cut the SSH session running it\n"
 	"  -v, --verbose          show libbpf's messages\n"
 	"  -h, --help             this help\n"
@@ -42,7 +47,7 @@ static const char usage[] =
 
 enum {
 	OPT_DRY_RUN = 256, OPT_JSON, OPT_DURATION, OPT_RING_SIZE, OPT_MAX_SOURCES, OPT_EXCEPT,
-	OPT_FORCE, OPT_EVENT_RATE,
+	OPT_FORCE, OPT_EVENT_RATE, OPT_SNAPLEN,
 };
 
 static const struct option long_options[] = {
@@ -58,6 +63,8 @@ static const struct option long_options[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "max-sources", required_argument, NULL, OPT_MAX_SOURCES },
+	{ "write", required_argument, NULL, 'w' },
+	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -169,7 +176,7 @@ static enum cli_result size_error(FILE *err, const char *name, const char *value
 enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out, FILE *err)
 {
 	char why[160], name[32];
-	bool ports_given = false, iface_given = false;
+	bool ports_given = false, iface_given = false, snaplen_given = false;
 	struct port_set more;
 	int c, longindex, bad;
 
@@ -178,12 +185,13 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 	opts->ring_bytes = TCPDROP_DEFAULT_RING_BYTES;
 	opts->max_sources = TCPDROP_DEFAULT_SOURCES;
 	opts->event_rate = TCPDROP_DEFAULT_EVENT_RATE;
+	opts->snaplen = TCPDROP_DEFAULT_SNAPLEN;
 	opterr = 0;
 	optind = 0;	/* 0, not 1: glibc then also forgets a half-parsed "-hV" of an earlier call */
 
 	for (;;) {
 		longindex = -1;
-		c = getopt_long(argc, argv, ":i:p:m:d:vhV", long_options, &longindex);
+		c = getopt_long(argc, argv, ":i:p:m:d:w:vhV", long_options, &longindex);
 		if (c == -1)
 			break;
 		option_name(c, longindex, name, sizeof(name));
@@ -267,6 +275,21 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 				return size_error(err, name, optarg, bad,
 						  "0 to 100000000, or max for every drop");
 			break;
+		case 'w':
+			if (opts->pcap_path)
+				return usage_error(err, "%s: only one file, and \"%s\" was given "
+						   "before \"%s\"", name, opts->pcap_path, optarg);
+			if (!*optarg)
+				return usage_error(err, "%s: empty file name (- is stdout)", name);
+			opts->pcap_path = optarg;
+			break;
+		case OPT_SNAPLEN:
+			bad = parse_size(optarg, TCPDROP_MIN_SNAPLEN, TCPDROP_MAX_SNAPLEN,
+					 &opts->snaplen);
+			if (bad)
+				return size_error(err, name, optarg, bad, "1 to 4096");
+			snaplen_given = true;
+			break;
 		case 'v':
 			opts->verbose = true;
 			break;
@@ -300,6 +323,16 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 	}
 	if (optind < argc)
 		return usage_error(err, "unexpected argument \"%s\"", argv[optind]);
+	if (snaplen_given && !opts->pcap_path)
+		return usage_error(err, "--snaplen: nothing to capture without -w FILE");
+	if (opts->pcap_path && !strcmp(opts->pcap_path, "-") && opts->json)
+		return usage_error(err, "-w -: the pcap goes to stdout, so --json cannot: write "
+				   "the pcap to a file instead (-w FILE)");
+	/* A record is the event, the bytes and the ring's 8-byte header: one must fit. */
+	if (opts->pcap_path && sizeof(struct tcpdrop_event) + opts->snaplen + 8 > opts->ring_bytes)
+		return usage_error(err, "--ring-size %uK cannot hold one %u-byte capture: choose "
+				   "a bigger --ring-size or a smaller --snaplen",
+				   opts->ring_bytes >> 10, opts->snaplen);
 	if (!ports_given)
 		ports_add(&opts->ports, TCPDROP_DEFAULT_PORT);
 	return CLI_RUN;

@@ -33,6 +33,8 @@ struct options {
 	unsigned int max_sources;	/* --max-sources */
 	unsigned int event_rate;	/* --event-rate: events a second, all CPUs together */
 	bool every_event;		/* --event-rate max */
+	const char *pcap_path;		/* -w: the dropped packets as pcap; "-" is stdout */
+	unsigned int snaplen;		/* --snaplen: bytes of each packet in it */
 };
 
 #define CLI_MAX_EVENT_RATE	100000000

@@ -10,6 +10,7 @@
 #include "draw.h"
 #include "keys.h"
 #include "format.h"
+#include "pcap.h"
 #include "screen.h"
 
 /* Rows that are always there: title, two counter rows, sparkline, two headings, key bar. */
@@ -128,7 +129,7 @@ static void draw_title(const struct tui *t, int cols)
 {
 	const struct watch *w = &t->run->watch;
 	uint64_t up = (t->picture.taken_ns - t->run->start_ns) / 1000000000ULL;
-	char title[384], excepts[192] = "", excepted[FORMAT_NUM_LEN], notice[32];
+	char title[512], excepts[192] = "", excepted[FORMAT_NUM_LEN], notice[32], pcap[128] = "";
 	char ifname[FORMAT_NAME_LEN];
 	int notice_len;
 
@@ -139,12 +140,16 @@ static void draw_title(const struct tui *t, int cols)
 		format_count(t->picture.stats.total.v[TCPDROP_EXCEPTED], excepted);
 		snprintf(excepts, sizeof(excepts), "  except %s (%s passed)", w->excepts, excepted);
 	}
+	if (t->run->capture) {	/* -w: how many drops the file has, and how many not */
+		pcap[0] = pcap[1] = ' ';
+		capture_format(t->run->capture, &t->picture.stats.total, pcap + 2, sizeof(pcap) - 2);
+	}
 	format_name(w->ifname, screen_utf8(), ifname, sizeof(ifname));
 	snprintf(title, sizeof(title), " tcpdrop-top  %s (%s XDP)  port%s %s%s  up %llu:%02llu:%02llu"
-		 "  every %gs", ifname, w->native ? "native" : "generic",
+		 "  every %gs%s", ifname, w->native ? "native" : "generic",
 		 strpbrk(w->ports, ",-") ? "s" : "", w->ports, excepts,
 		 (unsigned long long)up / 3600, (unsigned long long)up / 60 % 60,
-		 (unsigned long long)up % 60, t->run->interval_s);
+		 (unsigned long long)up % 60, t->run->interval_s, pcap);
 	fill_row(0, cols, ROLE_TITLE);
 	put(0, 0, cols - notice_len, ROLE_TITLE, false, title);
 	if (notice_len)

@@ -114,6 +114,18 @@ static int check_kernel_has_ringbuf(struct error *e)
 			 "needs Linux 5.9 or later", uts.release);
 }
 
+/* -w copies the frame with bpf_xdp_load_bytes(), which XDP has since 5.18. */
+static int check_kernel_can_capture(struct error *e)
+{
+	struct utsname uts;
+
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes, NULL) == 1)
+		return 0;
+	uname(&uts);
+	return error_set(e, -EOPNOTSUPP, "this kernel (%s) cannot copy packets out of XDP "
+			 "(bpf_xdp_load_bytes): -w needs Linux 5.18 or later", uts.release);
+}
+
 static int load_error(int err, const struct loader_config *cfg, struct error *e)
 {
 	if (err == -EPERM || err == -EACCES)
@@ -137,6 +149,7 @@ struct loader_config loader_config_from(const struct options *opts,
 		.event_rate = opts->event_rate,
 		.ring_bytes = opts->ring_bytes,
 		.max_sources = opts->max_sources,
+		.capture_bytes = opts->pcap_path ? opts->snaplen : 0,
 		.on_event = on_event,
 		.ctx = ctx,
 	};
@@ -172,6 +185,8 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 	if (!privileged())
 		return error_set(e, -EPERM, "%s", needs_privileges);
 	err = check_kernel_has_ringbuf(e);
+	if (!err && cfg->capture_bytes)
+		err = check_kernel_can_capture(e);
 	if (err)
 		return err;
 
@@ -192,6 +207,7 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 	l->skel->rodata->throttle_events = cfg->throttle_events;
 	l->skel->rodata->event_cost_ns = event_cost_ns(cfg->event_rate, l->ncpus);
 	l->skel->rodata->wakeup_every_event = cfg->wakeup_every_event;
+	l->skel->rodata->capture_bytes = cfg->capture_bytes;
 	if (cfg->ring_bytes)
 		bpf_map__set_max_entries(l->skel->maps.events, cfg->ring_bytes);
 	if (cfg->max_sources)

@@ -34,6 +34,9 @@ struct loader_config {
 	bool wakeup_every_event;
 	unsigned int ring_bytes;	/* 0: the program's default */
 	unsigned int max_sources;	/* 0: the program's default */
+	/* -w: frame bytes each event carries after it (--snaplen); 0: none, the program as
+	 * without -w. Needs bpf_xdp_load_bytes (5.18). */
+	unsigned int capture_bytes;
 	ring_buffer_sample_fn on_event;	/* NULL: nobody reads the events */
 	void *ctx;
 };

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "iface.h"
 #include "loader.h"
+#include "pcap.h"
 #include "privs.h"
 #include "run.h"
 #include "sshguard.h"
@@ -23,6 +24,11 @@
 #ifndef TCPDROP_WAKEUP_EVERY_EVENT
 #define TCPDROP_WAKEUP_EVERY_EVENT false
 #endif
+
+/* -w -: stdout is the pcap's, so the view writes nothing; stderr keeps its lines. */
+static const struct view_ops pcap_only_view = {
+	.input_fd = -1,
+};
 
 static volatile sig_atomic_t stop;	/* the signal that ends the run, 0 while it goes on */
 static bool verbose;
@@ -124,6 +130,10 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 		err = iface_raw_ip(ifname, &cfg.raw_ip, e);
 	if (!err && !opts->force)
 		err = sshguard_check(ifname, &opts->ports, &opts->excepts, e);
+	/* -w: the file is created now, by root, before privileges go; the link type is the
+	 * device's. */
+	if (!err && run->capture)
+		err = capture_open(run->capture, opts->pcap_path, cfg.raw_ip, opts->snaplen, e);
 	if (!err)
 		err = loader_load(loader, &cfg, e);
 	if (!err)
@@ -140,9 +150,10 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 int main(int argc, char **argv)
 {
 	struct loader loader = LOADER_INIT;
+	static struct capture capture;
 	struct error e = {};
 	struct options opts;
-	bool interactive;
+	bool interactive, pcap_stdout, ran = true;
 	struct run run;
 	struct tui tui;
 	int status;
@@ -166,17 +177,28 @@ int main(int argc, char **argv)
 
 	/* The live view needs a terminal on both ends; anything else gets the NDJSON stream. */
 	interactive = !opts.json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	/* -w -: stdout is the pcap's, so neither the live view nor the stream can have it. */
+	pcap_stdout = opts.pcap_path && !strcmp(opts.pcap_path, "-");
+	if (pcap_stdout)
+		interactive = false;
 	if (run_init(&run, &opts, &loader) || (interactive && tui_init(&tui))) {
 		say(stderr, "out of memory");
 		return 1;
 	}
+	if (opts.pcap_path)
+		run.capture = &capture;
 	if ((interactive && tui_usable(&e)) || start(&loader, &opts, &run, &e)) {
 		error_print(stderr, &e);
 		status = e.exit_status;
+		ran = false;
 		goto cleanup;
 	}
 	if (interactive) {
 		status = run_loop(&run, &tui_view, &tui, &stop);
+	} else if (pcap_stdout) {
+		say(stderr, "watching %s (%s XDP), ports %s, pcap to stdout", loader.ifname,
+		    loader.native ? "native" : "generic", run.watch.ports);
+		status = run_loop(&run, &pcap_only_view, NULL, &stop);
 	} else {
 		say(stderr, "watching %s (%s XDP), ports %s%s%s%s", loader.ifname,
 		    loader.native ? "native" : "generic", run.watch.ports,
@@ -189,6 +211,11 @@ int main(int argc, char **argv)
 	}
 cleanup:
 	loader_stop(&loader);
+	if (run.capture) {
+		capture_close(run.capture, NULL);
+		if (ran)
+			capture_summary(&capture, &run.model.stats.total);
+	}
 	run_free(&run);
 	if (interactive)
 		tui_free(&tui);

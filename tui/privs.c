@@ -27,7 +27,7 @@ static int caps_set(__u64 effective, __u64 permitted)
 }
 
 /* Under sudo, the user who ran it; otherwise nobody to switch to. */
-static bool sudo_user(uid_t *uid, gid_t *gid)
+bool privs_sudo_user(uid_t *uid, gid_t *gid)
 {
 	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
 	char *end;
@@ -66,7 +66,7 @@ int privs_drop(bool (*still_works)(void *ctx), void *ctx, bool *kept_cap_bpf, st
 		return error_set(e, -errno, "cannot set no_new_privs: %s", strerror(errno));
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	drop_bounding_set();
-	if (sudo_user(&uid, &gid)) {
+	if (privs_sudo_user(&uid, &gid)) {
 		/* Keep the permitted set across setuid for the CAP_BPF fallback below. */
 		prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
 		if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))

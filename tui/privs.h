@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -18,5 +19,7 @@
  * is kept. Returns 0, or -errno with e filled.
  */
 int privs_drop(bool (*still_works)(void *ctx), void *ctx, bool *kept_cap_bpf, struct error *e);
+/* Under sudo, as root: the user who ran it (SUDO_UID, SUDO_GID). False otherwise. */
+bool privs_sudo_user(uid_t *uid, gid_t *gid);
 
 #endif /* TCPDROP_PRIVS_H */

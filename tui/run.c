@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "pcap.h"
 #include "run.h"
 #include "sshguard.h"
 
@@ -25,6 +26,15 @@ void run_free(struct run *r)
 	model_free(&r->model);
 }
 
+/* The pcap's reader gone (-w - | head) ends the run as a success; a failed write as a failure,
+ * its message in r->error. */
+static int capture_result(struct run *r, int err)
+{
+	if (err)
+		r->quit = true;
+	return err == -EPIPE ? 0 : err;
+}
+
 int run_on_event(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
@@ -33,6 +43,9 @@ int run_on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(struct tcpdrop_event))	/* never shorter; never trusted to be */
 		return 0;
 	model_add_event(&r->model, data);
+	if (r->capture && !r->quit)
+		capture_result(r, capture_event(r->capture, data, size,
+						r->model.realtime_offset_ns, &r->error));
 	if (r->quit || !r->ops->event)
 		return 0;
 	err = r->ops->event(r->view, r, data);
@@ -186,23 +199,35 @@ int run_loop(struct run *r, const struct view_ops *ops, void *view,
 		}
 		if (!err)
 			err = call(ops->idle, r, now);
+		if (!err && r->capture)
+			err = capture_result(r, capture_tick(r->capture, now, &r->error));
 	}
 	/* What the kernel counted up to now belongs to this run too: the final stats show it. */
-	if (ops->final_reading) {
+	/* The pcap too: the events still in the ring go into it, and its summary is exact. */
+	if (ops->final_reading || r->capture) {
 		struct error why = r->error;	/* a failed run is told by its first error */
 		int final_err;
 
 		loader_drain(r->loader);
 		now = monotonic_ns();
 		final_err = run_sample(r, now);
-		if (!final_err)
+		if (!final_err && ops->final_reading)
 			final_err = scan_step(r, true);
-		if (!final_err)
+		if (!final_err && ops->final_reading)
 			final_err = call(ops->sampled, r, now);
 		if (err)
 			r->error = why;
 		else
-			err = final_err;
+			err = final_err ? final_err : r->error.err;	/* the pcap's, in the drain */
+	}
+	if (r->capture) {
+		struct error why = {};
+		int capture_err = capture_result(r, capture_close(r->capture, &why));
+
+		if (!err && capture_err) {
+			err = capture_err;
+			r->error = why;
+		}
 	}
 	if (ops->close) {
 		int close_err = ops->close(view, r, err != 0);

@@ -30,6 +30,7 @@ struct watch {
 #define RUN_SCAN_BUDGET_NS	2000000ULL
 
 struct run;
+struct capture;
 
 /* Each callback returns 0, or -errno with run->error filled; a view that is done sets quit. */
 struct view_ops {
@@ -61,6 +62,8 @@ struct run {
 	uint64_t next_sample_ns;
 	bool quit;
 	struct error error;
+	/* -w: every event also goes to this pcap, beside the view; NULL without -w. */
+	struct capture *capture;
 };
 
 /* Sets up r; the loader is loaded but not yet draining. Returns 0 or -ENOMEM. */

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "outbuf.h"
+#include "pcap.h"
+#include "privs.h"
+
+/* The size of a record's header in the file: struct pcap_sf_pkthdr, 32-bit times. */
+#define RECORD_HEADER_BYTES	16
+
+/* The stream's writer: interrupted writes are retried, so a signal never fails the file. */
+static ssize_t cookie_write(void *cookie, const char *buf, size_t size)
+{
+	struct capture *c = cookie;
+	size_t done = 0;
+	ssize_t n;
+
+	if (c->ended)
+		return size;	/* after a failure nothing more may reach the file */
+	while (done < size) {
+		n = write(c->fd, buf + done, size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!c->write_err)
+				c->write_err = n < 0 ? -errno : -EIO;
+			errno = -c->write_err;
+			return done ? (ssize_t)done : -1;
+		}
+		done += n;
+		c->written += n;
+	}
+	return done;
+}
+
+static int capture_failed(struct capture *c, int err, struct error *e)
+{
+	off_t out = c->written - c->whole_bytes;	/* of the buffer: its records that got out */
+	size_t i = 0;
+
+	c->ended = true;
+	if (err == -EPIPE && c->fd == STDOUT_FILENO)
+		return -EPIPE;	/* | tcpdump -r - -c 10: the reader has what it wanted */
+	while (i < c->nends && c->ends[i] <= out)
+		i++;
+	if (i) {
+		c->whole_bytes += c->ends[i - 1];
+		c->packets_whole += i;
+	}
+	/* What went out after them ends inside a record: cut it off. */
+	if (c->fd != STDOUT_FILENO)
+		(void)!ftruncate(c->fd, c->whole_bytes);
+	return error_set(e, err, "writing the pcap to %s failed: %s; it holds the %llu packets "
+			 "written before, readable to the last", c->path, strerror(-err),
+			 (unsigned long long)c->packets_whole);
+}
+
+/* Writes out what the stream holds: whole records only. */
+static int flush(struct capture *c, struct error *e)
+{
+	if (c->ended)
+		return 0;
+	if (fflush(c->f) || ferror(c->f))
+		return capture_failed(c, c->write_err ? c->write_err : -EIO, e);
+	c->whole_bytes += c->pending;
+	c->pending = 0;
+	c->nends = 0;
+	c->packets_whole = c->packets;
+	return 0;
+}
+
+static int open_file(struct capture *c, const char *path, struct error *e)
+{
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+
+	if (!strcmp(path, "-")) {
+		if (isatty(STDOUT_FILENO))
+			return error_usage(e, -EINVAL, "-w -: stdout is a terminal, and a pcap is "
+					   "binary: pipe it (| tcpdump -r -) or give a file");
+		c->fd = STDOUT_FILENO;
+		return 0;
+	}
+	c->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (c->fd < 0)
+		return error_set(e, -errno, "cannot create %s: %s", path, strerror(errno));
+	/* As tcpdump: under sudo the file is the user's, not root's. Not a device, though. */
+	if (!fstat(c->fd, &st) && S_ISREG(st.st_mode) && privs_sudo_user(&uid, &gid) &&
+	    fchown(c->fd, uid, gid))
+		return error_set(e, -errno, "cannot give %s to uid %u: %s", path,
+				 (unsigned int)uid, strerror(errno));
+	return 0;
+}
+
+int capture_open(struct capture *c, const char *path, bool raw_ip, unsigned int snaplen,
+		 struct error *e)
+{
+	static const cookie_io_functions_t io = { .write = cookie_write };
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->snaplen = snaplen;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	err = open_file(c, path, e);
+	if (err)
+		return err;
+	c->f = fopencookie(c, "w", io);
+	if (c->f)
+		setvbuf(c->f, NULL, _IOFBF, CAPTURE_BUFFER_BYTES);
+	/* Nanosecond stamps: the event's time to the nanosecond; tcpdump and tshark read them. */
+	c->dead = pcap_open_dead_with_tstamp_precision(raw_ip ? DLT_RAW : DLT_EN10MB, snaplen,
+						      PCAP_TSTAMP_PRECISION_NANO);
+	if (c->f && c->dead)
+		c->dumper = pcap_dump_fopen(c->dead, c->f);
+	if (!c->dumper) {
+		error_set(e, -ENOMEM, "cannot start the pcap in %s: %s", path,
+			  c->dead ? pcap_geterr(c->dead) : "out of memory");
+		capture_close(c, NULL);
+		return -ENOMEM;
+	}
+	/* The header alone is already a valid, empty capture. */
+	c->pending = sizeof(struct pcap_file_header);
+	return flush(c, e);
+}
+
+int capture_event(struct capture *c, const struct tcpdrop_event *ev, size_t size,
+		  uint64_t realtime_offset_ns, struct error *e)
+{
+	uint64_t wall = ev->timestamp_ns + realtime_offset_ns;
+	struct pcap_pkthdr h = {};
+	size_t caplen = ev->caplen, record;
+	int err;
+
+	if (c->ended)
+		return 0;
+	/* Never past what the record holds, the file's snaplen or the frame. */
+	if (caplen > size - sizeof(*ev))
+		caplen = size - sizeof(*ev);
+	if (caplen > c->snaplen)
+		caplen = c->snaplen;
+	if (caplen > ev->len)
+		caplen = ev->len;
+	record = RECORD_HEADER_BYTES + caplen;
+	/* The buffer goes out before it would be cut inside this record. */
+	if (c->pending + record > CAPTURE_BUFFER_BYTES || c->nends == CAPTURE_BUFFER_RECORDS) {
+		err = flush(c, e);
+		if (err)
+			return err;
+	}
+	h.ts.tv_sec = wall / 1000000000ULL;
+	h.ts.tv_usec = wall % 1000000000ULL;	/* nanoseconds: the file says so */
+	h.caplen = caplen;
+	h.len = ev->len;
+	pcap_dump(c->dumper, &h, (const u_char *)(ev + 1));
+	if (ferror(c->f))
+		return capture_failed(c, c->write_err ? c->write_err : -EIO, e);
+	c->pending += record;
+	c->ends[c->nends++] = c->pending;
+	c->packets++;
+	return 0;
+}
+
+int capture_tick(struct capture *c, uint64_t now_ns, struct error *e)
+{
+	if (c->ended)
+		return 0;
+	if (c->fd == STDOUT_FILENO && outbuf_reader_gone(c->fd))
+		return capture_failed(c, -EPIPE, e);
+	if (now_ns < c->next_flush_ns)
+		return 0;
+	c->next_flush_ns = now_ns + CAPTURE_FLUSH_INTERVAL_NS;
+	return c->pending ? flush(c, e) : 0;
+}
+
+int capture_close(struct capture *c, struct error *e)
+{
+	int err = 0;
+
+	if (c->dumper && e)
+		err = flush(c, e);
+	c->ended = true;
+	/* The stream is closed through pcap_dump_close, once; it no longer writes anything. */
+	if (c->dumper) {
+		c->pending = 0;
+		pcap_dump_close(c->dumper);
+	} else if (c->f) {
+		fclose(c->f);
+	}
+	if (c->dead)
+		pcap_close(c->dead);
+	if (c->fd > STDERR_FILENO)
+		close(c->fd);
+	c->dumper = NULL;
+	c->f = NULL;
+	c->dead = NULL;
+	c->fd = -1;
+	return err;
+}
+
+/* Drops whose event came but never reached the file: after a failed write, or its reader
+ * gone. */
+static uint64_t unwritten(const struct capture *c, const struct counter_values *total)
+{
+	uint64_t dropped = total->v[TCPDROP_DROPPED], delivered;
+	uint64_t without = total->v[TCPDROP_EVENTS_THROTTLED] + total->v[TCPDROP_EVENTS_LOST];
+
+	delivered = dropped > without ? dropped - without : 0;
+	return delivered > c->packets_whole ? delivered - c->packets_whole : 0;
+}
+
+void capture_summary(const struct capture *c, const struct counter_values *total)
+{
+	uint64_t throttled = total->v[TCPDROP_EVENTS_THROTTLED];
+	uint64_t lost = total->v[TCPDROP_EVENTS_LOST], failed = unwritten(c, total);
+	char failed_text[64] = "";
+
+	if (failed)
+		snprintf(failed_text, sizeof(failed_text), ", %llu not written",
+			 (unsigned long long)failed);
+	say(stderr, "pcap: %llu packets in %s; %llu drops not in it: %llu throttled by "
+	    "--event-rate, %llu lost (ring full)%s", (unsigned long long)c->packets_whole,
+	    strcmp(c->path, "-") ? c->path : "stdout",
+	    (unsigned long long)(throttled + lost + failed), (unsigned long long)throttled,
+	    (unsigned long long)lost, failed_text);
+}
+
+size_t capture_format(const struct capture *c, const struct counter_values *total, char *buf,
+		      size_t len)
+{
+	uint64_t throttled = total->v[TCPDROP_EVENTS_THROTTLED];
+	uint64_t lost = total->v[TCPDROP_EVENTS_LOST];
+
+	return snprintf(buf, len, "pcap: %llu written, %llu not (%llu throttled, %llu lost)",
+			(unsigned long long)c->packets, (unsigned long long)(throttled + lost),
+			(unsigned long long)throttled, (unsigned long long)lost);
+}
