@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 
 ASAN_BIN=$PWD/.output/asan/tcpdrop-top
 SUITES=(.output/tests/test_verdict .output/tests/test_differential tests/cli.sh tests/e2e.sh
-	tests/devices.sh tests/tui.sh)
+	tests/devices.sh tests/pcap.sh tests/tui.sh)
 ASAN_SUITES=(tests/cli.sh tests/e2e.sh tests/tui.sh)
 [ "${TDT_VM_ACCEL:-tcg}" = kvm ] && SUITES+=(tests/flood.sh) && ASAN_SUITES+=(tests/flood.sh)
 LOG=$(mktemp)
