@@ -111,7 +111,7 @@ def main():
         return found[0] if found else None
 
     packet, parts, flood = section("packet"), section("breakdown"), section("flood")
-    formatter = setup("formatter")
+    formatter, bigtable = setup("formatter"), setup("bigtable")
     packet_setup, flood_setup = setup("packet-setup"), setup("flood-setup")
     for r in flood:
         r["ns_per_packet"] = round(1e9 / r["pps_median"]) if r["pps_median"] else 0
@@ -128,6 +128,7 @@ def main():
         "breakdown": parts,
         "flood": {"setup": flood_setup, "rows": flood},
         "formatter": formatter,
+        "bigtable": bigtable,
         "notes": [
             "The printk baseline's numbers include its trace-buffer writes (tracing on, the "
             "bpf_trace_printk event enabled as the kernel enables it; put back afterwards).",
@@ -153,6 +154,11 @@ def main():
         lines += [""] + breakdown_table(parts) + [""]
     if flood:
         lines += flood_table(flood, report["flood"]["setup"]) + [""]
+    if bigtable:
+        lines += [f"1,000,000 sources in a 4M table: idle TUI {bigtable['cpu_pct']}% CPU, "
+                  f"RSS {bigtable['rss_kb'] // 1024} MiB, a key shown in {bigtable['key_ms']} ms, "
+                  f"q in {bigtable['quit_ms']} ms; --json lost {bigtable['lost']} of "
+                  f"{bigtable['dropped']} events", ""]
     if formatter:
         lines += [f"NDJSON formatter, one core, into /dev/null: "
                   f"{thousands(formatter['lines_per_s'])} drop lines a second "

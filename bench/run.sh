@@ -24,5 +24,7 @@ echo "  BENCH    NDJSON formatter"
 .output/bench/bench ndjson --rows "$rows"
 echo "  BENCH    SYN flood through a veth pair"
 bench/flood.sh "$rows"
+echo "  BENCH    a million-source table"
+bench/bigtable.sh "$rows"
 echo
 python3 bench/report.py "$rows" .output/bench.json $((SECONDS - start))
