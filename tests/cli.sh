@@ -46,6 +46,23 @@ t_help() {
 	fi
 }
 
+# Every option --help lists is a row of the README's options table, and every row an option.
+t_readme_options() {
+	local name=readme_options_table_lists_what_help_lists why opt help readme
+	run_tool 5 -h
+	help=$(grep -oE -- '(^| |\[)--?[a-zA-Z][a-z-]*' "$OUT" | tr -d ' [' | sort -u)
+	readme=$(sed -n '/^| option | meaning |/,/^$/p' "$TDT_ROOT/README.md" |
+		grep -oE -- '`--?[a-zA-Z][a-z-]*' | tr -d '`' | sort -u)
+	for opt in $help; do
+		grep -qx -- "$opt" <<<"$readme" || why+="$opt is in --help, not in the README; "
+	done
+	for opt in $readme; do
+		grep -qx -- "$opt" <<<"$help" || why+="$opt is in the README, not in --help; "
+	done
+	[ -z "$help" ] && why="no options found in --help"
+	check $name "$why"
+}
+
 t_version() {
 	local name=version_prints_version_and_exits_0
 	run_tool 5 -V
@@ -229,6 +246,7 @@ usage_message ambiguous_prefix_lists_the_candidates \
 	'option --int is ambiguous: --interface, --interval' --int lo
 usage_message ambiguous_flag_prefix_lists_the_candidates \
 	'option --d is ambiguous: --dry-run, --duration' -i lo --d
+t_readme_options
 t_unknown_interface
 t_no_interface
 usage_error port_above_65535_is_usage_error 70000 -i lo -p 70000
