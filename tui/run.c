@@ -183,6 +183,8 @@ int run_loop(struct run *r, const struct view_ops *ops, void *view,
 		}
 		if (!err)
 			err = call(ops->idle, r, now);
+		if (!err && r->sink.tick)
+			err = r->sink.tick(r->sink.ctx, r, now);
 	}
 	/* What the kernel counted up to now belongs to this run too: the final stats show it. */
 	if (ops->final_reading) {

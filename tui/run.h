@@ -49,6 +49,12 @@ struct view_ops {
 	bool final_reading;		/* take one more reading before close (final stats) */
 };
 
+/* Something served from the loop besides the view (--metrics): once a pass, after the view. */
+struct run_sink {
+	int (*tick)(void *sink, struct run *r, uint64_t now_ns);
+	void *ctx;
+};
+
 struct run {
 	const struct options *opts;
 	struct loader *loader;
@@ -61,6 +67,7 @@ struct run {
 	uint64_t next_sample_ns;
 	bool quit;
 	struct error error;
+	struct run_sink sink;		/* none: tick is NULL */
 };
 
 /* Sets up r; the loader is loaded but not yet draining. Returns 0 or -ENOMEM. */
