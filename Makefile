@@ -15,7 +15,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(OUTPUT) -I.
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
 LDLIBS = $(shell $(PKG_CONFIG) --libs libbpf ncursesw 2>/dev/null || echo -lbpf -lncursesw) \
-	-lelf -lz
+	-lelf -lz $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 
 ifeq ($(V),1)
 	Q =
@@ -145,7 +145,8 @@ $(ASAN_OUTPUT)/$(BIN): $(patsubst $(OUTPUT)/%,$(ASAN_OUTPUT)/%,$(MAIN_OBJ) $(TUI
 # Which tui/*.c each fuzz target exercises.
 $(FUZZ_OUTPUT)/fuzz_ports: $(FUZZ_OUTPUT)/tui/ports.o
 $(FUZZ_OUTPUT)/fuzz_cli: $(FUZZ_OUTPUT)/tui/cli.o $(FUZZ_OUTPUT)/tui/ports.o \
-	$(FUZZ_OUTPUT)/tui/error.o $(FUZZ_OUTPUT)/tui/except.o $(FUZZ_OUTPUT)/tui/format.o
+	$(FUZZ_OUTPUT)/tui/error.o $(FUZZ_OUTPUT)/tui/except.o $(FUZZ_OUTPUT)/tui/format.o \
+	$(FUZZ_OUTPUT)/tui/listen.o
 $(FUZZ_OUTPUT)/fuzz_ndjson: $(FUZZ_OUTPUT)/tui/ndjson.o $(FUZZ_OUTPUT)/tui/format.o \
 	$(FUZZ_OUTPUT)/tui/stats.o
 

@@ -14,6 +14,7 @@ static const char usage[] =
 	"Usage: tcpdrop-top [-i IFACE] [-p PORTS] [--except CIDRS] [-m auto|native|skb] [--dry-run]\n"
 	"                   [--json] [-d SECONDS] [--duration SECONDS] [--ring-size BYTES]\n"
 	"                   [--max-sources N] [--force] [-v] [-h] [-V]\n"
+	"                   [--metrics [ADDR:]PORT] [-q]\n"
 	"Drop TCP segments to the watched ports at XDP and show what is dropped, live.\n"
 	"\n"
 	"  -i, --interface IFACE  interface to filter (default: the default-route interface)\n"
@@ -30,6 +31,11 @@ static const char usage[] =
 	"      --ring-size BYTES  event ring buffer, a power of two from 4K to 1G (default 4M)\n"
 	"      --max-sources N    sources the per-source table holds, 64 to 4194304 (default 16384)\n"
 	"      --force            start even if the ports would cut the SSH session running it\n"
+	"      --metrics [ADDR:]PORT\n"
+	"                         serve Prometheus metrics at http://ADDR:PORT/metrics; a bare\n"
+	"                         PORT listens on every address (we suggest 24040)\n"
+	"  -q, --quiet            no live view and no NDJSON: filter (and serve --metrics) until\n"
+	"                         stopped by a signal\n"
 	"  -v, --verbose          show libbpf's messages\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          print the version\n"
@@ -40,7 +46,7 @@ static const char usage[] =
 
 enum {
 	OPT_DRY_RUN = 256, OPT_JSON, OPT_DURATION, OPT_RING_SIZE, OPT_MAX_SOURCES, OPT_EXCEPT,
-	OPT_FORCE,
+	OPT_FORCE, OPT_METRICS,
 };
 
 static const struct option long_options[] = {
@@ -55,6 +61,8 @@ static const struct option long_options[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "max-sources", required_argument, NULL, OPT_MAX_SOURCES },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -179,7 +187,7 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 
 	for (;;) {
 		longindex = -1;
-		c = getopt_long(argc, argv, ":i:p:m:d:vhV", long_options, &longindex);
+		c = getopt_long(argc, argv, ":i:p:m:d:vhVq", long_options, &longindex);
 		if (c == -1)
 			break;
 		option_name(c, longindex, name, sizeof(name));
@@ -254,6 +262,13 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 			if (bad)
 				return size_error(err, name, optarg, bad, "64 to 4194304 (4M)");
 			break;
+		case OPT_METRICS:
+			if (listen_parse(optarg, &opts->metrics, why, sizeof(why)))
+				return usage_error(err, "%s: %s", name, why);
+			break;
+		case 'q':
+			opts->quiet = true;
+			break;
 		case 'v':
 			opts->verbose = true;
 			break;
@@ -287,6 +302,9 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 	}
 	if (optind < argc)
 		return usage_error(err, "unexpected argument \"%s\"", argv[optind]);
+	if (opts->quiet && opts->json)
+		return usage_error(err, "--quiet writes no NDJSON, and --json asks for it: choose "
+				   "one");
 	if (!ports_given)
 		ports_add(&opts->ports, TCPDROP_DEFAULT_PORT);
 	return CLI_RUN;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "except.h"
+#include "listen.h"
 #include "ports.h"
 
 #define TCPDROP_VERSION "0.1.0"
@@ -31,6 +32,8 @@ struct options {
 	bool verbose;
 	unsigned int ring_bytes;	/* --ring-size */
 	unsigned int max_sources;	/* --max-sources */
+	struct listen_addr metrics;	/* --metrics: where to serve them; .set false: nowhere */
+	bool quiet;			/* -q: no live view, no NDJSON */
 };
 
 enum cli_result {

@@ -13,7 +13,9 @@
 #include "cli.h"
 #include "iface.h"
 #include "loader.h"
+#include "metrics.h"
 #include "privs.h"
+#include "quiet.h"
 #include "run.h"
 #include "sshguard.h"
 #include "stream.h"
@@ -152,6 +154,7 @@ int main(int argc, char **argv)
 	bool interactive;
 	struct run run;
 	struct tui tui;
+	static struct metrics metrics = METRICS_INIT;
 	int status;
 
 	switch (cli_parse(argc, argv, &opts, stdout, stderr)) {
@@ -172,18 +175,36 @@ int main(int argc, char **argv)
 	install_signals();
 
 	/* The live view needs a terminal on both ends; anything else gets the NDJSON stream. */
-	interactive = !opts.json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	interactive = !opts.json && !opts.quiet && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
 	if (run_init(&run, &opts, &loader) || (interactive && tui_init(&tui))) {
 		say(stderr, "out of memory");
 		return 1;
 	}
-	if ((interactive && tui_usable(&e)) || start(&loader, &opts, &run, &e)) {
+	/* The metrics socket is bound while privileges last, and served once they are gone. */
+	if ((interactive && tui_usable(&e)) ||
+	    (opts.metrics.set && metrics_listen(&metrics, &opts.metrics, &e)) ||
+	    start(&loader, &opts, &run, &e) ||
+	    (opts.metrics.set && metrics_start(&metrics, &run, &e))) {
 		error_print(stderr, &e);
 		status = e.exit_status;
 		goto cleanup;
 	}
+	if (opts.metrics.set) {
+		run.sink = (struct run_sink){ .tick = metrics_tick, .ctx = &metrics };
+		if (!interactive)
+			say(stderr, "serving metrics on http://%s/metrics", opts.metrics.text);
+		if (ports_contains(&run.watch.port_set, opts.metrics.port) && !interactive)
+			say(stderr, "warning: the --metrics port %u is a watched port: scrapes that "
+			    "come in through %s are dropped", opts.metrics.port, loader.ifname);
+	}
 	if (interactive) {
 		status = run_loop(&run, &tui_view, &tui, &stop);
+	} else if (opts.quiet) {
+		say(stderr, "watching %s (%s XDP), ports %s%s%s%s", loader.ifname,
+		    loader.native ? "native" : "generic", run.watch.ports,
+		    opts.excepts.n ? ", except " : "", run.watch.excepts,
+		    opts.dry_run ? ", dry run" : "");
+		status = run_loop(&run, &quiet_view, NULL, &stop);
 	} else {
 		say(stderr, "watching %s (%s XDP), ports %s%s%s%s", loader.ifname,
 		    loader.native ? "native" : "generic", run.watch.ports,
@@ -195,6 +216,7 @@ int main(int argc, char **argv)
 		status = run_loop(&run, &stream_view, &stream, &stop);
 	}
 cleanup:
+	metrics_stop(&metrics);
 	loader_stop(&loader);
 	run_free(&run);
 	if (interactive)
