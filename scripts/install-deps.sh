@@ -9,6 +9,7 @@ packages=(
 	libbpf-dev libelf-dev zlib1g-dev libncurses-dev
 	iproute2 netcat-openbsd tmux util-linux procps python3 netsniff-ng valgrind wireguard-tools
 	qemu-system-x86 busybox-static cpio kmod xz-utils	# tests/kernels.sh: other kernels in a VM
+	libmicrohttpd-dev curl prometheus	# --metrics; tests/metrics.sh scrapes it
 )
 
 installed() {
