@@ -35,7 +35,7 @@ HEADERS := $(wildcard common/*.h tui/*.h)
 TEST_BINS := $(OUTPUT)/tests/test_verdict $(OUTPUT)/tests/test_units \
 	$(OUTPUT)/tests/test_differential $(OUTPUT)/tests/refuse_bpf $(OUTPUT)/tests/fill_sources
 
-.PHONY: all deps run demo screenshots test test-build test-kernels clean asan fuzz bench bench-build
+.PHONY: all deps run demo screenshots test test-build test-kernels clean install uninstall asan fuzz bench bench-build
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -89,11 +89,35 @@ $(SKEL): $(BPF_OBJ)
 
 $(OUTPUT)/tui/%.o: tui/%.c $(HEADERS) $(SKEL) | $(OUTPUT)/tui
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/$(BIN): $(MAIN_OBJ) $(TUI_OBJS)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# --- make install, make uninstall ----------------------------------------------------------
+# The binary (the BPF object is inside it, through the skeleton), the man page and the systemd
+# template unit, under PREFIX (/usr/local), staged in DESTDIR when packaging. The Debian package
+# sets PREFIX=/usr and UNITDIR=/lib/systemd/system.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UNIT := tcpdrop-top@.service
+
+install: $(OUTPUT)/$(BIN)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	$(Q)install -m 0755 $(OUTPUT)/$(BIN) $(DESTDIR)$(SBINDIR)/$(BIN)
+	$(Q)install -m 0644 man/$(BIN).8 $(DESTDIR)$(MANDIR)/man8/$(BIN).8
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/$(UNIT).in > $(OUTPUT)/$(UNIT)
+	$(Q)install -m 0644 $(OUTPUT)/$(UNIT) $(DESTDIR)$(UNITDIR)/$(UNIT)
+
+uninstall:
+	$(call msg,UNINST,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/$(BIN) $(DESTDIR)$(MANDIR)/man8/$(BIN).8 \
+		$(DESTDIR)$(UNITDIR)/$(UNIT)
+# --- end of install ---------------------------------------------------------------------------
 
 $(OUTPUT)/tests/%: tests/%.c tests/*.h $(HEADERS) $(SKEL) $(TUI_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
