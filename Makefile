@@ -33,7 +33,8 @@ BPF_OBJ := $(OUTPUT)/tcpdrop.bpf.o
 HEADERS := $(wildcard common/*.h tui/*.h)
 
 TEST_BINS := $(OUTPUT)/tests/test_verdict $(OUTPUT)/tests/test_units \
-	$(OUTPUT)/tests/test_differential $(OUTPUT)/tests/refuse_bpf $(OUTPUT)/tests/fill_sources
+	$(OUTPUT)/tests/test_differential $(OUTPUT)/tests/refuse_bpf $(OUTPUT)/tests/fill_sources \
+	$(OUTPUT)/tests/test_metrics
 
 .PHONY: all deps run demo screenshots test test-build test-kernels clean install uninstall asan fuzz bench bench-build
 .DELETE_ON_ERROR:
