@@ -194,8 +194,9 @@ int main(int argc, char **argv)
 		if (!interactive)
 			say(stderr, "serving metrics on http://%s/metrics", opts.metrics.text);
 		if (ports_contains(&run.watch.port_set, opts.metrics.port) && !interactive)
-			say(stderr, "warning: the --metrics port %u is a watched port: scrapes that "
-			    "come in through %s are dropped", opts.metrics.port, loader.ifname);
+			say(stderr, "warning: the --metrics port %u is a watched port: "
+			    "scrapes that come in through %s are dropped", opts.metrics.port,
+			    loader.ifname);
 	}
 	if (interactive) {
 		status = run_loop(&run, &tui_view, &tui, &stop);

@@ -23,7 +23,7 @@
 
 struct run;
 
-#define METRICS_MAX_CONNECTIONS	1024	/* in all; more are accepted and closed at once */
+#define METRICS_MAX_CONNECTIONS	1024	/* in all; more are closed at once */
 #define METRICS_MAX_PER_ADDRESS	64	/* from one client address */
 #define METRICS_IDLE_SECONDS	5	/* a connection silent this long is closed */
 #define METRICS_MAX_SECONDS	10	/* and any connection this old */
