@@ -15,7 +15,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(OUTPUT) -I.
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
 LDLIBS = $(shell $(PKG_CONFIG) --libs libbpf ncursesw 2>/dev/null || echo -lbpf -lncursesw) \
-	-lelf -lz -lpcap
+	-lelf -lz -lpcap $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 
 ifeq ($(V),1)
 	Q =
@@ -33,9 +33,10 @@ BPF_OBJ := $(OUTPUT)/tcpdrop.bpf.o
 HEADERS := $(wildcard common/*.h tui/*.h)
 
 TEST_BINS := $(OUTPUT)/tests/test_verdict $(OUTPUT)/tests/test_units \
-	$(OUTPUT)/tests/test_differential $(OUTPUT)/tests/refuse_bpf $(OUTPUT)/tests/fill_sources
+	$(OUTPUT)/tests/test_differential $(OUTPUT)/tests/refuse_bpf $(OUTPUT)/tests/fill_sources \
+	$(OUTPUT)/tests/test_metrics
 
-.PHONY: all deps run demo screenshots test test-build test-kernels clean asan fuzz bench bench-build
+.PHONY: all deps run demo screenshots test test-build test-kernels clean install uninstall asan fuzz bench bench-build
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -89,11 +90,35 @@ $(SKEL): $(BPF_OBJ)
 
 $(OUTPUT)/tui/%.o: tui/%.c $(HEADERS) $(SKEL) | $(OUTPUT)/tui
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/$(BIN): $(MAIN_OBJ) $(TUI_OBJS)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# --- make install, make uninstall ----------------------------------------------------------
+# The binary (the BPF object is inside it, through the skeleton), the man page and the systemd
+# template unit, under PREFIX (/usr/local), staged in DESTDIR when packaging. The Debian package
+# sets PREFIX=/usr and UNITDIR=/lib/systemd/system.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UNIT := tcpdrop-top@.service
+
+install: $(OUTPUT)/$(BIN)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	$(Q)install -m 0755 $(OUTPUT)/$(BIN) $(DESTDIR)$(SBINDIR)/$(BIN)
+	$(Q)install -m 0644 man/$(BIN).8 $(DESTDIR)$(MANDIR)/man8/$(BIN).8
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/$(UNIT).in > $(OUTPUT)/$(UNIT)
+	$(Q)install -m 0644 $(OUTPUT)/$(UNIT) $(DESTDIR)$(UNITDIR)/$(UNIT)
+
+uninstall:
+	$(call msg,UNINST,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/$(BIN) $(DESTDIR)$(MANDIR)/man8/$(BIN).8 \
+		$(DESTDIR)$(UNITDIR)/$(UNIT)
+# --- end of install ---------------------------------------------------------------------------
 
 $(OUTPUT)/tests/%: tests/%.c tests/*.h $(HEADERS) $(SKEL) $(TUI_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
@@ -145,7 +170,8 @@ $(ASAN_OUTPUT)/$(BIN): $(patsubst $(OUTPUT)/%,$(ASAN_OUTPUT)/%,$(MAIN_OBJ) $(TUI
 # Which tui/*.c each fuzz target exercises.
 $(FUZZ_OUTPUT)/fuzz_ports: $(FUZZ_OUTPUT)/tui/ports.o
 $(FUZZ_OUTPUT)/fuzz_cli: $(FUZZ_OUTPUT)/tui/cli.o $(FUZZ_OUTPUT)/tui/ports.o \
-	$(FUZZ_OUTPUT)/tui/error.o $(FUZZ_OUTPUT)/tui/except.o $(FUZZ_OUTPUT)/tui/format.o
+	$(FUZZ_OUTPUT)/tui/error.o $(FUZZ_OUTPUT)/tui/except.o $(FUZZ_OUTPUT)/tui/format.o \
+	$(FUZZ_OUTPUT)/tui/listen.o
 $(FUZZ_OUTPUT)/fuzz_ndjson: $(FUZZ_OUTPUT)/tui/ndjson.o $(FUZZ_OUTPUT)/tui/format.o \
 	$(FUZZ_OUTPUT)/tui/stats.o
 

@@ -10,6 +10,8 @@ packages=(
 	tcpdump tshark	# tests/pcap.sh reads the -w files with both
 	iproute2 netcat-openbsd tmux util-linux procps python3 netsniff-ng valgrind wireguard-tools
 	qemu-system-x86 busybox-static cpio kmod xz-utils	# tests/kernels.sh: other kernels in a VM
+	libmicrohttpd-dev curl prometheus	# --metrics; tests/metrics.sh scrapes it
+	mandoc debhelper dpkg-dev lintian debootstrap	# tests/package.sh: man page, .deb, fresh root
 )
 
 installed() {

@@ -14,7 +14,7 @@ static const char usage[] =
 	"Usage: tcpdrop-top [-i IFACE] [-p PORTS] [--except CIDRS] [-m auto|native|skb] [--dry-run]\n"
 	"                   [--json] [-d SECONDS] [--duration SECONDS] [--ring-size BYTES]\n"
 	"                   [--max-sources N] [--event-rate N|max] [-w FILE [--snaplen N]]\n"
-	"                   [--force] [-v] [-h] [-V]\n"
+	"                   [--force] [--metrics [ADDR:]PORT] [-q] [-v] [-h] [-V]\n"
 	"Drop TCP segments to the watched ports at XDP and show what is dropped, live.\n"
 	"\n"
 	"  -i, --interface IFACE  interface to filter (default: the default-route interface)\n"
@@ -37,6 +37,11 @@ static const char usage[] =
 	"                         carries only the pcap (no live view, no --json)\n"
 	"      --snaplen N        bytes of each dropped packet -w keeps, 1 to 4096 (default 128)\n"
 	"      --force            start even if the ports would cut the SSH session running it\n"
+	"      --metrics [ADDR:]PORT\n"
+	"                         serve Prometheus metrics at http://ADDR:PORT/metrics; a bare\n"
+	"                         PORT listens on every address (we suggest 24040)\n"
+	"  -q, --quiet            no live view and no NDJSON: filter (and serve --metrics) until\n"
+	"                         stopped by a signal\n"
 	"  -v, --verbose          show libbpf's messages\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          print the version\n"
@@ -47,7 +52,7 @@ static const char usage[] =
 
 enum {
 	OPT_DRY_RUN = 256, OPT_JSON, OPT_DURATION, OPT_RING_SIZE, OPT_MAX_SOURCES, OPT_EXCEPT,
-	OPT_FORCE, OPT_EVENT_RATE, OPT_SNAPLEN,
+	OPT_FORCE, OPT_EVENT_RATE, OPT_SNAPLEN, OPT_METRICS,
 };
 
 static const struct option long_options[] = {
@@ -65,6 +70,8 @@ static const struct option long_options[] = {
 	{ "max-sources", required_argument, NULL, OPT_MAX_SOURCES },
 	{ "write", required_argument, NULL, 'w' },
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -191,7 +198,7 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 
 	for (;;) {
 		longindex = -1;
-		c = getopt_long(argc, argv, ":i:p:m:d:w:vhV", long_options, &longindex);
+		c = getopt_long(argc, argv, ":i:p:m:d:w:vhVq", long_options, &longindex);
 		if (c == -1)
 			break;
 		option_name(c, longindex, name, sizeof(name));
@@ -290,6 +297,13 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 				return size_error(err, name, optarg, bad, "1 to 4096");
 			snaplen_given = true;
 			break;
+		case OPT_METRICS:
+			if (listen_parse(optarg, &opts->metrics, why, sizeof(why)))
+				return usage_error(err, "%s: %s", name, why);
+			break;
+		case 'q':
+			opts->quiet = true;
+			break;
 		case 'v':
 			opts->verbose = true;
 			break;
@@ -333,6 +347,9 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 		return usage_error(err, "--ring-size %uK cannot hold one %u-byte capture: choose "
 				   "a bigger --ring-size or a smaller --snaplen",
 				   opts->ring_bytes >> 10, opts->snaplen);
+	if (opts->quiet && opts->json)
+		return usage_error(err, "--quiet writes no NDJSON, and --json asks for it: choose "
+				   "one");
 	if (!ports_given)
 		ports_add(&opts->ports, TCPDROP_DEFAULT_PORT);
 	return CLI_RUN;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "except.h"
+#include "listen.h"
 #include "ports.h"
 
 #define TCPDROP_VERSION "0.1.0"
@@ -35,6 +36,8 @@ struct options {
 	bool every_event;		/* --event-rate max */
 	const char *pcap_path;		/* -w: the dropped packets as pcap; "-" is stdout */
 	unsigned int snaplen;		/* --snaplen: bytes of each packet in it */
+	struct listen_addr metrics;	/* --metrics: where to serve them; .set false: nowhere */
+	bool quiet;			/* -q: no live view, no NDJSON */
 };
 
 #define CLI_MAX_EVENT_RATE	100000000

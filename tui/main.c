@@ -14,7 +14,9 @@
 #include "iface.h"
 #include "loader.h"
 #include "pcap.h"
+#include "metrics.h"
 #include "privs.h"
+#include "quiet.h"
 #include "run.h"
 #include "sshguard.h"
 #include "stream.h"
@@ -24,11 +26,6 @@
 #ifndef TCPDROP_WAKEUP_EVERY_EVENT
 #define TCPDROP_WAKEUP_EVERY_EVENT false
 #endif
-
-/* -w -: stdout is the pcap's, so the view writes nothing; stderr keeps its lines. */
-static const struct view_ops pcap_only_view = {
-	.input_fd = -1,
-};
 
 static volatile sig_atomic_t stop;	/* the signal that ends the run, 0 while it goes on */
 static bool verbose;
@@ -147,6 +144,17 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 	return err;
 }
 
+/* The line that says the filter is on, on stderr, when no live view shows it. */
+static void say_watching(const struct loader *loader, const struct options *opts,
+			 const struct run *run)
+{
+	say(stderr, "watching %s (%s XDP), ports %s%s%s%s%s", loader->ifname,
+	    loader->native ? "native" : "generic", run->watch.ports,
+	    opts->excepts.n ? ", except " : "", run->watch.excepts,
+	    opts->dry_run ? ", dry run" : "",
+	    opts->pcap_path && !strcmp(opts->pcap_path, "-") ? ", pcap to stdout" : "");
+}
+
 int main(int argc, char **argv)
 {
 	struct loader loader = LOADER_INIT;
@@ -156,6 +164,7 @@ int main(int argc, char **argv)
 	bool interactive, pcap_stdout, ran = true;
 	struct run run;
 	struct tui tui;
+	static struct metrics metrics = METRICS_INIT;
 	int status;
 
 	switch (cli_parse(argc, argv, &opts, stdout, stderr)) {
@@ -176,7 +185,7 @@ int main(int argc, char **argv)
 	install_signals();
 
 	/* The live view needs a terminal on both ends; anything else gets the NDJSON stream. */
-	interactive = !opts.json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	interactive = !opts.json && !opts.quiet && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
 	/* -w -: stdout is the pcap's, so neither the live view nor the stream can have it. */
 	pcap_stdout = opts.pcap_path && !strcmp(opts.pcap_path, "-");
 	if (pcap_stdout)
@@ -187,29 +196,40 @@ int main(int argc, char **argv)
 	}
 	if (opts.pcap_path)
 		run.capture = &capture;
-	if ((interactive && tui_usable(&e)) || start(&loader, &opts, &run, &e)) {
+	/* The metrics socket is bound while privileges last, and served once they are gone. */
+	if ((interactive && tui_usable(&e)) ||
+	    (opts.metrics.set && metrics_listen(&metrics, &opts.metrics, &e)) ||
+	    start(&loader, &opts, &run, &e) ||
+	    (opts.metrics.set && metrics_start(&metrics, &run, &e))) {
 		error_print(stderr, &e);
 		status = e.exit_status;
 		ran = false;
 		goto cleanup;
 	}
+	if (opts.metrics.set) {
+		run.sink = (struct run_sink){ .tick = metrics_tick, .ctx = &metrics };
+		if (!interactive)
+			say(stderr, "serving metrics on http://%s/metrics", opts.metrics.text);
+		if (ports_contains(&run.watch.port_set, opts.metrics.port) && !interactive)
+			say(stderr, "warning: the --metrics port %u is a watched port: "
+			    "scrapes that come in through %s are dropped", opts.metrics.port,
+			    loader.ifname);
+	}
 	if (interactive) {
 		status = run_loop(&run, &tui_view, &tui, &stop);
-	} else if (pcap_stdout) {
-		say(stderr, "watching %s (%s XDP), ports %s, pcap to stdout", loader.ifname,
-		    loader.native ? "native" : "generic", run.watch.ports);
-		status = run_loop(&run, &pcap_only_view, NULL, &stop);
+	} else if (pcap_stdout || opts.quiet) {
+		/* -w - gives stdout to the pcap and -q to nothing: the view writes nothing. */
+		say_watching(&loader, &opts, &run);
+		status = run_loop(&run, &quiet_view, NULL, &stop);
 	} else {
-		say(stderr, "watching %s (%s XDP), ports %s%s%s%s", loader.ifname,
-		    loader.native ? "native" : "generic", run.watch.ports,
-		    opts.excepts.n ? ", except " : "", run.watch.excepts,
-		    opts.dry_run ? ", dry run" : "");
 		static struct stream stream;
 
+		say_watching(&loader, &opts, &run);
 		stream_init(&stream, STDOUT_FILENO);
 		status = run_loop(&run, &stream_view, &stream, &stop);
 	}
 cleanup:
+	metrics_stop(&metrics);
 	loader_stop(&loader);
 	if (run.capture) {
 		capture_close(run.capture, NULL);

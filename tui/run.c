@@ -201,6 +201,8 @@ int run_loop(struct run *r, const struct view_ops *ops, void *view,
 			err = call(ops->idle, r, now);
 		if (!err && r->capture)
 			err = capture_result(r, capture_tick(r->capture, now, &r->error));
+		if (!err && r->sink.tick)
+			err = r->sink.tick(r->sink.ctx, r, now);
 	}
 	/* What the kernel counted up to now belongs to this run too: the final stats show it. */
 	/* The pcap too: the events still in the ring go into it, and its summary is exact. */

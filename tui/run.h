@@ -50,6 +50,12 @@ struct view_ops {
 	bool final_reading;		/* take one more reading before close (final stats) */
 };
 
+/* Something served from the loop besides the view (--metrics): once a pass, after the view. */
+struct run_sink {
+	int (*tick)(void *sink, struct run *r, uint64_t now_ns);
+	void *ctx;
+};
+
 struct run {
 	const struct options *opts;
 	struct loader *loader;
@@ -64,6 +70,7 @@ struct run {
 	struct error error;
 	/* -w: every event also goes to this pcap, beside the view; NULL without -w. */
 	struct capture *capture;
+	struct run_sink sink;		/* none: tick is NULL */
 };
 
 /* Sets up r; the loader is loaded but not yet draining. Returns 0 or -ENOMEM. */

@@ -1,0 +1,363 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# --metrics and -q: the Prometheus text served while the filter runs, the HTTP server that is
+# not a way in (methods, paths, malformed and oversized requests, a thousand idle connections,
+# a slow client), privileges, and a real Prometheus scraping two instances on two interfaces.
+# Only TEST-NET addresses in namespaces this suite creates (and always removes) carry traffic.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+S=tdt-ms-$$ C=tdt-mc-$$ C2=tdt-mc2-$$
+SIF=tdtms$$ CIF=tdtmc$$ SIF2=tdtmt$$ CIF2=tdtmu$$
+V4S2=203.0.113.1 V4C2=203.0.113.2
+PORT=24040 PORT2=24041
+PROBE=$TDT_PY/http_probe.py
+
+CASES=(
+	metrics_text_counts_drops_and_is_promtool_clean
+	quiet_writes_nothing_and_exits_0_on_sigterm
+	metrics_alongside_ndjson
+	metrics_since_start_survive_the_tui_clear
+	only_get_and_head_on_root_and_metrics
+	malformed_and_oversized_requests_are_refused
+	thousand_idle_connections_scrapes_and_drops_go_on
+	slow_client_is_cut_at_the_age_limit
+	socket_bound_before_privileges_served_after
+	prometheus_sums_drops_of_two_instances
+)
+
+have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
+why=$(netns_problem)
+[ -n "$why" ] && skip_all "$why"
+command -v promtool >/dev/null && command -v prometheus >/dev/null ||
+	skip_all "no prometheus or promtool (make deps installs Debian's prometheus)"
+make_pair "$S" "$C" "$SIF" "$CIF" || fail_all "could not set up namespaces and veth pair"
+
+# http NS ADDR PORT REQUEST [SECONDS]: tests/py/http_probe.py request, from namespace NS.
+http() {
+	ip netns exec "$1" python3 "$PROBE" request "$2" "$3" "$4" "${5:-5}" 2>&1
+}
+
+GET='GET /metrics HTTP/1.1\r\nHost: tdt\r\n\r\n'
+
+# scrape FILE [PORT]: the body of GET /metrics from inside the server namespace into FILE.
+scrape() {
+	ip netns exec "$S" curl -sf --max-time 3 "http://127.0.0.1:${2:-$PORT}/metrics" >"$1"
+}
+
+# metric FILE NAME: the value of the one sample NAME{...} in FILE.
+metric() {
+	sed -n "s/^$2{[^}]*} \([0-9.e+]*\)\$/\1/p" "$1"
+}
+
+metric_is() {
+	local f=$TDT_TMP/metric.$RANDOM
+	scrape "$f" "${4:-$PORT}" && [ "$(metric "$f" "$1")" = "$2" ]
+}
+
+# syns N SPORT0 [NS ADDR]: N single SYNs to port 4040, from source ports SPORT0, SPORT0+1...
+syns() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		syn "${3:-$C}" "${4:-$V4S}" 4040 $(($2 + i))
+	done
+}
+
+REQUIRED='tcpdrop_top_passed_packets_total tcpdrop_top_dropped_packets_total
+	tcpdrop_top_dropped_bytes_total tcpdrop_top_malformed_packets_total
+	tcpdrop_top_events_lost_total tcpdrop_top_events_throttled_total
+	tcpdrop_top_excepted_packets_total tcpdrop_top_sources tcpdrop_top_info'
+
+# text_problem FILE: why FILE is not the exposition we promise, or nothing.
+text_problem() {
+	local m type out
+	for m in $REQUIRED; do
+		type=counter
+		[ "$m" = tcpdrop_top_sources ] || [ "$m" = tcpdrop_top_info ] && type=gauge
+		grep -q "^# HELP $m " "$1" || { echo "no HELP for $m"; return; }
+		grep -qx "# TYPE $m $type" "$1" || { echo "no '# TYPE $m $type'"; return; }
+		grep -q "^$m{ifname=\"$SIF\"[,}]" "$1" || { echo "no $m{ifname=\"$SIF\"...}"; return; }
+	done
+	grep -qE "^tcpdrop_top_info\{ifname=\"$SIF\",mode=\"(native|generic)\",ports=\"4040\",version=\"[0-9.]+\"\} 1$" "$1" ||
+		{ echo "info line: $(grep '^tcpdrop_top_info' "$1")"; return; }
+	out=$(promtool check metrics <"$1" 2>&1) || { echo "promtool check metrics: $out"; return; }
+	[ -z "$out" ] || echo "promtool check metrics is not silent: $out"
+}
+
+# --- A headless instance: the text, quiet, methods, bad requests, idle and slow clients -------
+run_quiet() {
+	local name why f=$TDT_TMP/quiet.metrics hdr c
+	if ! start_tool quiet -q --metrics "$PORT"; then
+		for name in "${CASES[@]:0:2}" "${CASES[@]:4:4}"; do
+			fail "$name" "$START_WHY"
+		done
+		return
+	fi
+
+	name=metrics_text_counts_drops_and_is_promtool_clean
+	why=
+	syns 3 41000
+	if ! wait_until 5 metric_is tcpdrop_top_dropped_packets_total 3; then
+		scrape "$f"
+		why="tcpdrop_top_dropped_packets_total is '$(metric "$f" tcpdrop_top_dropped_packets_total)' after 3 SYNs, want 3"
+	else
+		hdr=$(http "$S" 127.0.0.1 "$PORT" "$GET")
+		scrape "$f"
+		if ! grep -qx 'content-type: text/plain; version=0.0.4; charset=utf-8' <<<"$hdr"; then
+			why="Content-Type: $(grep content-type <<<"$hdr")"
+		elif [ "$(metric "$f" tcpdrop_top_sources)" != 1 ]; then
+			why="tcpdrop_top_sources is '$(metric "$f" tcpdrop_top_sources)', want 1"
+		elif [ "$(metric "$f" tcpdrop_top_dropped_bytes_total)" -lt 162 ]; then
+			why="tcpdrop_top_dropped_bytes_total is $(metric "$f" tcpdrop_top_dropped_bytes_total) for 3 SYNs"
+		else
+			why=$(text_problem "$f")
+		fi
+	fi
+	check $name "$why"
+
+	name=only_get_and_head_on_root_and_metrics
+	why=
+	local req want got
+	while IFS='|' read -r want req; do
+		got=$(http "$S" 127.0.0.1 "$PORT" "$req" | head -1)
+		[ "$got" = "$want" ] || { why="'$req' answered '$got', want '$want'"; break; }
+	done <<-EOF
+		status 200|GET / HTTP/1.1\r\nHost: tdt\r\n\r\n
+		status 200|HEAD /metrics HTTP/1.1\r\nHost: tdt\r\n\r\n
+		status 200|GET /metrics HTTP/1.0\r\n\r\n
+		status 405|POST /metrics HTTP/1.1\r\nHost: tdt\r\nContent-Length: 3\r\n\r\nabc
+		status 405|PUT / HTTP/1.1\r\nHost: tdt\r\nContent-Length: 0\r\n\r\n
+		status 405|DELETE /metrics HTTP/1.1\r\nHost: tdt\r\n\r\n
+		status 405|OPTIONS /metrics HTTP/1.1\r\nHost: tdt\r\n\r\n
+		status 404|GET /metrics/ HTTP/1.1\r\nHost: tdt\r\n\r\n
+		status 404|GET /../../etc/passwd HTTP/1.1\r\nHost: tdt\r\n\r\n
+		status 404|GET /debug/pprof HTTP/1.1\r\nHost: tdt\r\n\r\n
+	EOF
+	if [ -z "$why" ]; then
+		got=$(http "$S" 127.0.0.1 "$PORT" 'HEAD /metrics HTTP/1.1\r\nHost: tdt\r\n\r\n')
+		grep -qx 'body 0' <<<"$got" || why="HEAD /metrics has a body: $(tail -1 <<<"$got")"
+		got=$(http "$S" 127.0.0.1 "$PORT" 'DELETE / HTTP/1.1\r\nHost: tdt\r\n\r\n')
+		grep -qx 'allow: GET, HEAD' <<<"$got" || why="405 without 'Allow: GET, HEAD'"
+		ip netns exec "$S" curl -sf --max-time 3 "http://127.0.0.1:$PORT/" |
+			grep -q 'href="/metrics"' || why="/ does not link /metrics"
+	fi
+	check $name "$why"
+
+	name=malformed_and_oversized_requests_are_refused
+	why=
+	while IFS='#' read -r want req; do
+		got=$(http "$S" 127.0.0.1 "$PORT" "$req" | head -1)
+		[[ $got =~ ^($want)$ ]] || { why="'${req:0:40}' answered '$got', want '$want'"; break; }
+	done <<-EOF
+		status 400#GET /metrics HTTP/1.1\r\n\r\n
+		status 505#GET /metrics HTTP/9.9\r\nHost: tdt\r\n\r\n
+		closed|status 400#HELLO\r\n\r\n
+		closed|status 400#\x00\x01\x02\xff\xfe\r\n\r\n
+		closed|status 400#GET\r\n\r\n
+		closed|status 400#GET /metrics HTTP/1.1\r\nHost: tdt\r\nBad header\r\n\r\n
+		status 431|status 413|closed#@big-header
+		status 414|status 413|closed#@big-uri
+	EOF
+	if [ -z "$why" ] && ! kill -0 "$TOOL" 2>/dev/null; then
+		why="tcpdrop-top died"
+	elif [ -z "$why" ] && ! metric_is tcpdrop_top_dropped_packets_total 3; then
+		why="/metrics no longer answers with the count after the bad requests"
+	fi
+	check $name "$why"
+
+	# A thousand idle connections from the client, and a slow one from the server's loopback,
+	# at once: scrapes from the server's loopback go on, and so does the filter.
+	name=thousand_idle_connections_scrapes_and_drops_go_on
+	why=
+	local ready=$TDT_TMP/hold.ready holdout=$TDT_TMP/hold.out slowout=$TDT_TMP/slow.out
+	local t0=$SECONDS held slowpid holdpid i
+	ip netns exec "$C" python3 "$PROBE" hold "$V4S" "$PORT" 1000 14 "$ready" >"$holdout" 2>&1 &
+	holdpid=$!
+	track "$holdpid"
+	ip netns exec "$S" python3 "$PROBE" slow 127.0.0.2 "$PORT" 16 >"$slowout" 2>&1 &
+	slowpid=$!
+	track "$slowpid"
+	if ! wait_until 10 test -s "$ready"; then
+		why="the client could not open its 1000 connections in 10 s"
+	else
+		for i in 1 2 3 4 5; do
+			got=$(http "$S" 127.0.0.1 "$PORT" "$GET" 2 | head -1)
+			[ "$got" = "status 200" ] || { why="scrape $i with 1000 idle connections: '$got'"; break; }
+			sleep 0.3
+		done
+		held=$(ip netns exec "$S" ss -Htn state established "( sport = :$PORT )" | wc -l)
+		syns 2 41100
+		if [ -z "$why" ] && ! wait_until 3 metric_is tcpdrop_top_dropped_packets_total 5; then
+			why="2 SYNs sent while the connections were held are not counted (want 5 dropped)"
+		elif [ -z "$why" ] && [ "$held" -gt 66 ]; then
+			why="$held connections established, more than the 64 per address (+ scrapes)"
+		fi
+	fi
+	# Idle ones go after 5 s of silence, any after 10 s: by 12 s none of the client's is left.
+	while [ $((SECONDS - t0)) -lt 12 ]; do sleep 0.5; done
+	held=$(ip netns exec "$S" ss -Htn state established "( sport = :$PORT and dst $V4C )" | wc -l)
+	[ -z "$why" ] && [ "$held" -ne 0 ] && why="$held of the client's connections still open 12 s on"
+	wait_pid "$holdpid" 10
+	[ -z "$why" ] && ! grep -q '^opened 1000 ' "$holdout" && why="hold: $(head -c 200 "$holdout")"
+	check $name "$why"
+
+	name=slow_client_is_cut_at_the_age_limit
+	wait_pid "$slowpid" 10
+	got=$(cat "$slowout")
+	why=
+	if [[ ! $got =~ ^closed\ after\ ([0-9]+)\.[0-9]$ ]]; then
+		why="a client sending a byte every 0.5 s: '$got', want closed after 10 s"
+	elif [ "${BASH_REMATCH[1]}" -lt 9 ] || [ "${BASH_REMATCH[1]}" -gt 11 ]; then
+		why="a client sending a byte every 0.5 s was $got s, want 10 s (the age limit)"
+	fi
+	check $name "$why"
+
+	name=quiet_writes_nothing_and_exits_0_on_sigterm
+	stop_tool TERM
+	why=
+	if [ "$STOP_STATUS" != 0 ]; then
+		why="exit status $STOP_STATUS after SIGTERM, want 0"
+	elif [ -s "$TOOL_OUT" ]; then
+		why="stdout is not empty: $(head -c 200 "$TOOL_OUT")"
+	elif grep -v -e watching -e 'serving metrics on http://\[::\]:24040/metrics' "$TOOL_ERR" | grep -q .; then
+		why="stderr has more than the watching and serving lines: $(head -c 300 "$TOOL_ERR")"
+	else
+		why=$(detached_problem "$S" "$SIF")
+	fi
+	check $name "$why"
+}
+
+# --- NDJSON and metrics at once --------------------------------------------------------------
+run_ndjson() {
+	local name=metrics_alongside_ndjson why=
+	if ! start_tool ndjson --json --metrics "127.0.0.1:$PORT"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	syns 2 41200
+	if ! wait_until 5 metric_is tcpdrop_top_dropped_packets_total 2; then
+		why="the metrics do not count the 2 SYNs"
+	elif ! wait_until 3 nd_true "$TOOL_OUT" "len(drops(dport=4040)) == 2 or fail('')"; then
+		why="the NDJSON stream does not have the 2 drops: $(head -c 200 "$TOOL_OUT")"
+	elif ip netns exec "$S" curl -sf --max-time 2 "http://$V4S:$PORT/metrics" >/dev/null; then
+		why="--metrics 127.0.0.1:$PORT also answers on $V4S"
+	fi
+	stop_tool INT
+	[ -z "$why" ] && [ "$STOP_STATUS" != 0 ] && why="exit status $STOP_STATUS after SIGINT"
+	check $name "$why"
+}
+
+# --- The live view's clear leaves the metrics alone ------------------------------------------
+run_tui() {
+	local name=metrics_since_start_survive_the_tui_clear why=
+	tmux_server "tdt-metrics-$$" "$TDT_TMP/tmux.conf"
+	if ! start_ui tui 1 --metrics "$PORT"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	syns 2 41300
+	if ! wait_until 5 metric_is tcpdrop_top_dropped_packets_total 2; then
+		why="the metrics do not count the first 2 SYNs"
+	else
+		key tui c
+		sleep 0.5
+		syns 1 41310
+		if ! wait_until 5 metric_is tcpdrop_top_dropped_packets_total 3; then
+			scrape "$TDT_TMP/tui.metrics"
+			why="after c and one more SYN: dropped '$(metric "$TDT_TMP/tui.metrics" tcpdrop_top_dropped_packets_total)', want 3 since start"
+		fi
+	fi
+	key tui q
+	[ -z "$why" ] && why=$(stopped_problem tui)
+	check $name "$why"
+}
+
+# --- Privileges: a port only root may bind, served by a process that is no longer root -------
+run_privs() {
+	local name=socket_bound_before_privileges_served_after why= st
+	if ! SUDO_UID=65534 SUDO_GID=65534 start_tool privs -q --metrics 999; then
+		fail $name "$START_WHY"
+		return
+	fi
+	st=/proc/$TOOL/status
+	if ! grep -qE '^Uid:\s+65534\s' "$st"; then
+		why="not running as uid 65534: $(grep ^Uid: "$st")"
+	elif ! grep -qE '^CapEff:\s+0+$' "$st" || ! grep -qE '^CapPrm:\s+0+$' "$st"; then
+		why="capabilities left: $(grep -E '^Cap(Eff|Prm)' "$st" | tr '\n' ' ')"
+	elif ! ip netns exec "$S" curl -sf --max-time 3 http://127.0.0.1:999/metrics |
+		grep -q '^tcpdrop_top_info'; then
+		why="port 999 (bound as root) does not serve /metrics once privileges are dropped"
+	fi
+	stop_tool TERM
+	check $name "$why"
+}
+
+# --- A real Prometheus, two instances, two interfaces ----------------------------------------
+prom_query() {
+	ip netns exec "$S" curl -sf --max-time 2 --data-urlencode "query=$1" \
+		http://127.0.0.1:9090/api/v1/query |
+		python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "none")'
+}
+
+prom_is() {
+	[ "$(prom_query "$1" 2>/dev/null)" = "$2" ]
+}
+
+prom_ready() {
+	ip netns exec "$S" curl -sf --max-time 1 http://127.0.0.1:9090/-/ready >/dev/null
+}
+
+run_prometheus() {
+	local name=prometheus_sums_drops_of_two_instances why= t1 t2 prom
+	local dir=$TDT_TMP/prometheus
+	if ! { netns_add "$C2" && ip link add "$SIF2" netns "$S" type veth peer name "$CIF2" netns "$C2" &&
+		ip -n "$C2" link set lo up && ip -n "$S" link set "$SIF2" up &&
+		ip -n "$C2" link set "$CIF2" up && addr_add "$S" "$SIF2" "$V4S2/24" &&
+		addr_add "$C2" "$CIF2" "$V4C2/24"; }; then
+		fail $name "could not set up the second veth pair"
+		return
+	fi
+	mkdir -p "$dir"
+	cat >"$dir/prometheus.yml" <<-EOF
+		global:
+		  scrape_interval: 1s
+		  scrape_timeout: 1s
+		scrape_configs:
+		  - job_name: tcpdrop-top
+		    static_configs:
+		      - targets: ['127.0.0.1:$PORT', '127.0.0.1:$PORT2']
+	EOF
+	start_tool prom1 -q --metrics "$PORT" || { fail $name "first: $START_WHY"; return; }
+	t1=$TOOL
+	SIF=$SIF2 start_tool prom2 -q --metrics "127.0.0.1:$PORT2" ||
+		{ fail $name "second: $START_WHY"; return; }
+	t2=$TOOL
+	ip netns exec "$S" timeout 60 prometheus --config.file="$dir/prometheus.yml" \
+		--storage.tsdb.path="$dir/data" --web.listen-address=127.0.0.1:9090 \
+		>"$dir/log" 2>&1 &
+	prom=$!
+	track "$prom"
+	syns 3 41400
+	syns 2 41500 "$C2" "$V4S2"
+	if ! wait_until 15 prom_ready; then
+		why="prometheus not ready in 15 s: $(tail -c 300 "$dir/log")"
+	elif ! wait_until 15 prom_is 'count(up{job="tcpdrop-top"} == 1)' 2; then
+		why="both targets not up 15 s on: count(up == 1) is $(prom_query 'count(up{job="tcpdrop-top"} == 1)')"
+	elif ! wait_until 10 prom_is 'sum(tcpdrop_top_dropped_packets_total)' 5; then
+		why="sum(tcpdrop_top_dropped_packets_total) is $(prom_query 'sum(tcpdrop_top_dropped_packets_total)'), want 5 (3 SYNs to $SIF, 2 to $SIF2)"
+	elif ! prom_is "tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\"}" 2; then
+		why="$SIF2's own series is $(prom_query "tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\"}"), want 2"
+	fi
+	stop_pid "$prom" TERM 10
+	TOOL=$t2 stop_tool TERM
+	TOOL=$t1 stop_tool TERM
+	check $name "$why"
+}
+
+run_quiet
+run_ndjson
+run_tui
+run_privs
+run_prometheus
+
+finish

@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# What is shipped: make install and uninstall, the man page (lint, and every option --help
+# lists), the systemd unit (verify, its hardening, its identity running the tool), and the
+# Debian package (built, lintian, installed in a fresh Debian 12 root with apt).
+#
+# The fresh root is made once with debootstrap from the mirror this machine's apt uses and
+# kept in /var/cache/tcpdrop-top/bookworm (about 2 minutes the first time); each run installs
+# into a throwaway overlay on top of it, so every run starts from the same fresh system.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+CASES=(
+	make_install_and_uninstall_honour_prefix_and_destdir
+	man_page_is_mandoc_lint_clean
+	every_help_option_is_in_the_man_page_and_readme
+	unit_verifies_clean
+	unit_hardening_exposure_at_most_2
+	unit_identity_runs_the_tool_and_serves_metrics
+	deb_builds_and_lintian_reports_no_errors
+	deb_installs_on_fresh_bookworm_and_runs
+)
+
+CACHE=/var/cache/tcpdrop-top/bookworm
+S=tdt-ps-$$ C=tdt-pc-$$ SIF=tdtps$$ CIF=tdtpc$$
+MOUNTS=()
+
+have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (make install into a root, chroot, namespaces)"
+
+pkg_cleanup() {
+	local i
+	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+		umount -l "${MOUNTS[$i]}" 2>/dev/null
+	done
+	MOUNTS=()
+	lib_cleanup
+}
+trap pkg_cleanup EXIT
+
+# in_root ARGS: runs make from the source tree quietly; its output in $TDT_TMP/make.log.
+mk() {
+	make -C "$TDT_ROOT" --no-print-directory "$@" >"$TDT_TMP/make.log" 2>&1
+}
+
+# --- make install / uninstall -----------------------------------------------------------------
+run_install() {
+	local name=make_install_and_uninstall_honour_prefix_and_destdir why= d=$TDT_TMP/dest f
+	local want=(usr/local/sbin/tcpdrop-top usr/local/share/man/man8/tcpdrop-top.8
+		usr/local/lib/systemd/system/tcpdrop-top@.service)
+	if ! mk install DESTDIR="$d"; then
+		why="make install DESTDIR=$d failed: $(tail -c 300 "$TDT_TMP/make.log")"
+	fi
+	for f in "${want[@]}"; do
+		[ -z "$why" ] && [ ! -f "$d/$f" ] && why="make install DESTDIR: no $f"
+	done
+	if [ -z "$why" ] && [ "$(stat -c %a "$d/${want[0]}")" != 755 ]; then
+		why="the binary is mode $(stat -c %a "$d/${want[0]}"), want 755"
+	elif [ -z "$why" ] && ! grep -q '^ExecStart=/usr/local/sbin/tcpdrop-top -i %I --quiet --metrics ' "$d/${want[2]}"; then
+		why="unit: $(grep ExecStart "$d/${want[2]}")"
+	elif [ -z "$why" ] && ! "$d/${want[0]}" -V | grep -qx 'tcpdrop-top [0-9.]*'; then
+		why="the installed binary does not answer -V"
+	elif [ -z "$why" ] && ! mk uninstall DESTDIR="$d"; then
+		why="make uninstall failed: $(tail -c 300 "$TDT_TMP/make.log")"
+	elif [ -z "$why" ] && [ -n "$(find "$d" -type f)" ]; then
+		why="make uninstall left $(find "$d" -type f | tr '\n' ' ')"
+	elif [ -z "$why" ] && ! mk install DESTDIR="$d" PREFIX=/opt/tdt; then
+		why="make install PREFIX=/opt/tdt failed"
+	elif [ -z "$why" ] && [ ! -x "$d/opt/tdt/sbin/tcpdrop-top" ]; then
+		why="PREFIX=/opt/tdt: no $d/opt/tdt/sbin/tcpdrop-top"
+	elif [ -z "$why" ] && ! grep -q '^ExecStart=/opt/tdt/sbin/tcpdrop-top ' "$d/opt/tdt/lib/systemd/system/tcpdrop-top@.service"; then
+		why="PREFIX=/opt/tdt: the unit does not start /opt/tdt/sbin/tcpdrop-top"
+	fi
+	check $name "$why"
+}
+
+# --- The man page -----------------------------------------------------------------------------
+run_man() {
+	local name=man_page_is_mandoc_lint_clean why= out page=$TDT_ROOT/man/tcpdrop-top.8
+	if ! command -v mandoc >/dev/null; then
+		skip $name "no mandoc (make deps installs it)"
+	else
+		out=$(mandoc -Tlint "$page" 2>&1)
+		[ -n "$out" ] && why="mandoc -Tlint: $(head -c 400 <<<"$out")"
+		check $name "$why"
+	fi
+
+	name=every_help_option_is_in_the_man_page_and_readme
+	why=
+	local opts o rendered=$TDT_TMP/man.txt
+	opts=$("$TDT_BIN" --help | grep -oE '(^|[ [,])--?[a-zA-Z][a-z-]*' | sed 's/^[ [,]//' | sort -u)
+	if ! command -v mandoc >/dev/null; then
+		skip $name "no mandoc"
+		return
+	fi
+	mandoc -Tascii "$page" | col -b >"$rendered"
+	[ "$(wc -w <<<"$opts")" -ge 20 ] || why="only $(wc -w <<<"$opts") options found in --help: $opts"
+	for o in $opts; do
+		[ -n "$why" ] && break
+		# In OPTIONS, at the start of an item: "-i, --interface IFACE" or "--json".
+		sed -n '/^OPTIONS/,/^KEYS/p' "$rendered" | grep -qE -- "^ {7}(.*[ ,])?$o([ ,=]|$)" ||
+			why="$o is in --help but not an item of the man page's OPTIONS"
+	done
+	# The README's synopsis (the block after "## Usage") names what --help's does.
+	local syn readme_syn
+	syn=$("$TDT_BIN" --help | sed -n '1,/^[^ U]/p' | grep -oE '\[--?[a-zA-Z][a-z-]*' | tr -d '[' | sort -u)
+	readme_syn=$(awk '/^## Usage/ { u = 1 } u && /^```/ { if (f++) exit; next } f' \
+		"$TDT_ROOT/README.md")
+	for o in $syn; do
+		[ -n "$why" ] && break
+		grep -qF -- "[$o" <<<"$readme_syn" || why="$o is in --help's synopsis but not README's"
+	done
+	check $name "$why"
+}
+
+# --- The unit ---------------------------------------------------------------------------------
+run_unit() {
+	local name=unit_verifies_clean why= p=$TDT_TMP/prefix out unit
+	unit=$p/lib/systemd/system/tcpdrop-top@.service
+	# A real PREFIX, not DESTDIR: verify checks that ExecStart's binary and the man page exist.
+	if ! command -v systemd-analyze >/dev/null; then
+		skip $name "no systemd-analyze"
+		skip unit_hardening_exposure_at_most_2 "no systemd-analyze"
+		return
+	fi
+	if ! mk install PREFIX="$p"; then
+		why="make install PREFIX=$p failed"
+	else
+		out=$(MANPATH=$p/share/man systemd-analyze verify "$unit" 2>&1) ||
+			why="systemd-analyze verify failed: $out"
+		[ -z "$why" ] && [ -n "$out" ] && why="systemd-analyze verify is not silent: $out"
+	fi
+	check $name "$why"
+
+	name=unit_hardening_exposure_at_most_2
+	why=
+	out=$(systemd-analyze security --offline=true "$unit" 2>&1 | tail -1)
+	if [[ ! $out =~ exposure\ level\ for\ .*:\ ([0-9]+)\.([0-9]) ]]; then
+		why="no exposure level from systemd-analyze security: $out"
+	elif [ "${BASH_REMATCH[1]}${BASH_REMATCH[2]}" -gt 20 ]; then
+		why="exposure $out, want at most 2.0"
+	elif ! grep -qx 'CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_PERFMON' "$unit" ||
+		! grep -qx 'NoNewPrivileges=yes' "$unit" || ! grep -qx 'ProtectSystem=strict' "$unit" ||
+		! grep -qx 'PrivateTmp=yes' "$unit"; then
+		why="the unit lacks one of CapabilityBoundingSet, NoNewPrivileges, ProtectSystem, PrivateTmp"
+	else
+		echo "# unit: $out"
+	fi
+	check $name "$why"
+}
+
+# The unit's identity, without systemd: a user that is not root, the unit's three ambient
+# capabilities and nothing else in the bounding set, no_new_privs; -q --metrics as ExecStart.
+run_identity() {
+	local name=unit_identity_runs_the_tool_and_serves_metrics why= st out
+	why=$(netns_problem)
+	if [ -n "$why" ]; then
+		skip $name "$why"
+		return
+	fi
+	if ! make_pair "$S" "$C" "$SIF" "$CIF"; then
+		fail $name "could not set up namespaces"
+		return
+	fi
+	out=$TDT_TMP/unit.err
+	ip netns exec "$S" setpriv --reuid=61234 --regid=61234 --clear-groups --no-new-privs \
+		--bounding-set=-all,+bpf,+net_admin,+perfmon --inh-caps=-all,+bpf,+net_admin,+perfmon \
+		--ambient-caps=-all,+bpf,+net_admin,+perfmon \
+		"$TDT_BIN" -i "$SIF" --quiet --metrics 24040 >/dev/null 2>"$out" </dev/null &
+	TOOL=$!
+	track "$TOOL"
+	if ! wait_line 10 "$TOOL" "$out" watching; then
+		why="did not start: $(head -c 300 "$out")"
+	else
+		syn "$C" "$V4S" 4040 42000
+		st=/proc/$TOOL/status
+		if ! grep -qE '^CapEff:\s+0+$' "$st" || ! grep -qE '^CapPrm:\s+0+$' "$st"; then
+			why="capabilities left: $(grep -E '^Cap(Eff|Prm)' "$st" | tr '\n' ' ')"
+		elif ! wait_until 5 sh -c "ip netns exec $S curl -sf --max-time 2 http://127.0.0.1:24040/metrics | grep -q '^tcpdrop_top_dropped_packets_total{ifname=\"$SIF\"} 1\$'"; then
+			why="/metrics does not count the SYN"
+		fi
+	fi
+	stop_tool TERM
+	[ -z "$why" ] && [ "$STOP_STATUS" != 0 ] && why="exit status $STOP_STATUS after SIGTERM"
+	check $name "$why"
+}
+
+# --- The Debian package -----------------------------------------------------------------------
+DEB=
+
+run_deb() {
+	local name=deb_builds_and_lintian_reports_no_errors why= b=$TDT_TMP/deb out
+	if ! command -v dpkg-buildpackage >/dev/null || ! command -v lintian >/dev/null ||
+		! dpkg-checkbuilddeps -d 'debhelper-compat (= 13)' /dev/null 2>/dev/null; then
+		skip $name "no dpkg-buildpackage, debhelper or lintian (make deps installs them)"
+		return
+	fi
+	# A copy of the tree: the build writes its .deb next to the source, and its debris in it.
+	mkdir -p "$b/src"
+	(cd "$TDT_ROOT" && git ls-files -co --exclude-standard -z | tar --null -cf - -T -) |
+		tar -xf - -C "$b/src"
+	rm -rf "$b/src/.output" "$b/src/tcpdrop-top"
+	if ! (cd "$b/src" && dpkg-buildpackage -us -uc -b >"$b/build.log" 2>&1); then
+		why="dpkg-buildpackage -us -uc -b failed: $(tail -c 400 "$b/build.log")"
+	else
+		DEB=$(ls "$b"/tcpdrop-top_*_*.deb 2>/dev/null | head -1)
+		[ -n "$DEB" ] && dpkg-deb -c "$DEB" >"$b/contents"
+		if [ -z "$DEB" ]; then
+			why="no tcpdrop-top_*.deb built"
+		elif ! grep -q '\./usr/sbin/tcpdrop-top$' "$b/contents"; then
+			why="the .deb has no /usr/sbin/tcpdrop-top"
+		elif ! grep -q '\./lib/systemd/system/tcpdrop-top@\.service$' "$b/contents"; then
+			why="the .deb has no /lib/systemd/system/tcpdrop-top@.service"
+		elif ! out=$(lintian --fail-on error "$b"/tcpdrop-top_*.changes 2>&1); then
+			why="lintian: $(grep '^E:' <<<"$out" | head -5)"
+		elif grep -q '^E:' <<<"$out"; then
+			why="lintian: $(grep '^E:' <<<"$out" | head -5)"
+		fi
+	fi
+	check $name "$why"
+}
+
+debian_mirror() {
+	local m
+	m=$(sed -n 's/^URIs: *\([^ ]*debian\/\?\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
+	[ -z "$m" ] && m=$(sed -n 's/^deb \(http[^ ]*\) bookworm .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -1)
+	echo "${m:-http://deb.debian.org/debian}"
+}
+
+# make_cache: the fresh Debian 12 root, made once.
+make_cache() {
+	[ -x "$CACHE/usr/bin/apt-get" ] && return 0
+	command -v debootstrap >/dev/null || { CACHE_WHY="no debootstrap (make deps installs it)"; return 1; }
+	rm -rf "$CACHE.tmp"
+	mkdir -p "$(dirname "$CACHE")"
+	if ! timeout 600 debootstrap --variant=minbase bookworm "$CACHE.tmp" "$(debian_mirror)" \
+		>"$TDT_TMP/debootstrap.log" 2>&1; then
+		CACHE_WHY="debootstrap bookworm from $(debian_mirror) failed: $(tail -c 300 "$TDT_TMP/debootstrap.log")"
+		return 1
+	fi
+	mv "$CACHE.tmp" "$CACHE"
+}
+
+run_chroot() {
+	local name=deb_installs_on_fresh_bookworm_and_runs why= r=$TDT_TMP/root out
+	if [ -z "$DEB" ]; then
+		fail $name "no package was built to install"
+		return
+	fi
+	if ! make_cache; then
+		skip $name "$CACHE_WHY"
+		return
+	fi
+	mkdir -p "$r/upper" "$r/work" "$r/merged"
+	if ! mount -t overlay overlay -o "lowerdir=$CACHE,upperdir=$r/upper,workdir=$r/work" "$r/merged"; then
+		fail $name "cannot mount an overlay on $CACHE"
+		return
+	fi
+	MOUNTS+=("$r/merged")
+	mount -t proc proc "$r/merged/proc" && MOUNTS+=("$r/merged/proc")
+	mount --bind /dev "$r/merged/dev" && MOUNTS+=("$r/merged/dev")
+	cp /etc/resolv.conf "$r/merged/etc/resolv.conf"
+	cp "$DEB" "$r/merged/tmp/"
+	out=$TDT_TMP/chroot.log
+	if ! DEBIAN_FRONTEND=noninteractive timeout 300 chroot "$r/merged" sh -c \
+		"apt-get update -qq && apt-get install -y -qq --no-install-recommends /tmp/${DEB##*/}" \
+		>"$out" 2>&1; then
+		why="apt-get install ./${DEB##*/} in a fresh bookworm root failed: $(tail -c 400 "$out")"
+	elif ! chroot "$r/merged" dpkg-query -W -f='${Status}' tcpdrop-top | grep -q 'install ok installed'; then
+		why="dpkg does not list tcpdrop-top as installed"
+	elif ! out=$(chroot "$r/merged" tcpdrop-top -V 2>&1) || [[ ! $out =~ ^tcpdrop-top\ [0-9.]+$ ]]; then
+		why="tcpdrop-top -V in the fresh root: '$out'"
+	elif [ ! -f "$r/merged/usr/share/man/man8/tcpdrop-top.8.gz" ]; then
+		why="no man page installed"
+	elif [ ! -f "$r/merged/lib/systemd/system/tcpdrop-top@.service" ]; then
+		why="no unit installed"
+	fi
+	check $name "$why"
+}
+
+t0=$SECONDS
+run_install
+run_man
+run_unit
+run_identity
+run_deb
+run_chroot
+echo "# package.sh took $((SECONDS - t0)) s"
+finish

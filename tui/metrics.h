@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * --metrics: GET /metrics in the Prometheus text format (version 0.0.4), through libmicrohttpd.
+ *
+ * It is served from the run loop's own thread, once a pass (every 10 ms), never from a thread
+ * of its own: a scrape reads the kernel's counters then and there through the loader, whose
+ * scratch buffer is the loop's, and the rest (ports, sources, mode) from the run as it is, so
+ * nothing is shared between threads and nothing needs a lock. The kernel's counters are since
+ * the program was loaded, i.e. since start: the TUI's clear (c) never touches them.
+ *
+ * Not a way in: GET and HEAD only, on / and /metrics; bounded connections (in all and per
+ * address), request size, and time (idle and in all, so a slow client cannot hold one).
+ */
+#ifndef TCPDROP_METRICS_H
+#define TCPDROP_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "listen.h"
+#include "stats.h"
+
+struct run;
+
+#define METRICS_MAX_CONNECTIONS	1024	/* in all; more are closed at once */
+#define METRICS_MAX_PER_ADDRESS	64	/* from one client address */
+#define METRICS_IDLE_SECONDS	5	/* a connection silent this long is closed */
+#define METRICS_MAX_SECONDS	10	/* and any connection this old */
+#define METRICS_REQUEST_BYTES	8192	/* per connection, the request head included */
+#define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+
+/* What one scrape shows. */
+struct metrics_values {
+	const char *ifname;
+	const char *mode;		/* "native" or "generic" */
+	const char *ports;		/* the watched set, formatted */
+	bool dry_run;
+	uint64_t sources;		/* entries in the per-source table */
+	struct counter_values counters;	/* the kernel's, since start */
+};
+
+/* The exposition text into buf; returns the length it needed, like snprintf. */
+size_t metrics_format(char *buf, size_t len, const struct metrics_values *v);
+
+struct metrics_conn {
+	int fd;				/* -1: a free slot */
+	uint64_t opened_ns;
+	bool cut;			/* shut down for its age; the server closes it */
+};
+
+struct metrics {
+	int listen_fd;			/* -1 until metrics_listen() */
+	struct MHD_Daemon *daemon;
+	struct run *run;
+	struct listen_addr addr;
+	struct metrics_conn conns[METRICS_MAX_CONNECTIONS];
+	uint64_t next_sweep_ns;
+	char *text;			/* the last scrape's text */
+	size_t textcap;
+};
+
+#define METRICS_INIT { .listen_fd = -1 }
+
+/* Binds the socket: before privileges are dropped. Returns 0 or -errno with e filled. */
+struct error;
+int metrics_listen(struct metrics *m, const struct listen_addr *addr, struct error *e);
+/* Serves it: after. Returns 0 or -errno with e filled. */
+int metrics_start(struct metrics *m, struct run *r, struct error *e);
+/* A pass of the run loop: answers what has come in (a struct run_sink's tick). */
+int metrics_tick(void *m, struct run *r, uint64_t now_ns);
+/* Closes everything; safe to call twice, and on one never started. */
+void metrics_stop(struct metrics *m);
+
+#endif /* TCPDROP_METRICS_H */
