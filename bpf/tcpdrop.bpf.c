@@ -232,16 +232,21 @@ static __always_inline void emit_event(struct xdp_md *ctx, struct flow *f, __u32
 	e->family = f->family;
 	e->tcp_flags = f->tcp_flags;
 	e->action = dry_run ? TCPDROP_ACTION_WOULD_DROP : TCPDROP_ACTION_DROP;
-	if (capture_bytes) {
-		/* One register for the bound and the copy, or the verifier cannot see the min: the
-		 * compiler would compare one copy of len and pass another. */
-		caplen = len;
+	if (capture_bytes && len) {
+		/*
+		 * The size is the last byte's offset, bounded, plus one: the verifier then knows it
+		 * from 1 to capture_bytes. Older ones (6.1) do not learn "not 0" from a test, and
+		 * refuse a size that may be 0. One register for the bound and the copy, or the
+		 * compiler would compare one copy of len and pass another.
+		 */
+		caplen = len - 1;
 		barrier_var(caplen);
-		if (caplen > capture_bytes)
-			caplen = capture_bytes;
+		if (caplen > capture_bytes - 1)
+			caplen = capture_bytes - 1;
 		barrier_var(caplen);
+		caplen += 1;
 		/* On failure (never for bytes inside the frame) the record says nothing copied. */
-		if (caplen && bpf_xdp_load_bytes(ctx, 0, e + 1, caplen))
+		if (bpf_xdp_load_bytes(ctx, 0, e + 1, caplen))
 			caplen = 0;
 		e->caplen = caplen;
 	}
