@@ -183,11 +183,9 @@ probe() {
 	ip netns exec "$1" timeout 5 nc -z -n -w 1 -p "$4" "$2" "$3" >/dev/null 2>&1 </dev/null
 }
 
-# syn NS ADDR PORT SPORT: exactly one SYN. netcat is stopped 0.8 s after `timeout` starts: the
-# SYN leaves within connect(), after that start, and Linux retransmits an unanswered SYN only
-# after the initial RTO of 1 s, and closing a socket in SYN-SENT sends nothing.
+# syn NS ADDR PORT SPORT: exactly one SYN (scripts/syn.py says how); succeeds if it connected.
 syn() {
-	ip netns exec "$1" timeout 0.8 nc -n -p "$4" "$2" "$3" </dev/null >/dev/null 2>&1
+	ip netns exec "$1" python3 "$LIB_ROOT/scripts/syn.py" "$2" "$3" "$4" >/dev/null 2>&1
 }
 
 # syn_flood_cfg FILE DST_MAC SRC_MAC SOURCES: a trafgen config of one TCP SYN a packet to

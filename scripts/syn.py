@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Sends exactly one TCP SYN: syn.py ADDR PORT SPORT. Exits 0 if it connected, 1 if not.
+
+connect() on a non-blocking socket sends the SYN at once; the socket is closed 0.3 s later,
+well before Linux's first retransmission (after the initial RTO of 1 s), and closing a socket
+in SYN-SENT sends nothing. So however slowly this process starts, the SYN goes out once: a
+timer around a whole client, started before it, could end it before its connect().
+"""
+import socket
+import sys
+import time
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    addr, port, sport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("", sport))
+        s.setblocking(False)
+        s.connect_ex((addr, port))
+        time.sleep(0.3)
+        try:
+            s.getpeername()
+            connected = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+        except OSError:
+            connected = False
+    sys.exit(0 if connected else 1)
+
+
+if __name__ == "__main__":
+    main()
