@@ -15,17 +15,25 @@ if [ "$(id -u)" -eq 0 ] && unshare -n -- true 2>/dev/null; then
 	TDT_WRAP=(unshare -n --)
 fi
 
+# usage_exit ARGS...: runs the tool (RC, OUT, ERR: run_tool) and sets WHY to why it was not a
+# usage error, exit 2 with one line on stderr, or to nothing. A variable, not output: a
+# subshell would lose ERR, which the callers read next.
+usage_exit() {
+	run_tool 5 "$@"
+	if [ "$RC" -ne 2 ]; then
+		WHY="tcpdrop-top $* exited $RC, want 2; stderr: $(head -c 200 "$ERR")"
+	else
+		WHY=$(err_line_problem "$ERR")
+	fi
+}
+
 # usage_error NAME WANT ARGS...: exit 2 and one stderr line matching the extended regex WANT
 # (when not empty), which is how the message names the bad part.
 usage_error() {
 	local name=$1 want=$2 why
 	shift 2
-	run_tool 5 "$@"
-	if [ "$RC" -ne 2 ]; then
-		fail "$name" "tcpdrop-top $* exited $RC, want 2; stderr: $(head -c 200 "$ERR")"
-		return
-	fi
-	why=$(err_line_problem "$ERR")
+	usage_exit "$@"
+	why=$WHY
 	if [ -z "$why" ] && [ -n "$want" ] && ! grep -qE -- "$want" "$ERR"; then
 		why="stderr does not name '$want': $(head -c 200 "$ERR")"
 	fi
@@ -151,12 +159,8 @@ t_bad_intervals() {
 usage_message() {
 	local name=$1 want="tcpdrop-top: $2" why
 	shift 2
-	run_tool 5 "$@"
-	if [ "$RC" -ne 2 ]; then
-		fail "$name" "tcpdrop-top $* exited $RC, want 2; stderr: $(head -c 200 "$ERR")"
-		return
-	fi
-	why=$(err_line_problem "$ERR")
+	usage_exit "$@"
+	why=$WHY
 	if [ -z "$why" ] && [ "$(head -1 "$ERR")" != "$want" ]; then
 		why="tcpdrop-top $*: stderr is '$(head -1 "$ERR")', want '$want'"
 	fi

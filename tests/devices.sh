@@ -160,13 +160,8 @@ run_device_types() {
 		OUT=$TDT_TMP/odd.out ERR=$TDT_TMP/odd.err
 		ip netns exec "$S" timeout -k 2 10 "$TDT_BIN" -i "tdtodd$$" --json >"$OUT" 2>"$ERR"
 		RC=$?
-		if [ "$RC" -ne 2 ]; then
-			why="$odd device: exit status $RC, want 2: $(head -c 200 "$ERR")"
-		elif ! grep -q 'neither Ethernet nor raw IP' "$ERR"; then
-			why="$odd device: the refusal does not say why: $(head -c 200 "$ERR")"
-		elif xdp_attached "$S" "tdtodd$$"; then
-			why="$odd device: an XDP program was left attached"
-		fi
+		why=$(refused_problem "$S" "tdtodd$$" 'neither Ethernet nor raw IP')
+		[ -n "$why" ] && why="$odd device: $why"
 		ip -n "$S" link del "tdtodd$$"
 	else
 		echo "# $name: no nlmon or vcan in this kernel to refuse; the unit test covers the types"

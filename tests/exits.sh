@@ -278,17 +278,11 @@ run_reader_gone() {
 }
 
 run_closed_stdout() {
-	local name=closed_stdout_is_refused_before_attaching why err=$TDT_TMP/closed.err
-	ip netns exec "$S" timeout -k 2 10 "$TDT_BIN" -i "$SIF" --json >&- 2>"$err" </dev/null
+	local name=closed_stdout_is_refused_before_attaching
+	ERR=$TDT_TMP/closed.err
+	ip netns exec "$S" timeout -k 2 10 "$TDT_BIN" -i "$SIF" --json >&- 2>"$ERR" </dev/null
 	RC=$?
-	if [ "$RC" -ne 2 ]; then
-		why="exit status $RC, want 2: $(head -c 300 "$err")"
-	elif ! grep -q '^tcpdrop-top: stdout is closed' "$err"; then
-		why="stderr: $(head -c 300 "$err")"
-	elif xdp_attached "$S" "$SIF"; then
-		why="an XDP program is attached"
-	fi
-	check $name "$why"
+	check $name "$(refused_problem "$S" "$SIF" '^tcpdrop-top: stdout is closed')"
 }
 
 run_utf8_name() {

@@ -109,6 +109,19 @@ make_pair() {
 		addr_add "$2" "$4" "$V4C/24" "$V6C/64"
 }
 
+# refused_problem NS IF PATTERN: why the run in RC and ERR is not a refusal before attaching,
+# exit 2 with a stderr line matching the grep pattern PATTERN and no XDP program on IF in NS, or
+# nothing.
+refused_problem() {
+	if [ "$RC" -ne 2 ]; then
+		echo "exit status $RC, want 2: $(head -c 300 "$ERR")"
+	elif ! grep -q -- "$3" "$ERR"; then
+		echo "stderr does not say '$3': $(head -c 300 "$ERR")"
+	elif xdp_attached "$1" "$2"; then
+		echo "an XDP program is attached to $2"
+	fi
+}
+
 # xdp_attached NS IF: succeeds while any XDP program sits on IF, by netlink's account.
 xdp_attached() {
 	ip -n "$1" link show dev "$2" | grep -qE 'xdp|prog/xdp'
