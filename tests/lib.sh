@@ -88,6 +88,21 @@ err_line_problem() {
 	fi
 }
 
+# py_why COMMAND...: runs a checker whose stdout is a "why" (empty: passed); returns its status.
+# A checker that dies without a word (killed, no interpreter) still says why here, since an empty
+# why would read as a pass.
+py_why() {
+	local out status err=$TDT_TMP/py_why.$BASHPID.err
+	out=$("$@" 2>"$err")
+	status=$?
+	if [ "$status" -ne 0 ] && [ -z "$out" ]; then
+		out="$1 $(basename -- "${2:-}") exited with status $status: $(head -c 300 "$err")"
+	fi
+	rm -f "$err"
+	[ -z "$out" ] || printf '%s\n' "$out"
+	return "$status"
+}
+
 # Why network tests cannot run here, or nothing when they can.
 netns_problem() {
 	local ns=tdt-probe-$$
@@ -150,7 +165,7 @@ detached_problem() {
 # lines) and `fail(why)` (see tests/py/ndcheck.py); prints the first failure and returns 1, or
 # prints nothing.
 nd_check() {
-	python3 "$TDT_PY/ndcheck.py" "$1" "$2"
+	py_why python3 "$TDT_PY/ndcheck.py" "$1" "$2"
 }
 
 # nd_true FILE PYTHON: nd_check without the message, for wait_until.
@@ -241,7 +256,7 @@ foreign_xdp_obj() {
 scr_check() {
 	local f=$TDT_TMP/$1.screen
 	snap "$1" "$f"
-	python3 "$TDT_PY/screen.py" "$f" "$2"
+	py_why python3 "$TDT_PY/screen.py" "$f" "$2"
 }
 
 scr_true() {

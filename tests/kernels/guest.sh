@@ -19,7 +19,7 @@ ASAN_SUITES=(tests/cli.sh tests/e2e.sh tests/tui.sh)
 [ "${TDT_VM_ACCEL:-tcg}" = kvm ] && SUITES+=(tests/flood.sh) && ASAN_SUITES+=(tests/flood.sh)
 LOG=$(mktemp)
 FAILED=0
-trap 'rm -rf "$LOG" "$LOG.d"' EXIT
+trap 'rm -rf "$LOG" "$LOG.d" "$LOG.dmesg"' EXIT
 
 indent() {
 	sed 's/^/    /'
@@ -92,9 +92,14 @@ done
 
 # Whatever the suites did, the kernel must not have complained: a WARN, BUG or oops that the
 # suites themselves did not notice is still a bug (of the kernel, or of how it is used).
-splat=$(dmesg 2>/dev/null | grep -m1 -E 'WARNING: |BUG: |Oops|Call Trace|general protection|UBSAN|KASAN')
-if [ -n "$splat" ]; then
-	dmesg | grep -B5 -A30 -m1 -F "$splat" | indent
+# A log that cannot be read is no clean log.
+if ! dmesg >"$LOG.dmesg" 2>&1; then
+	echo "FAIL - kernel_log_has_no_warning_bug_or_oops: dmesg failed:" \
+		"$(head -c 200 "$LOG.dmesg")"
+	FAILED=$((FAILED + 1))
+elif splat=$(grep -m1 -E 'WARNING: |BUG: |Oops|Call Trace|general protection|UBSAN|KASAN' \
+		"$LOG.dmesg"); then
+	grep -B5 -A30 -m1 -F "$splat" "$LOG.dmesg" | indent
 	echo "FAIL - kernel_log_has_no_warning_bug_or_oops: $splat"
 	FAILED=$((FAILED + 1))
 else

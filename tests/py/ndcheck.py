@@ -12,6 +12,7 @@ import json
 import re  # noqa: F401  # for the checks
 import sys
 
+import checker
 from checker import fail, run
 
 
@@ -46,4 +47,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(checker.main(main))

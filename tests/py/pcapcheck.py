@@ -14,6 +14,7 @@ import re  # noqa: F401
 import struct
 import sys
 
+import checker
 from checker import fail, run
 
 MAGIC_US = 0xA1B2C3D4
@@ -66,4 +67,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(checker.main(main))

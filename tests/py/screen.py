@@ -12,6 +12,7 @@ Usage: screen.py FILE CHECK
 import re
 import sys
 
+import checker
 from checker import fail, run
 
 
@@ -88,4 +89,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(checker.main(main))
