@@ -36,7 +36,8 @@ TEST_BINS := $(OUTPUT)/tests/test_verdict $(OUTPUT)/tests/test_units \
 	$(OUTPUT)/tests/test_differential $(OUTPUT)/tests/refuse_bpf $(OUTPUT)/tests/fill_sources \
 	$(OUTPUT)/tests/test_metrics
 
-.PHONY: all deps run demo screenshots test test-build test-kernels clean install uninstall asan fuzz bench bench-build
+.PHONY: all deps run demo screenshots test test-build test-programs test-kernels mutate clean install \
+	uninstall asan fuzz bench bench-build
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -64,7 +65,16 @@ test:
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run
 
-test-build: $(BIN) $(TEST_BINS) asan fuzz
+test-build: test-programs asan fuzz
+
+test-programs: $(BIN) $(TEST_BINS)
+
+# `sudo make mutate`: one-line mutants of the claims in tests/CLAIMS.md, each applied to a copy
+# of the tree and run against the suites that hold its claim; all must be killed.
+mutate:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory test-programs
+	$(Q)tests/mutate/run
 
 # `sudo make test-kernels`: the kernel-dependent suites again inside each of KERNELS (a Debian
 # series or an exact release such as 6.1.0-57-amd64), booted in QEMU; tests/kernels.sh.

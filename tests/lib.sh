@@ -103,6 +103,22 @@ py_why() {
 	return "$status"
 }
 
+# syscall_cadence PID SECONDS CLASS PATTERN: how often PID makes the syscalls of strace's CLASS
+# (bpf, poll, ...) whose line holds PATTERN, watched for SECONDS: sets CALLS and MAX_GAP_MS (the
+# longest time between two of them, or from the start of the watch to the first). Counting the
+# calls themselves tells a period apart from a slower one on any machine, however loaded.
+syscall_cadence() {
+	local log=$TDT_TMP/cadence.$1
+	CALLS=0 MAX_GAP_MS=''
+	command -v strace >/dev/null || { CADENCE_WHY="no strace"; return 1; }
+	timeout -s INT "$2" strace -qq -p "$1" -ttt -e trace="$3" -o "$log" 2>"$log.err"
+	read -r CALLS MAX_GAP_MS < <(grep -F -- "$4" "$log" | awk -v t0="$(head -n 1 "$log" |
+		cut -d' ' -f1)" '{ if (NR == 1) prev = t0; gap = ($1 - prev) * 1000
+		if (gap > max) max = gap; prev = $1 } END { printf "%d %d\n", NR, max }')
+	CADENCE_WHY="strace: $(head -c 200 "$log.err")"
+	[ -s "$log" ]
+}
+
 # Why network tests cannot run here, or nothing when they can.
 netns_problem() {
 	local ns=tdt-probe-$$

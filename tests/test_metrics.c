@@ -50,6 +50,32 @@ TEST(metrics_text_has_help_type_and_one_sample_of_each)
 		      "9000-9010\",version=\"" TCPDROP_VERSION "\"} 1\n"), "info: %s", text);
 }
 
+/* Each counter holds a value no other has, so a metric that reads the wrong one shows. */
+TEST(metrics_each_counter_metric_is_its_own_kernel_counter)
+{
+	static const struct {
+		const char *name;
+		int counter;
+	} want[] = {
+		{ "passed_packets_total", TCPDROP_PASSED },
+		{ "dropped_packets_total", TCPDROP_DROPPED },
+		{ "dropped_bytes_total", TCPDROP_DROPPED_BYTES },
+		{ "malformed_packets_total", TCPDROP_MALFORMED },
+		{ "events_lost_total", TCPDROP_EVENTS_LOST },
+		{ "events_throttled_total", TCPDROP_EVENTS_THROTTLED },
+		{ "excepted_packets_total", TCPDROP_EXCEPTED },
+	};
+	struct metrics_values v = values("eth0");
+	char text[8192], line[160];
+
+	metrics_format(text, sizeof(text), &v);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(line, sizeof(line), "\ntcpdrop_top_%s{ifname=\"eth0\"} %llu\n",
+			 want[i].name, (unsigned long long)v.counters.v[want[i].counter]);
+		CHECK(strstr(text, line), "no line \"%.*s\"", (int)strlen(line) - 2, line + 1);
+	}
+}
+
 TEST(metrics_label_values_escape_quotes_backslashes_newlines_and_bad_utf8)
 {
 	struct metrics_values v = values("a\"b\\c\nd\xff\xc3\xbc");
@@ -108,6 +134,7 @@ TEST(listen_refuses_names_bad_ports_and_bare_ipv6)
 int main(void)
 {
 	RUN(metrics_text_has_help_type_and_one_sample_of_each);
+	RUN(metrics_each_counter_metric_is_its_own_kernel_counter);
 	RUN(metrics_label_values_escape_quotes_backslashes_newlines_and_bad_utf8);
 	RUN(metrics_text_cut_short_says_how_long_it_needed);
 	RUN(listen_takes_a_port_an_ipv4_or_a_bracketed_ipv6_address);
