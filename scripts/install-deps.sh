@@ -9,6 +9,7 @@ packages=(
 	libbpf-dev libelf-dev zlib1g-dev libncurses-dev libpcap-dev
 	tcpdump tshark	# tests/pcap.sh reads the -w files with both
 	iproute2 netcat-openbsd tmux util-linux procps python3 netsniff-ng valgrind wireguard-tools
+	strace	# the tests count how often the loop checks the link and the reader
 	qemu-system-x86 busybox-static cpio kmod xz-utils	# tests/kernels.sh: other kernels in a VM
 	libmicrohttpd-dev curl prometheus	# --metrics; tests/metrics.sh scrapes it
 	mandoc debhelper dpkg-dev lintian debootstrap	# tests/package.sh: man page, .deb, fresh root
