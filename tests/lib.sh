@@ -22,15 +22,30 @@ in_ci() {
 	[ "${CI:-}" = true ]
 }
 
+# Every suite names its cases in CASES, before the first result: tests/run is told how many to
+# expect ("plan N", printed with the first result) and fails a suite that reports fewer, and
+# finish() names each case that reported nothing. A lost case shows.
+CASES=()
+
+# result NAME LINE: LINE for tests/run, NAME noted as reported (from subshells too).
+result() {
+	if [ ! -e "$TDT_TMP/planned" ]; then
+		echo "plan ${#CASES[@]}"
+		: >"$TDT_TMP/planned"
+	fi
+	echo "$2"
+	printf '%s\n' "$1" >>"$TDT_TMP/reported"
+}
+
 ok() {
-	echo "ok - $1"
+	result "$1" "ok - $1"
 }
 
 # fail NAME WHY...: the reason stays on the one line tests/run reads.
 fail() {
 	local name=$1
 	shift
-	echo "FAIL - $name: $(echo "$*" | tr '\n' ' ' | sed 's/ *$//')"
+	result "$name" "FAIL - $name: $(echo "$*" | tr '\n' ' ' | sed 's/ *$//')"
 	TDT_FAILED=$((TDT_FAILED + 1))
 }
 
@@ -41,7 +56,7 @@ skip() {
 	if in_ci; then
 		fail "$name" "$* (CI=true: nothing may skip)"
 	else
-		echo "SKIP - $name: $*"
+		result "$name" "SKIP - $name: $*"
 	fi
 }
 
@@ -55,6 +70,11 @@ check() {
 }
 
 finish() {
+	local c
+	for c in "${CASES[@]}"; do
+		grep -qxF -- "$c" "$TDT_TMP/reported" 2>/dev/null ||
+			fail "$c" "reported no result: the suite lost this case on its way"
+	done
 	[ "$TDT_FAILED" -eq 0 ]
 }
 
