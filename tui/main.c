@@ -175,6 +175,7 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
+	cli_warn(&opts, stderr);
 	verbose = opts.verbose;
 	if (!stdio_open()) {
 		say(stderr, "stdout is closed, so the stream has nowhere to go: give it a file, a "
