@@ -290,6 +290,12 @@ run_says except_of_every_source_warns_that_nothing_is_dropped \
 run_says except_ipv4_mapped_and_duplicates_are_one_ipv4_prefix \
 	'tcpdrop-top: watching lo (generic XDP), ports 4040, except 203.0.113.10/32' \
 	--except ::ffff:203.0.113.10,203.0.113.10 --except 203.0.113.10/32
+run_says metrics_on_ipv6_any_says_it_takes_ipv4_too \
+	'tcpdrop-top: serving metrics on http://[::]:24040/metrics (IPv6 and IPv4)' \
+	--metrics '[::]:24040'
+run_says metrics_on_an_ipv4_mapped_address_serves_that_ipv4_address \
+	'tcpdrop-top: serving metrics on http://127.0.0.1:24040/metrics' \
+	--metrics '[::ffff:127.0.0.1]:24040'
 t_readme_options
 t_unknown_interface
 t_no_interface

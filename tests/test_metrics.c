@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The metrics text and the --metrics address, on plain values: no kernel, no network. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "tui/cli.h"
@@ -105,6 +107,66 @@ TEST(listen_refuses_names_bad_ports_and_bare_ipv6)
 	}
 }
 
+/* Listens on the first free port from 24100 up for spec ("[ADDR]:%u"): the fd, or -errno. */
+static int listen_somewhere(const char *spec, struct listen_addr *a, char *why, size_t whylen)
+{
+	char text[64];
+	int fd = -EADDRINUSE;
+
+	for (unsigned int port = 24100 + getpid() % 400; fd == -EADDRINUSE && port < 24600;
+	     port++) {
+		snprintf(text, sizeof(text), spec, port);
+		if (listen_parse(text, a, why, whylen))
+			return -EINVAL;
+		fd = listen_open(a);
+	}
+	return fd;
+}
+
+static bool ipv4_connects(unsigned short port)
+{
+	struct sockaddr_in to = {
+		.sin_family = AF_INET, .sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok = fd >= 0 && !connect(fd, (struct sockaddr *)&to, sizeof(to));
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* [::] is what a bare PORT is shown as, so it means the same: IPv4 comes in too. An
+ * IPv4-mapped address is that IPv4 address, which an IPv6 socket cannot be bound to. */
+TEST(listen_ipv6_any_takes_ipv4_too_and_a_mapped_address_is_ipv4)
+{
+	struct listen_addr a;
+	char why[256] = "";
+	int fd;
+
+	CHECK(listen_parse("[::]:24040", &a, why, sizeof(why)) == 0 && a.any, "[::]: %s", why);
+	CHECK_STR(a.text, "[::]:24040");
+	CHECK(listen_parse("[::ffff:127.0.0.1]:24040", &a, why, sizeof(why)) == 0 && !a.any &&
+	      a.ss.ss_family == AF_INET &&
+	      ((struct sockaddr_in *)&a.ss)->sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	      "[::ffff:127.0.0.1]: %s", why);
+	CHECK_STR(a.text, "127.0.0.1:24040");
+
+	fd = listen_somewhere("[::]:%u", &a, why, sizeof(why));
+	CHECK(fd >= 0, "[::]: listen: %s", strerror(-fd));
+	if (fd >= 0) {
+		CHECK(ipv4_connects(a.port), "[::]:%u: no IPv4 connection to 127.0.0.1", a.port);
+		close(fd);
+	}
+	fd = listen_somewhere("[::ffff:127.0.0.1]:%u", &a, why, sizeof(why));
+	CHECK(fd >= 0, "[::ffff:127.0.0.1]: listen: %s", strerror(-fd));
+	if (fd >= 0) {
+		CHECK(ipv4_connects(a.port), "%s: no connection to 127.0.0.1", a.text);
+		close(fd);
+	}
+}
+
 int main(void)
 {
 	RUN(metrics_text_has_help_type_and_one_sample_of_each);
@@ -112,5 +174,6 @@ int main(void)
 	RUN(metrics_text_cut_short_says_how_long_it_needed);
 	RUN(listen_takes_a_port_an_ipv4_or_a_bracketed_ipv6_address);
 	RUN(listen_refuses_names_bad_ports_and_bare_ipv6);
+	RUN(listen_ipv6_any_takes_ipv4_too_and_a_mapped_address_is_ipv4);
 	return check_failures ? 1 : 0;
 }

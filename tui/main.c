@@ -210,7 +210,8 @@ int main(int argc, char **argv)
 	if (opts.metrics.set) {
 		run.sink = (struct run_sink){ .tick = metrics_tick, .ctx = &metrics };
 		if (!interactive)
-			say(stderr, "serving metrics on http://%s/metrics", opts.metrics.text);
+			say(stderr, "serving metrics on http://%s/metrics%s", opts.metrics.text,
+			    opts.metrics.any ? " (IPv6 and IPv4)" : "");
 		if (ports_contains(&run.watch.port_set, opts.metrics.port) && !interactive)
 			say(stderr, "warning: the --metrics port %u is a watched port: "
 			    "scrapes that come in through %s are dropped", opts.metrics.port,
