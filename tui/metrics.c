@@ -153,18 +153,24 @@ static enum MHD_Result plain(struct MHD_Connection *c, unsigned int status, cons
 	return respond(c, status, "text/plain; charset=utf-8", msg, strlen(msg), allow);
 }
 
-static enum MHD_Result serve_metrics(struct metrics *m, struct MHD_Connection *c)
+void metrics_values_of(struct metrics_values *v, const struct run *r)
 {
-	struct run *r = m->run;
-	struct metrics_values v = {
+	*v = (struct metrics_values){
 		.ifname = r->watch.ifname,
 		.mode = r->watch.native ? "native" : "generic",
 		.ports = r->watch.ports,
 		.dry_run = r->watch.dry_run,
 		.sources = r->model.sources.done.entries,
 	};
+}
+
+static enum MHD_Result serve_metrics(struct metrics *m, struct MHD_Connection *c)
+{
+	struct run *r = m->run;
+	struct metrics_values v;
 	size_t need;
 
+	metrics_values_of(&v, r);
 	/* The kernel's counters now: exact at the scrape, whatever the period (-d). */
 	if (loader_read_counters(r->loader, &v.counters))
 		return plain(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "reading the counters failed\n",
