@@ -27,6 +27,7 @@ CASES+=(
 	reader_gone_detaches_at_once
 	closed_stdout_is_refused_before_attaching
 	utf8_interface_name_is_written_as_utf8
+	stack_of_128k_runs_and_exits_0
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -306,6 +307,27 @@ run_utf8_name() {
 	check $name "$why"
 }
 
+# --- Tight limits: the tool runs, or says which limit to raise ---------------------------------
+# shellcheck disable=SC2016  # expanded by the bash inside the namespace
+LIMITED='ulimit -"$1" "$2" || exit 99; shift 2; exec "$@"'
+
+run_small_stack() {
+	local name=stack_of_128k_runs_and_exits_0 why=
+	ip netns exec "$S" timeout -k 2 10 bash -c "$LIMITED" - s 128 \
+		"$TDT_BIN" --dry-run -i "$SIF" --duration 0.5 --json \
+		>"$TDT_TMP/stack.out" 2>"$TDT_TMP/stack.err" </dev/null
+	RC=$?
+	if [ "$RC" -eq 99 ]; then
+		why="ulimit -s 128 refused"
+	elif [ "$RC" -ne 0 ]; then
+		why="exit status $RC, want 0 (139 is SIGSEGV): $(head -c 200 "$TDT_TMP/stack.err")"
+	else
+		why=$(nd_check "$TDT_TMP/stack.out" "stats() or fail('no stats line')")
+	fi
+	[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
+	check $name "$why"
+}
+
 run_big_table
 run_shares
 run_signals
@@ -314,4 +336,5 @@ run_slow_reader
 run_reader_gone
 run_closed_stdout
 run_utf8_name
+run_small_stack
 finish

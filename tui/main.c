@@ -160,10 +160,12 @@ int main(int argc, char **argv)
 	struct loader loader = LOADER_INIT;
 	static struct capture capture;
 	struct error e = {};
-	struct options opts;
+	/* Static, as are the big ones below: on the stack they took over 128 KiB, and a process
+	 * under ulimit -s 128 died of SIGSEGV before it could say anything. */
+	static struct options opts;
 	bool interactive, pcap_stdout, ran = true;
-	struct run run;
-	struct tui tui;
+	static struct run run;
+	static struct tui tui;
 	static struct metrics metrics = METRICS_INIT;
 	int status;
 
