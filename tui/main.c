@@ -199,8 +199,10 @@ int main(int argc, char **argv)
 	}
 	if (opts.pcap_path)
 		run.capture = &capture;
-	/* The metrics socket is bound while privileges last, and served once they are gone. */
-	if ((interactive && tui_usable(&e)) ||
+	/* The metrics socket is bound while privileges last, and served once they are gone.
+	 * Descriptors are counted first: short of them, every step fails for a wrong reason. */
+	if (loader_need_fds(LOADER_FDS, "starting", &e) ||
+	    (interactive && tui_usable(&e)) ||
 	    (opts.metrics.set && metrics_listen(&metrics, &opts.metrics, &e)) ||
 	    start(&loader, &opts, &run, &e) ||
 	    (opts.metrics.set && metrics_start(&metrics, &run, &e))) {
