@@ -227,6 +227,34 @@ s[-1]['ports'] == '80,443' or fail('ports %r, want 80,443' % s[-1]['ports'])")
 	check $name2 "$why"
 }
 
+# In a private network namespace with its loopback up: the tool on lo, whose stderr tells how
+# it read the command line.
+# shellcheck disable=SC2016  # expanded by the bash inside the namespace
+LO_SCRIPT='ip link set lo up || exit 99; exec "$@"'
+on_private_lo() {
+	OUT=$TDT_TMP/lo.out ERR=$TDT_TMP/lo.err
+	timeout -k 2 10 unshare -n -- bash -c "$LO_SCRIPT" - "$TDT_BIN" -i lo --json \
+		--duration 0.3 "$@" >"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+}
+
+# run_says NAME LINE ARGS...: on a private lo, ARGS run, exit 0, and stderr has LINE.
+run_says() {
+	local name=$1 line=$2 why=
+	shift 2
+	if [ "$(id -u)" -ne 0 ] || ! unshare -n -- true 2>/dev/null; then
+		skip "$name" "needs root for a private network namespace"
+		return
+	fi
+	on_private_lo "$@"
+	if [ "$RC" -ne 0 ]; then
+		why="tcpdrop-top $* exited $RC, want 0: $(head -c 300 "$ERR")"
+	elif ! grep -qxF -- "$line" "$ERR"; then
+		why="stderr has no line '$line': $(head -c 300 "$ERR")"
+	fi
+	check "$name" "$why"
+}
+
 t_help
 t_help_names_stdin
 t_version
@@ -250,6 +278,24 @@ usage_message ambiguous_prefix_lists_the_candidates \
 	'option --int is ambiguous: --interface, --interval' --int lo
 usage_message ambiguous_flag_prefix_lists_the_candidates \
 	'option --d is ambiguous: --dry-run, --duration' -i lo --d
+usage_message except_host_bits_name_the_prefix_meant \
+	'--except: 203.0.113.1/8 has host bits set: did you mean 203.0.0.0/8?' \
+	-i lo --except 198.51.100.0/24,203.0.113.1/8
+usage_message except_ipv4_mapped_shorter_than_96_is_refused \
+	'--except: bad prefix "::ffff:203.0.113.10/64": an IPv4-mapped address (::ffff:a.b.c.d) takes a length of 96 to 128, its IPv4 length plus 96; or write the IPv4 prefix' \
+	-i lo --except ::ffff:203.0.113.10/64
+run_says except_of_every_source_warns_that_nothing_is_dropped \
+	'tcpdrop-top: warning: --except covers every source (0.0.0.0/0 and ::/0): nothing will be dropped' \
+	--except 0.0.0.0/0,::/0
+run_says except_ipv4_mapped_and_duplicates_are_one_ipv4_prefix \
+	'tcpdrop-top: watching lo (generic XDP), ports 4040, except 203.0.113.10/32' \
+	--except ::ffff:203.0.113.10,203.0.113.10 --except 203.0.113.10/32
+run_says metrics_on_ipv6_any_says_it_takes_ipv4_too \
+	'tcpdrop-top: serving metrics on http://[::]:24040/metrics (IPv6 and IPv4)' \
+	--metrics '[::]:24040'
+run_says metrics_on_an_ipv4_mapped_address_serves_that_ipv4_address \
+	'tcpdrop-top: serving metrics on http://127.0.0.1:24040/metrics' \
+	--metrics '[::ffff:127.0.0.1]:24040'
 t_readme_options
 t_unknown_interface
 t_no_interface

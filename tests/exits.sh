@@ -28,6 +28,8 @@ CASES+=(
 	reader_is_checked_every_pass
 	closed_stdout_is_refused_before_attaching
 	utf8_interface_name_is_written_as_utf8
+	stack_of_128k_runs_and_exits_0
+	eight_open_files_say_raise_ulimit_n_before_attaching
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -333,6 +335,44 @@ run_utf8_name() {
 	check $name "$why"
 }
 
+# --- Tight limits: the tool runs, or says which limit to raise ---------------------------------
+# shellcheck disable=SC2016  # expanded by the bash inside the namespace
+LIMITED='ulimit -"$1" "$2" || exit 99; shift 2; exec "$@"'
+
+run_small_stack() {
+	local name=stack_of_128k_runs_and_exits_0 why=
+	ip netns exec "$S" timeout -k 2 10 bash -c "$LIMITED" - s 128 \
+		"$TDT_BIN" --dry-run -i "$SIF" --duration 0.5 --json \
+		>"$TDT_TMP/stack.out" 2>"$TDT_TMP/stack.err" </dev/null
+	RC=$?
+	if [ "$RC" -eq 99 ]; then
+		why="ulimit -s 128 refused"
+	elif [ "$RC" -ne 0 ]; then
+		why="exit status $RC, want 0 (139 is SIGSEGV): $(head -c 200 "$TDT_TMP/stack.err")"
+	else
+		why=$(nd_check "$TDT_TMP/stack.out" "stats() or fail('no stats line')")
+	fi
+	[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
+	check $name "$why"
+}
+
+run_few_files() {
+	local name=eight_open_files_say_raise_ulimit_n_before_attaching why=
+	ERR=$TDT_TMP/files.err
+	ip netns exec "$S" timeout -k 2 10 bash -c "$LIMITED" - n 8 \
+		"$TDT_BIN" -i "$SIF" --duration 0.5 --json >/dev/null 2>"$ERR" </dev/null
+	RC=$?
+	if [ "$RC" -ne 1 ]; then
+		why="exit status $RC, want 1: $(head -c 200 "$ERR")"
+	elif ! grep -q '^tcpdrop-top: .*too many open files (ulimit -n is 8): raise ulimit -n' "$ERR"; then
+		why="stderr does not say too many open files, raise ulimit -n: $(head -c 300 "$ERR")"
+	else
+		why=$(err_line_problem "$ERR")
+	fi
+	[ -z "$why" ] && xdp_attached "$S" "$SIF" && why="an XDP program is attached to $SIF"
+	check $name "$why"
+}
+
 run_big_table
 run_shares
 run_signals
@@ -342,4 +382,6 @@ run_reader_gone
 run_reader_cadence
 run_closed_stdout
 run_utf8_name
+run_small_stack
+run_few_files
 finish

@@ -249,22 +249,35 @@ run_ndjson() {
 
 # --- The live view's clear leaves the metrics alone ------------------------------------------
 run_tui() {
-	local name=metrics_since_start_survive_the_tui_clear why=
+	local name=metrics_since_start_survive_the_tui_clear f=$TDT_TMP/tui.metrics why=
 	tmux_server "tdt-metrics-$$" "$TDT_TMP/tmux.conf"
-	if ! start_ui tui 1 --metrics "$PORT"; then
+	# A long period: the view reads the source table once in 5 s, so a gauge the clear had
+	# emptied would stay empty that long.
+	if ! start_ui tui 1 -d 5 --metrics "$PORT"; then
 		fail $name "$START_WHY"
 		return
 	fi
 	syns 2 41300
 	if ! wait_until 5 metric_is tcpdrop_top_dropped_packets_total 2; then
 		why="the metrics do not count the first 2 SYNs"
+	elif ! wait_until 12 metric_is tcpdrop_top_sources 1; then
+		scrape "$f"
+		why="tcpdrop_top_sources is '$(metric "$f" tcpdrop_top_sources)' after SYNs from one source, want 1"
 	else
 		key tui c
+		why=$(wait_screen 3 tui "counter('dropped') == 0 or fail('c not answered: %s' % show())")
+		# At once: the table was not cleared, so neither is its size.
+		if [ -z "$why" ] && ! metric_is tcpdrop_top_sources 1; then
+			scrape "$f"
+			why="tcpdrop_top_sources is '$(metric "$f" tcpdrop_top_sources)' just after c, want 1 since start"
+		fi
+	fi
+	if [ -z "$why" ]; then
 		sleep 0.5
 		syns 1 41310
 		if ! wait_until 5 metric_is tcpdrop_top_dropped_packets_total 3; then
-			scrape "$TDT_TMP/tui.metrics"
-			why="after c and one more SYN: dropped '$(metric "$TDT_TMP/tui.metrics" tcpdrop_top_dropped_packets_total)', want 3 since start"
+			scrape "$f"
+			why="after c and one more SYN: dropped '$(metric "$f" tcpdrop_top_dropped_packets_total)', want 3 since start"
 		fi
 	fi
 	key tui q

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The metrics text and the --metrics address, on plain values: no kernel, no network. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "tui/cli.h"
 #include "tui/listen.h"
 #include "tui/metrics.h"
+#include "tui/run.h"
 
 static struct metrics_values values(const char *ifname)
 {
@@ -131,6 +134,118 @@ TEST(listen_refuses_names_bad_ports_and_bare_ipv6)
 	}
 }
 
+/* The scraped value of tcpdrop_top_sources, from the real text of the run's values. */
+static unsigned long long scraped_sources(const struct run *r)
+{
+	struct metrics_values v;
+	char text[8192];
+	const char *at;
+
+	metrics_values_of(&v, r);
+	metrics_format(text, sizeof(text), &v);
+	at = strstr(text, "\ntcpdrop_top_sources{ifname=\"eth0\"} ");
+	return at ? strtoull(strchr(at, '}') + 2, NULL, 10) : ~0ULL;
+}
+
+/* One complete read of a kernel table holding n sources, as the run loop folds it in. */
+static void read_table(struct run *r, size_t n)
+{
+	struct source_row rows[4] = { 0 };
+
+	for (size_t i = 0; i < n && i < 4; i++) {
+		rows[i].family = 4;
+		memcpy(rows[i].addr, (uint8_t[]){ 198, 51, 100, 10 + i }, 4);
+		rows[i].drops = 2;
+		rows[i].bytes = 148;
+	}
+	sources_scan_begin(&r->model.sources, r->model.stats.total.v[TCPDROP_DROPPED]);
+	sources_scan_add(&r->model.sources, rows, n);
+	sources_scan_end(&r->model.sources);
+}
+
+/* The live view's clear starts its counts again; the table, and so the gauge, stay. */
+TEST(metrics_sources_gauge_survives_the_views_clear)
+{
+	static struct run r;
+	struct counter_values raw = { 0 };
+
+	CHECK(model_init(&r.model) == 0, "model_init");
+	snprintf(r.watch.ifname, sizeof(r.watch.ifname), "eth0");
+	model_clear(&r.model, &raw, 1);		/* as the run loop does at start */
+	read_table(&r, 3);			/* that clear's baseline */
+	CHECK_EQ_U64(scraped_sources(&r), 3, "sources after the first read");
+	read_table(&r, 3);
+	CHECK_EQ_U64(scraped_sources(&r), 3, "sources after the second read");
+	raw.v[TCPDROP_DROPPED] = 6;
+	model_clear(&r.model, &raw, 2);		/* c */
+	CHECK_EQ_U64(scraped_sources(&r), 3, "sources at once after c");
+	read_table(&r, 3);			/* the new baseline */
+	CHECK_EQ_U64(scraped_sources(&r), 3, "sources after the read that follows c");
+	read_table(&r, 4);
+	CHECK_EQ_U64(scraped_sources(&r), 4, "sources after a new one came");
+	model_free(&r.model);
+}
+
+/* Listens on the first free port from 24100 up for spec ("[ADDR]:%u"): the fd, or -errno. */
+static int listen_somewhere(const char *spec, struct listen_addr *a, char *why, size_t whylen)
+{
+	char text[64];
+	int fd = -EADDRINUSE;
+
+	for (unsigned int port = 24100 + getpid() % 400; fd == -EADDRINUSE && port < 24600;
+	     port++) {
+		snprintf(text, sizeof(text), spec, port);
+		if (listen_parse(text, a, why, whylen))
+			return -EINVAL;
+		fd = listen_open(a);
+	}
+	return fd;
+}
+
+static bool ipv4_connects(unsigned short port)
+{
+	struct sockaddr_in to = {
+		.sin_family = AF_INET, .sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok = fd >= 0 && !connect(fd, (struct sockaddr *)&to, sizeof(to));
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* [::] is what a bare PORT is shown as, so it means the same: IPv4 comes in too. An
+ * IPv4-mapped address is that IPv4 address, which an IPv6 socket cannot be bound to. */
+TEST(listen_ipv6_any_takes_ipv4_too_and_a_mapped_address_is_ipv4)
+{
+	struct listen_addr a;
+	char why[256] = "";
+	int fd;
+
+	CHECK(listen_parse("[::]:24040", &a, why, sizeof(why)) == 0 && a.any, "[::]: %s", why);
+	CHECK_STR(a.text, "[::]:24040");
+	CHECK(listen_parse("[::ffff:127.0.0.1]:24040", &a, why, sizeof(why)) == 0 && !a.any &&
+	      a.ss.ss_family == AF_INET &&
+	      ((struct sockaddr_in *)&a.ss)->sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	      "[::ffff:127.0.0.1]: %s", why);
+	CHECK_STR(a.text, "127.0.0.1:24040");
+
+	fd = listen_somewhere("[::]:%u", &a, why, sizeof(why));
+	CHECK(fd >= 0, "[::]: listen: %s", strerror(-fd));
+	if (fd >= 0) {
+		CHECK(ipv4_connects(a.port), "[::]:%u: no IPv4 connection to 127.0.0.1", a.port);
+		close(fd);
+	}
+	fd = listen_somewhere("[::ffff:127.0.0.1]:%u", &a, why, sizeof(why));
+	CHECK(fd >= 0, "[::ffff:127.0.0.1]: listen: %s", strerror(-fd));
+	if (fd >= 0) {
+		CHECK(ipv4_connects(a.port), "%s: no connection to 127.0.0.1", a.text);
+		close(fd);
+	}
+}
+
 int main(void)
 {
 	RUN(metrics_text_has_help_type_and_one_sample_of_each);
@@ -139,5 +254,7 @@ int main(void)
 	RUN(metrics_text_cut_short_says_how_long_it_needed);
 	RUN(listen_takes_a_port_an_ipv4_or_a_bracketed_ipv6_address);
 	RUN(listen_refuses_names_bad_ports_and_bare_ipv6);
+	RUN(metrics_sources_gauge_survives_the_views_clear);
+	RUN(listen_ipv6_any_takes_ipv4_too_and_a_mapped_address_is_ipv4);
 	return check_failures ? 1 : 0;
 }

@@ -423,17 +423,18 @@ TEST(cli_except_adds_up_over_repeats_and_force_is_a_flag)
 	CHECK(parse_args(&o, bad, 3) == CLI_USAGE_ERROR, "/33 accepted");
 }
 
-TEST(except_prefixes_parse_mask_and_match)
+TEST(except_prefixes_parse_and_match)
 {
 	static const char *const bad[] = { "", ",", "198.51.100.1/", "198.51.100.1/x",
 					   "2001:db8::/129", "198.51.100.300", "host.example",
-					   "198.51.100.1/24/2", "-1", "198.51.100.1/-1" };
+					   "198.51.100.1/24/2", "-1", "198.51.100.1/-1",
+					   "198.51.100.7/24", "2001:db8:0:17::1/61" };
 	const uint8_t in4[4] = { 198, 51, 100, 77 }, out4[4] = { 198, 51, 101, 1 };
 	const uint8_t in6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x10, [15] = 1 };
 	struct except_set set = { 0 };
 	char err[160], text[160];
 
-	CHECK(except_parse("198.51.100.7/24,2001:db8:0:17::1/61,0.0.0.0/0", &set, err,
+	CHECK(except_parse("198.51.100.0/24,2001:db8:0:10::/61,0.0.0.0/0", &set, err,
 			   sizeof(err)) == 0, "refused: %s", err);
 	CHECK_EQ_U64(set.n, 3, "prefixes");
 	CHECK_EQ_U64(set.keys[0].prefixlen, 8 + 24, "the family byte counts in the trie");
@@ -579,6 +580,127 @@ TEST(cli_messages_give_the_reason_and_the_option_as_typed)
 		snprintf(want, sizeof(want), "tcpdrop-top: %s", cases[i].says);
 		CHECK(!strncmp(msg, want, strlen(want)), "%s: got \"%s\", want it to start \"%s\"",
 		      cases[i].args[0], msg, want);
+	}
+}
+
+/* What ss shows for an IPv4 client of a dual-stack socket is that IPv4 client: the program
+ * sees it as IPv4, so the prefix must be IPv4 to ever match. */
+TEST(except_ipv4_mapped_prefixes_are_the_ipv4_ones)
+{
+	static const char *const bad[] = { "::ffff:203.0.113.10/95", "::ffff:0:0/64",
+					   "::ffff:0.0.0.0/0" };
+	const uint8_t host[4] = { 203, 0, 113, 10 }, other[4] = { 203, 0, 113, 11 };
+	const uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff, 203, 0, 113, 10 };
+	const uint8_t in24[4] = { 198, 51, 100, 200 };
+	struct except_set set = { 0 };
+	char err[160] = "", text[160];
+
+	CHECK(except_parse("::ffff:203.0.113.10", &set, err, sizeof(err)) == 0, "refused: %s",
+	      err);
+	CHECK_EQ_U64(set.keys[0].family, 4, "family of ::ffff:203.0.113.10");
+	CHECK_EQ_U64(set.keys[0].prefixlen, 8 + 32, "its trie length");
+	CHECK(!memcmp(set.keys[0].addr, (uint8_t[16]){ 203, 0, 113, 10 }, 16),
+	      "its key is not 203.0.113.10 followed by zeros");
+	CHECK(except_contains(&set, 4, host), "IPv4 203.0.113.10 is not excepted");
+	CHECK(!except_contains(&set, 4, other), "IPv4 203.0.113.11 is excepted");
+	CHECK(except_contains(&set, 6, mapped), "::ffff:203.0.113.10 asked as IPv6 is not");
+	CHECK(except_parse("::FFFF:198.51.100.0/120,::ffff:0:0/96", &set, err, sizeof(err)) == 0,
+	      "refused: %s", err);
+	except_format(&set, text, sizeof(text));
+	CHECK_STR(text, "203.0.113.10/32,198.51.100.0/24,0.0.0.0/0");
+	CHECK(except_contains(&set, 4, in24), "the /120 is not the /24");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct except_set one = { 0 };
+
+		err[0] = '\0';
+		CHECK(except_parse(bad[i], &one, err, sizeof(err)) == -1, "\"%s\" accepted",
+		      bad[i]);
+		CHECK(strstr(err, "IPv4-mapped") && strstr(err, "96 to 128"),
+		      "\"%s\": the reason does not say IPv4-mapped, 96 to 128: %s", bad[i], err);
+	}
+}
+
+/* As ip(8): 203.0.113.1/8 is not silently 203.0.0.0/8, a network 65,536 times bigger. */
+TEST(except_host_bits_are_refused_naming_the_prefix_meant)
+{
+	static const struct {
+		const char *arg, *says;
+	} cases[] = {
+		{ "203.0.113.1/8", "203.0.113.1/8 has host bits set: did you mean 203.0.0.0/8?" },
+		{ "198.51.100.0/24,198.51.100.7/24", "198.51.100.7/24 has host bits set: did you "
+		  "mean 198.51.100.0/24?" },
+		{ "2001:db8::1/32", "2001:db8::1/32 has host bits set: did you mean "
+		  "2001:db8::/32?" },
+		{ "::ffff:203.0.113.1/120", "::ffff:203.0.113.1/120 has host bits set: did you "
+		  "mean ::ffff:203.0.113.0/120?" },
+	};
+	char msg[512], want[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const args[] = { "--except", cases[i].arg };
+
+		cli_message(args, 2, msg, sizeof(msg));
+		snprintf(want, sizeof(want), "tcpdrop-top: --except: %s\n", cases[i].says);
+		CHECK(!strncmp(msg, want, strlen(want)), "%s: got \"%s\", want \"%s\"",
+		      cases[i].arg, msg, want);
+	}
+}
+
+/* A prefix given twice, or as its IPv4-mapped twin, is one prefix: one in the title, one of
+ * the 1,024. */
+TEST(except_duplicates_count_once)
+{
+	static char spec[1024 * 24];
+	struct except_set set = { 0 };
+	char err[160] = "", text[160];
+	size_t used = 0;
+
+	CHECK(except_parse("203.0.113.9,203.0.113.9/32,::ffff:203.0.113.9", &set, err,
+			   sizeof(err)) == 0, "refused: %s", err);
+	CHECK(except_parse("203.0.113.9", &set, err, sizeof(err)) == 0, "refused: %s", err);
+	CHECK_EQ_U64(set.n, 1, "prefixes kept");
+	except_format(&set, text, sizeof(text));
+	CHECK_STR(text, "203.0.113.9/32");
+
+	set.n = 0;
+	for (int i = 0; i < TCPDROP_MAX_EXCEPT; i++)
+		used += snprintf(spec + used, sizeof(spec) - used, "%s2001:db8::%x", i ? "," : "",
+				 i);
+	CHECK(except_parse(spec, &set, err, sizeof(err)) == 0, "1,024 refused: %s", err);
+	CHECK(except_parse(spec, &set, err, sizeof(err)) == 0, "the same 1,024 again: %s", err);
+	CHECK_EQ_U64(set.n, TCPDROP_MAX_EXCEPT, "prefixes kept");
+	CHECK(except_parse("2001:db8::ffff", &set, err, sizeof(err)) == -1,
+	      "a 1,025th accepted");
+}
+
+/* 0.0.0.0/0 and ::/0 are taken, and said to leave nothing (or one family) to drop. */
+TEST(cli_warns_when_except_covers_a_whole_family)
+{
+	static const struct {
+		const char *arg, *says;
+	} cases[] = {
+		{ "0.0.0.0/0,::/0", "tcpdrop-top: warning: --except covers every source "
+		  "(0.0.0.0/0 and ::/0): nothing will be dropped\n" },
+		{ "::ffff:0:0/96", "tcpdrop-top: warning: --except covers every IPv4 source "
+		  "(0.0.0.0/0): only IPv6 will be dropped\n" },
+		{ "::/0", "tcpdrop-top: warning: --except covers every IPv6 source (::/0): only "
+		  "IPv4 will be dropped\n" },
+		{ "0.0.0.0/1,128.0.0.0/1,2001:db8::/32", "" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const args[] = { "tcpdrop-top", "--except", cases[i].arg };
+		char *text = NULL;
+		size_t len = 0;
+		FILE *err;
+		struct options o;
+
+		CHECK(parse_args(&o, args, 3) == CLI_RUN, "--except %s refused", cases[i].arg);
+		err = open_memstream(&text, &len);
+		cli_warn(&o, err);
+		fclose(err);
+		CHECK_STR(text, cases[i].says);
+		free(text);
 	}
 }
 
@@ -987,7 +1109,11 @@ int main(void)
 	RUN(cli_defaults_to_port_4040_auto_mode_one_second);
 	RUN(cli_takes_every_option);
 	RUN(cli_except_adds_up_over_repeats_and_force_is_a_flag);
-	RUN(except_prefixes_parse_mask_and_match);
+	RUN(except_prefixes_parse_and_match);
+	RUN(except_ipv4_mapped_prefixes_are_the_ipv4_ones);
+	RUN(except_host_bits_are_refused_naming_the_prefix_meant);
+	RUN(except_duplicates_count_once);
+	RUN(cli_warns_when_except_covers_a_whole_family);
 	RUN(device_types_map_to_ethernet_raw_ip_or_refusal);
 	RUN(cli_map_sizes_take_suffixes_within_bounds);
 	RUN(cli_parses_afresh_after_a_half_read_option_cluster);

@@ -69,6 +69,11 @@ static struct rig except_rig = {
 		  "2001:db8:2::5/128",
 };
 static struct rig except_all_v4_rig = { .name = "except 0.0.0.0/0", .except = "0.0.0.0/0" };
+/* IPv4-mapped, as ss shows the IPv4 clients of a dual-stack socket. */
+static struct rig except_mapped_rig = {
+	.name = "except ::ffff:203.0.113.10,::ffff:198.51.100.0/120",
+	.except = "::ffff:203.0.113.10,::ffff:198.51.100.0/120",
+};
 static struct rig no_events_rig = { .name = "--event-rate 0", .throttle = true };
 static struct rig rate_rig = { .name = "--event-rate 1000", .throttle = true, .event_rate = 1000 };
 /* -w: the default snaplen, a short one that cuts inside the TCP header, the largest. */
@@ -1524,6 +1529,25 @@ TEST(except_zero_length_prefix_passes_its_whole_family_only)
 	EXPECT_DROP(r, &p, &w);
 }
 
+/* The client ss shows as ::ffff:203.0.113.10 sends IPv4 from 203.0.113.10: that passes. */
+TEST(except_ipv4_mapped_prefixes_pass_the_ipv4_sources)
+{
+	struct rig *r = &except_mapped_rig;
+	struct want w;
+	struct pkt p;
+
+	if (!rig_ready(r))
+		return;
+	v4_from(&p, V4(203, 0, 113, 10), WATCHED, &w);		/* ::ffff:203.0.113.10 */
+	expect_excepted(HERE("203.0.113.10"), r, &p, &w);
+	v4_from(&p, V4(198, 51, 100, 77), WATCHED, &w);		/* in ::ffff:198.51.100.0/120 */
+	expect_excepted(HERE("198.51.100.77"), r, &p, &w);
+	v4_from(&p, V4(203, 0, 113, 11), WATCHED, &w);		/* next to the host */
+	EXPECT_DROP(r, &p, &w);
+	v4_from(&p, V4(198, 51, 101, 77), WATCHED, &w);		/* past the /120 */
+	EXPECT_DROP(r, &p, &w);
+}
+
 /* --event-rate 0: every drop is counted and held in the table, and none has an event. */
 TEST(event_rate_zero_drops_and_counts_every_packet_without_events)
 {
@@ -1718,6 +1742,7 @@ int main(void)
 	rig_open(&raw_rig);
 	rig_open(&except_rig);
 	rig_open(&except_all_v4_rig);
+	rig_open(&except_mapped_rig);
 	rig_open(&no_events_rig);
 	rig_open(&rate_rig);
 	rig_open(&capture_rig);
@@ -1763,6 +1788,7 @@ int main(void)
 	RUN(except_passes_ipv4_sources_in_a_prefix_by_longest_match);
 	RUN(except_passes_ipv6_sources_in_a_prefix_and_a_host_route);
 	RUN(except_zero_length_prefix_passes_its_whole_family_only);
+	RUN(except_ipv4_mapped_prefixes_pass_the_ipv4_sources);
 	RUN(event_rate_zero_drops_and_counts_every_packet_without_events);
 	RUN(event_rate_sends_some_events_and_counts_the_rest_as_throttled);
 	RUN(capture_carries_the_frames_first_snaplen_bytes_after_the_event);
@@ -1777,6 +1803,7 @@ int main(void)
 	rig_close(&raw_rig);
 	rig_close(&except_rig);
 	rig_close(&except_all_v4_rig);
+	rig_close(&except_mapped_rig);
 	rig_close(&no_events_rig);
 	rig_close(&rate_rig);
 	rig_close(&capture_rig);

@@ -21,7 +21,8 @@ static const char usage[] =
 	"  -p, --ports PORTS      destination ports to drop, e.g. 4040,8080,9000-9010 (default\n"
 	"                         4040; repeatable: the lists add up)\n"
 	"      --except CIDRS     never drop these sources, e.g. 198.51.100.0/24,2001:db8::/32\n"
-	"                         (repeatable; they pass and count as excepted)\n"
+	"                         (repeatable; they pass and count as excepted); ::ffff:a.b.c.d\n"
+	"                         is the IPv4 a.b.c.d; host bits past the length are refused\n"
 	"  -m, --mode MODE        auto (native XDP, else generic), native or skb (default auto)\n"
 	"      --dry-run          match and report, but let the packets through\n"
 	"      --json             NDJSON on stdout (the default when stdin or stdout is not a\n"
@@ -39,7 +40,8 @@ static const char usage[] =
 	"      --force            start even if the ports would cut the SSH session running it\n"
 	"      --metrics [ADDR:]PORT\n"
 	"                         serve Prometheus metrics at http://ADDR:PORT/metrics; a bare\n"
-	"                         PORT listens on every address (we suggest 24040)\n"
+	"                         PORT, or [::]:PORT, listens on every address, IPv6 and IPv4\n"
+	"                         (we suggest 24040)\n"
 	"  -q, --quiet            no live view and no NDJSON: filter (and serve --metrics) until\n"
 	"                         stopped by a signal\n"
 	"  -v, --verbose          show libbpf's messages\n"
@@ -178,6 +180,23 @@ static enum cli_result size_error(FILE *err, const char *name, const char *value
 				   bounds);
 	return usage_error(err, "%s: \"%s\" is not a number: digits, then optionally K, M or G "
 			   "(powers of 1024; no B); want %s", name, value, bounds);
+}
+
+/* An --except /0 is allowed (to count without dropping, say) but seldom meant: say what it
+ * leaves to drop. */
+void cli_warn(const struct options *opts, FILE *err)
+{
+	unsigned int families = except_whole_families(&opts->excepts);
+
+	if (families == (EXCEPT_ALL_IPV4 | EXCEPT_ALL_IPV6))
+		say(err, "warning: --except covers every source (0.0.0.0/0 and ::/0): nothing "
+		    "will be dropped");
+	else if (families == EXCEPT_ALL_IPV4)
+		say(err, "warning: --except covers every IPv4 source (0.0.0.0/0): only IPv6 will "
+		    "be dropped");
+	else if (families == EXCEPT_ALL_IPV6)
+		say(err, "warning: --except covers every IPv6 source (::/0): only IPv4 will be "
+		    "dropped");
 }
 
 enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out, FILE *err)

@@ -48,6 +48,9 @@ enum cli_result {
 	CLI_USAGE_ERROR,	/* a message went to err */
 };
 
+/* CLI_RUN writes nothing; CLI_EXIT_OK the answer to out; CLI_USAGE_ERROR the reason to err. */
 enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out, FILE *err);
+/* Warnings about options that parse but are seldom meant (an --except of a whole family). */
+void cli_warn(const struct options *opts, FILE *err);
 
 #endif /* TCPDROP_CLI_H */

@@ -7,12 +7,21 @@
 
 #include "except.h"
 
+/* ::ffff:0:0/96: IPv4 addresses as a dual-stack socket (and ss) shows them. On the wire they
+ * are IPv4, which is how the program sees them, so they are kept as IPv4. */
+static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
 static int bytes_of(uint8_t family)
 {
 	return family == 4 ? 4 : 16;
 }
 
-/* Clears the bits past the prefix, so 198.51.100.7/24 is kept and shown as 198.51.100.0/24. */
+static bool is_v4mapped(const uint8_t *addr16)
+{
+	return !memcmp(addr16, v4mapped, sizeof(v4mapped));
+}
+
+/* Clears the bits past the prefix. */
 static void mask(uint8_t *addr, int bits, int nbytes)
 {
 	for (int i = 0; i < nbytes; i++) {
@@ -28,7 +37,9 @@ static void mask(uint8_t *addr, int bits, int nbytes)
 static int parse_one(const char *item, size_t n, struct tcpdrop_except_key *key, char *err,
 		     size_t errlen)
 {
-	char text[INET6_ADDRSTRLEN + 8], *slash, *end = NULL;
+	char text[INET6_ADDRSTRLEN + 8], meant[INET6_ADDRSTRLEN], *slash, *end = NULL;
+	uint8_t masked[16];
+	bool mapped = false;
 	long bits;
 	int max;
 
@@ -65,13 +76,44 @@ static int parse_one(const char *item, size_t n, struct tcpdrop_except_key *key,
 			return -1;
 		}
 	}
-	mask(key->addr, bits, bytes_of(key->family));
+	if (key->family == 6 && is_v4mapped(key->addr)) {
+		if (bits < 96) {
+			snprintf(err, errlen, "bad prefix \"%s/%ld\": an IPv4-mapped address "
+				 "(::ffff:a.b.c.d) takes a length of 96 to 128, its IPv4 length "
+				 "plus 96; or write the IPv4 prefix", text, bits);
+			return -1;
+		}
+		mapped = true;
+		key->family = 4;
+		memmove(key->addr, key->addr + sizeof(v4mapped), 4);
+		memset(key->addr + 4, 0, sizeof(key->addr) - 4);
+		bits -= 96;
+	}
+	/* As ip(8) does: a prefix with host bits set is likely a typing mistake, so say which
+	 * network it would have been rather than silently watching another one. */
+	memcpy(masked, key->addr, sizeof(masked));
+	mask(masked, bits, bytes_of(key->family));
+	if (memcmp(masked, key->addr, bytes_of(key->family))) {
+		inet_ntop(key->family == 4 ? AF_INET : AF_INET6, masked, meant, sizeof(meant));
+		snprintf(err, errlen, "%s/%s has host bits set: did you mean %s%s/%ld?", text,
+			 slash + 1, mapped ? "::ffff:" : "", meant, mapped ? bits + 96 : bits);
+		return -1;
+	}
 	key->prefixlen = 8 + bits;	/* the family byte comes first in the trie's key */
 	return 0;
 }
 
+static bool have(const struct except_set *set, const struct tcpdrop_except_key *key)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (!memcmp(&set->keys[i], key, sizeof(*key)))
+			return true;
+	return false;
+}
+
 int except_parse(const char *spec, struct except_set *set, char *err, size_t errlen)
 {
+	struct tcpdrop_except_key key;
 	const char *p = spec;
 
 	if (!*spec) {
@@ -81,13 +123,16 @@ int except_parse(const char *spec, struct except_set *set, char *err, size_t err
 	for (;;) {
 		size_t n = strcspn(p, ",");
 
-		if (set->n == TCPDROP_MAX_EXCEPT) {
-			snprintf(err, errlen, "more than %d prefixes", TCPDROP_MAX_EXCEPT);
+		if (parse_one(p, n, &key, err, errlen))
 			return -1;
+		/* A prefix given twice is one prefix: for the limit and wherever it is shown. */
+		if (!have(set, &key)) {
+			if (set->n == TCPDROP_MAX_EXCEPT) {
+				snprintf(err, errlen, "more than %d prefixes", TCPDROP_MAX_EXCEPT);
+				return -1;
+			}
+			set->keys[set->n++] = key;
 		}
-		if (parse_one(p, n, &set->keys[set->n], err, errlen))
-			return -1;
-		set->n++;
 		if (!p[n])
 			return 0;
 		p += n + 1;
@@ -96,9 +141,15 @@ int except_parse(const char *spec, struct except_set *set, char *err, size_t err
 
 bool except_contains(const struct except_set *set, uint8_t family, const uint8_t *addr)
 {
+	uint8_t masked[16] = { 0 };
+
+	/* The prefixes hold IPv4-mapped addresses as IPv4: so must the question. */
+	if (family == 6 && is_v4mapped(addr)) {
+		family = 4;
+		addr += sizeof(v4mapped);
+	}
 	for (size_t i = 0; i < set->n; i++) {
 		const struct tcpdrop_except_key *k = &set->keys[i];
-		uint8_t masked[16] = { 0 };
 
 		if (k->family != family)
 			continue;
@@ -108,6 +159,16 @@ bool except_contains(const struct except_set *set, uint8_t family, const uint8_t
 			return true;
 	}
 	return false;
+}
+
+unsigned int except_whole_families(const struct except_set *set)
+{
+	unsigned int families = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+		if (set->keys[i].prefixlen == 8)	/* the family byte alone: /0 */
+			families |= set->keys[i].family == 4 ? EXCEPT_ALL_IPV4 : EXCEPT_ALL_IPV6;
+	return families;
 }
 
 void except_format(const struct except_set *set, char *buf, size_t len)

@@ -17,11 +17,18 @@ struct except_set {
 	struct tcpdrop_except_key keys[TCPDROP_MAX_EXCEPT];
 };
 
-/* Adds a comma-separated list of CIDRs (a bare address is /32 or /128). Returns 0, or -1 with
- * a message for people in err. */
+/* Adds a comma-separated list of CIDRs (a bare address is /32 or /128). An IPv4-mapped prefix
+ * (::ffff:a.b.c.d/N, N from 96) is kept as the IPv4 one; host bits set past the length are
+ * refused; a prefix already in the set is not added again. Returns 0, or -1 with a message for
+ * people in err. */
 int except_parse(const char *spec, struct except_set *set, char *err, size_t errlen);
-/* Whether an address (4 or 16 bytes, network order) falls in one of the prefixes. */
+/* Whether an address (4 or 16 bytes, network order; an IPv4-mapped one as IPv4) falls in one
+ * of the prefixes. */
 bool except_contains(const struct except_set *set, uint8_t family, const uint8_t *addr);
+#define EXCEPT_ALL_IPV4	1u	/* 0.0.0.0/0: no IPv4 source is ever dropped */
+#define EXCEPT_ALL_IPV6	2u	/* ::/0 */
+/* Which families the set covers whole: EXCEPT_ALL_IPV4, EXCEPT_ALL_IPV6, both or 0. */
+unsigned int except_whole_families(const struct except_set *set);
 /* Writes "198.51.100.0/24,2001:db8::/32"; truncated with "..." when it does not fit. */
 void except_format(const struct except_set *set, char *buf, size_t len);
 

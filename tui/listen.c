@@ -27,6 +27,19 @@ static int parse_port(const char *s, unsigned short *port)
 	return 0;
 }
 
+/* v4's address is set: the rest of it, and the text, which is the address as inet_ntop writes
+ * it. */
+static void set_ipv4(struct listen_addr *a, struct sockaddr_in *v4)
+{
+	char text[INET_ADDRSTRLEN];
+
+	v4->sin_family = AF_INET;
+	v4->sin_port = htons(a->port);
+	a->len = sizeof(*v4);
+	inet_ntop(AF_INET, &v4->sin_addr, text, sizeof(text));
+	snprintf(a->text, sizeof(a->text), "%s:%u", text, a->port);
+}
+
 int listen_parse(const char *s, struct listen_addr *a, char *why, size_t whylen)
 {
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a->ss;
@@ -49,18 +62,28 @@ int listen_parse(const char *s, struct listen_addr *a, char *why, size_t whylen)
 		a->any = true;
 		snprintf(a->text, sizeof(a->text), "[::]:%u", a->port);
 	} else if (host[0] == '[' && host[hostlen - 1] == ']') {
+		struct in6_addr in6;
+
 		host[hostlen - 1] = '\0';
-		if (inet_pton(AF_INET6, host + 1, &v6->sin6_addr) != 1)
+		if (inet_pton(AF_INET6, host + 1, &in6) != 1)
 			goto bad_addr;
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons(a->port);
-		a->len = sizeof(*v6);
-		snprintf(a->text, sizeof(a->text), "[%s]:%u", host + 1, a->port);
+		if (IN6_IS_ADDR_UNSPECIFIED(&in6)) {
+			/* [::] is what a bare PORT prints: let it mean the same, both families. */
+			a->any = true;
+			snprintf(a->text, sizeof(a->text), "[::]:%u", a->port);
+		} else if (IN6_IS_ADDR_V4MAPPED(&in6)) {
+			/* An IPv6 socket cannot be bound to one (EINVAL): it is that IPv4 address. */
+			memcpy(&v4->sin_addr, &in6.s6_addr[12], sizeof(v4->sin_addr));
+			set_ipv4(a, v4);
+		} else {
+			v6->sin6_family = AF_INET6;
+			v6->sin6_addr = in6;
+			v6->sin6_port = htons(a->port);
+			a->len = sizeof(*v6);
+			snprintf(a->text, sizeof(a->text), "[%s]:%u", host + 1, a->port);
+		}
 	} else if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons(a->port);
-		a->len = sizeof(*v4);
-		snprintf(a->text, sizeof(a->text), "%s:%u", host, a->port);
+		set_ipv4(a, v4);
 	} else {
 		goto bad_addr;
 	}

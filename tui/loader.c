@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -126,8 +128,64 @@ static int check_kernel_can_capture(struct error *e)
 			 "(bpf_xdp_load_bytes): -w needs Linux 5.18 or later", uts.release);
 }
 
+int loader_fds_error(int err, const char *doing, struct error *e)
+{
+	struct rlimit rl = { 0 };
+
+	if (err == -ENFILE)
+		return error_set(e, err, "%s: the system has no file descriptors left (ENFILE): "
+				 "close some programs, or raise fs.file-max", doing);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	return error_set(e, -EMFILE, "%s: too many open files (ulimit -n is %llu): raise ulimit "
+			 "-n, e.g. to 1024", doing, (unsigned long long)rl.rlim_cur);
+}
+
+/* Free descriptors, counted up to want (at most LOADER_FDS) by taking them. Returns how many,
+ * or -ENFILE when the system, not the process, ran out. */
+static int free_fds(int want)
+{
+	int fds[LOADER_FDS], n, err = 0;
+
+	for (n = 0; n < want && n < LOADER_FDS; n++) {
+		fds[n] = eventfd(0, EFD_CLOEXEC);
+		if (fds[n] < 0) {
+			err = -errno;
+			break;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	return err == -ENFILE ? err : n;
+}
+
+int loader_need_fds(int want, const char *doing, struct error *e)
+{
+	struct rlimit rl;
+	int n = free_fds(want);
+
+	if (n >= want)
+		return 0;
+	/* Short by want - n: the soft limit may rise that far on its own, up to the hard one;
+	 * again if descriptors inherited past it were in the way. */
+	while (n >= 0 && n < want && !getrlimit(RLIMIT_NOFILE, &rl) &&
+	       rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max - rl.rlim_cur > (rlim_t)(want - n) ?
+			      rl.rlim_cur + want - n : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			break;
+		n = free_fds(want);
+	}
+	if (n >= want)
+		return 0;
+	/* libbpf's feature probes fail quietly on EMFILE and the load then fails for reasons
+	 * that name the kernel, not the limit: so the limit is checked first. */
+	return loader_fds_error(n == -ENFILE ? -ENFILE : -EMFILE, doing, e);
+}
+
 static int load_error(int err, const struct loader_config *cfg, struct error *e)
 {
+	if (err == -EMFILE || err == -ENFILE)
+		return loader_fds_error(err, "loading the XDP program", e);
 	if (err == -EPERM || err == -EACCES)
 		return error_set(e, err, "%s", needs_privileges);
 	if (err == -ENOMEM || err == -E2BIG)
@@ -184,7 +242,9 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 	*l = (struct loader)LOADER_INIT;
 	if (!privileged())
 		return error_set(e, -EPERM, "%s", needs_privileges);
-	err = check_kernel_has_ringbuf(e);
+	err = loader_need_fds(LOADER_FDS, "loading the XDP program", e);
+	if (!err)
+		err = check_kernel_has_ringbuf(e);
 	if (!err && cfg->capture_bytes)
 		err = check_kernel_can_capture(e);
 	if (err)
@@ -232,8 +292,12 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 		l->ring = ring_buffer__new(bpf_map__fd(l->skel->maps.events), cfg->on_event,
 					   cfg->ctx, NULL);
 		if (!l->ring) {
-			err = error_set(e, -errno, "cannot map the event ring buffer: %s",
-					strerror(errno));
+			err = -errno;
+			if (err == -EMFILE || err == -ENFILE)
+				loader_fds_error(err, "mapping the event ring buffer", e);
+			else
+				error_set(e, err, "cannot map the event ring buffer: %s",
+					  strerror(-err));
 			goto fail;
 		}
 	}
@@ -283,6 +347,8 @@ int loader_attach(struct loader *l, const char *ifname, int ifindex, enum xdp_mo
 		return e->err;
 	if (fd == -EPERM || fd == -EACCES)
 		return error_set(e, fd, "%s", needs_privileges);
+	if (fd == -EMFILE || fd == -ENFILE)
+		return loader_fds_error(fd, "attaching XDP", e);
 	if (mode == XDP_MODE_NATIVE)
 		return error_set(e, fd, "cannot attach native XDP to %s: %s (try -m skb)", ifname,
 				 strerror(-fd));

@@ -71,6 +71,19 @@ struct loader_config loader_config_from(const struct options *opts,
 /* A loader not yet loaded: loader_stop() on it does nothing. */
 #define LOADER_INIT { .prog_fd = -1, .link_fd = -1 }
 
+/* Free file descriptors loader_load() asks for: 11 measured at the peak of a load (libbpf's
+ * probes, the BTF, the maps, the program, the ring's epoll, the link), and room to spare. */
+#define LOADER_FDS	16
+
+/*
+ * Makes sure want file descriptors are free, raising the soft RLIMIT_NOFILE (never past the
+ * hard one) when they are not. Returns 0, or -EMFILE or -ENFILE with e saying so, what was
+ * being done and what to do.
+ */
+int loader_need_fds(int want, const char *doing, struct error *e);
+/* The message for a step that failed with EMFILE or ENFILE; returns err. */
+int loader_fds_error(int err, const char *doing, struct error *e);
+
 /* Step one. On failure nothing is left loaded. */
 int loader_load(struct loader *l, const struct loader_config *cfg, struct error *e);
 /* Step two: attaches to the interface (resolved by iface_resolve()). */

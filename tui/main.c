@@ -160,10 +160,12 @@ int main(int argc, char **argv)
 	struct loader loader = LOADER_INIT;
 	static struct capture capture;
 	struct error e = {};
-	struct options opts;
+	/* Static, as are the big ones below: on the stack they took over 128 KiB, and a process
+	 * under ulimit -s 128 died of SIGSEGV before it could say anything. */
+	static struct options opts;
 	bool interactive, pcap_stdout, ran = true;
-	struct run run;
-	struct tui tui;
+	static struct run run;
+	static struct tui tui;
 	static struct metrics metrics = METRICS_INIT;
 	int status;
 
@@ -175,6 +177,7 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
+	cli_warn(&opts, stderr);
 	verbose = opts.verbose;
 	if (!stdio_open()) {
 		say(stderr, "stdout is closed, so the stream has nowhere to go: give it a file, a "
@@ -196,8 +199,10 @@ int main(int argc, char **argv)
 	}
 	if (opts.pcap_path)
 		run.capture = &capture;
-	/* The metrics socket is bound while privileges last, and served once they are gone. */
-	if ((interactive && tui_usable(&e)) ||
+	/* The metrics socket is bound while privileges last, and served once they are gone.
+	 * Descriptors are counted first: short of them, every step fails for a wrong reason. */
+	if (loader_need_fds(LOADER_FDS, "starting", &e) ||
+	    (interactive && tui_usable(&e)) ||
 	    (opts.metrics.set && metrics_listen(&metrics, &opts.metrics, &e)) ||
 	    start(&loader, &opts, &run, &e) ||
 	    (opts.metrics.set && metrics_start(&metrics, &run, &e))) {
@@ -209,7 +214,8 @@ int main(int argc, char **argv)
 	if (opts.metrics.set) {
 		run.sink = (struct run_sink){ .tick = metrics_tick, .ctx = &metrics };
 		if (!interactive)
-			say(stderr, "serving metrics on http://%s/metrics", opts.metrics.text);
+			say(stderr, "serving metrics on http://%s/metrics%s", opts.metrics.text,
+			    opts.metrics.any ? " (IPv6 and IPv4)" : "");
 		if (ports_contains(&run.watch.port_set, opts.metrics.port) && !interactive)
 			say(stderr, "warning: the --metrics port %u is a watched port: "
 			    "scrapes that come in through %s are dropped", opts.metrics.port,

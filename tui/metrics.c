@@ -153,18 +153,24 @@ static enum MHD_Result plain(struct MHD_Connection *c, unsigned int status, cons
 	return respond(c, status, "text/plain; charset=utf-8", msg, strlen(msg), allow);
 }
 
-static enum MHD_Result serve_metrics(struct metrics *m, struct MHD_Connection *c)
+void metrics_values_of(struct metrics_values *v, const struct run *r)
 {
-	struct run *r = m->run;
-	struct metrics_values v = {
+	*v = (struct metrics_values){
 		.ifname = r->watch.ifname,
 		.mode = r->watch.native ? "native" : "generic",
 		.ports = r->watch.ports,
 		.dry_run = r->watch.dry_run,
 		.sources = r->model.sources.done.entries,
 	};
+}
+
+static enum MHD_Result serve_metrics(struct metrics *m, struct MHD_Connection *c)
+{
+	struct run *r = m->run;
+	struct metrics_values v;
 	size_t need;
 
+	metrics_values_of(&v, r);
 	/* The kernel's counters now: exact at the scrape, whatever the period (-d). */
 	if (loader_read_counters(r->loader, &v.counters))
 		return plain(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "reading the counters failed\n",
@@ -239,6 +245,11 @@ int metrics_listen(struct metrics *m, const struct listen_addr *addr, struct err
 	for (size_t i = 0; i < METRICS_MAX_CONNECTIONS; i++)
 		m->conns[i].fd = -1;
 	if (fd < 0) {
+		char doing[sizeof(addr->text) + 16];
+
+		snprintf(doing, sizeof(doing), "--metrics %s", addr->text);
+		if (fd == -EMFILE || fd == -ENFILE)
+			return loader_fds_error(fd, doing, e);
 		if (fd == -EADDRINUSE)
 			return error_set(e, fd, "--metrics %s: the port is in use (another "
 					 "tcpdrop-top?): choose another", addr->text);
@@ -267,8 +278,16 @@ static void room_for_connections(void)
 
 int metrics_start(struct metrics *m, struct run *r, struct error *e)
 {
+	char doing[sizeof(m->addr.text) + 16];
+	int err;
+
 	m->run = r;
 	room_for_connections();
+	/* The server's epoll descriptor, and one connection at least. */
+	snprintf(doing, sizeof(doing), "--metrics %s", m->addr.text);
+	err = loader_need_fds(2, doing, e);
+	if (err)
+		return err;
 	/* No thread of MHD's own: metrics_tick() runs it from the loop (see metrics.h). Without
 	 * MHD_USE_ERROR_LOG it writes nothing to stderr, which the live view may be showing. */
 	m->daemon = MHD_start_daemon(

@@ -36,10 +36,13 @@ struct metrics_values {
 	const char *mode;		/* "native" or "generic" */
 	const char *ports;		/* the watched set, formatted */
 	bool dry_run;
-	uint64_t sources;		/* entries in the per-source table */
+	uint64_t sources;		/* entries in the per-source table: a clear keeps them */
 	struct counter_values counters;	/* the kernel's, since start */
 };
 
+/* What a scrape shows of the run as it is, but the counters, which are read from the kernel at
+ * each scrape. */
+void metrics_values_of(struct metrics_values *v, const struct run *r);
 /* The exposition text into buf; returns the length it needed, like snprintf. */
 size_t metrics_format(char *buf, size_t len, const struct metrics_values *v);
 

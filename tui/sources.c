@@ -158,6 +158,7 @@ int sources_scan_end(struct sources *s)
 	s->scanning = false;
 	if (s->as_baseline) {
 		struct source_row *base = s->next_baseline;
+		uint64_t entries = s->scan.entries;
 
 		if (s->nnext > 1)
 			qsort(base, s->nnext, sizeof(*base), address_cmp_void);
@@ -167,7 +168,9 @@ int sources_scan_end(struct sources *s)
 		s->next_baseline = NULL;
 		s->nnext = s->capnext = 0;
 		s->as_baseline = false;
+		/* Nothing counts yet, but the table's size is what it is. */
 		memset(&s->scan, 0, sizeof(s->scan));
+		s->scan.entries = entries;
 	}
 	for (int key = 0; key < SORT_NR; key++)
 		sources_sort(s->scan.top[key], s->scan.ntop[key], key);
@@ -177,7 +180,11 @@ int sources_scan_end(struct sources *s)
 
 void sources_clear(struct sources *s)
 {
+	uint64_t entries = s->done.entries;
+
+	/* The table itself is not cleared, so neither is its size: only what counts since. */
 	memset(&s->done, 0, sizeof(s->done));
+	s->done.entries = entries;
 	s->as_baseline = true;
 	s->scanning = false;	/* the read in progress counted from the old baseline */
 }

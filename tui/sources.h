@@ -38,7 +38,7 @@ struct source_summary {
 	struct source_row top[SORT_NR][SOURCES_TOP];	/* each sorted by its key */
 	size_t ntop[SORT_NR];
 	uint64_t total_drops;	/* drops since the clear of the sources in the table */
-	uint64_t entries;	/* entries in the table */
+	uint64_t entries;	/* entries in the table; a clear keeps it (the table stays) */
 	uint64_t started_drops;	/* the dropped counter when the read began: see evicted */
 };
 
