@@ -29,7 +29,7 @@ CASES=()
 
 # result NAME LINE: LINE for tests/run, NAME noted as reported (from subshells too).
 result() {
-	if [ ! -e "$TDT_TMP/planned" ]; then
+	if [ ! -e "$TDT_TMP/planned" ] && [ ${#CASES[@]} -gt 0 ]; then
 		echo "plan ${#CASES[@]}"
 		: >"$TDT_TMP/planned"
 	fi
