@@ -42,42 +42,56 @@ drop_lines() {
 	grep -c '"type":"drop"' "$1"
 }
 
-# readers_problem FILE N: why tcpdump and tshark do not both read N packets from FILE, or
-# nothing.
+# readers_problem FILE N: why tcpdump and tshark do not both read N packets from FILE, each
+# exiting 0 with nothing on stderr about a cut or an error, or nothing.
 readers_problem() {
-	local n
-	n=$(tcpdump -nn -r "$1" 2>"$TDT_TMP/tcpdump.err" | wc -l)
-	if [ "${PIPESTATUS[0]}" -ne 0 ] || [ "$n" -ne "$2" ]; then
-		echo "tcpdump -r read $n packets, want $2: $(head -c 200 "$TDT_TMP/tcpdump.err")"
+	local n st
+	tcpdump -nn -r "$1" >"$TDT_TMP/tcpdump.out" 2>"$TDT_TMP/tcpdump.err"
+	st=$?
+	n=$(wc -l <"$TDT_TMP/tcpdump.out")
+	if [ "$st" -ne 0 ] || [ "$n" -ne "$2" ]; then
+		echo "tcpdump -r exited $st and read $n packets, want 0 and $2:" \
+			"$(head -c 200 "$TDT_TMP/tcpdump.err")"
 		return
 	fi
 	if grep -qi 'truncated\|error' "$TDT_TMP/tcpdump.err"; then
 		echo "tcpdump -r: $(head -c 200 "$TDT_TMP/tcpdump.err")"
 		return
 	fi
-	n=$(tshark -r "$1" 2>"$TDT_TMP/tshark.err" | wc -l)
-	if [ "${PIPESTATUS[0]}" -ne 0 ] || [ "$n" -ne "$2" ]; then
-		echo "tshark -r read $n packets, want $2: $(grep -v 'Running as' "$TDT_TMP/tshark.err" |
-			head -c 200)"
+	tshark -r "$1" >"$TDT_TMP/tshark.out" 2>"$TDT_TMP/tshark.err"
+	st=$?
+	n=$(wc -l <"$TDT_TMP/tshark.out")
+	if [ "$st" -ne 0 ] || [ "$n" -ne "$2" ]; then
+		echo "tshark -r exited $st and read $n packets, want 0 and $2:" \
+			"$(grep -v 'Running as' "$TDT_TMP/tshark.err" | head -c 200)"
+	elif grep -qi 'cut short\|truncated\|error' "$TDT_TMP/tshark.err"; then
+		echo "tshark -r: $(grep -v 'Running as' "$TDT_TMP/tshark.err" | head -c 200)"
 	fi
 }
 
 # --- One run: IPv4 and IPv6 SYNs, a client-side capture, VLAN frames ------------------------
 run_main() {
 	local pcap=$TDT_TMP/main.pcap client=$TDT_TMP/client.pcap frames=$TDT_TMP/frames.hex
-	local why n cap name
+	local why n cap name caperr=$TDT_TMP/client.err
+	: >"$caperr"
 	ip netns exec "$C" tcpdump -i "$CIF" -nn -s 0 -U -w "$client" \
-		'tcp dst port 4040' >/dev/null 2>&1 </dev/null &
+		'tcp dst port 4040' >/dev/null 2>"$caperr" </dev/null &
 	cap=$!
 	track $cap
-	if ! start_tool main --json -w "$pcap"; then
+	# tcpdump says so on stderr once its capture and filter are in place.
+	why=
+	wait_line 10 $cap "$caperr" 'listening on' ||
+		why="tcpdump on the client is not listening: $(head -c 200 "$caperr")"
+	if [ -z "$why" ] && ! start_tool main --json -w "$pcap"; then
+		why=$START_WHY
+	fi
+	if [ -n "$why" ]; then
 		for name in "${CASES[@]:0:4}"; do
-			fail "$name" "$START_WHY"
+			fail "$name" "$why"
 		done
 		stop_pid $cap TERM 5
 		return
 	fi
-	sleep 1	# tcpdump on the client is listening by now
 	syn "$C" "$V4S" 4040 41000
 	syn "$C" "$V6S" 4040 41001
 	ip netns exec "$C" python3 "$TDT_PY/raw_frames.py" "$CIF" "$(link_mac "$S" "$SIF")" \
@@ -108,6 +122,7 @@ lens == want or fail('lengths %s, drop lines say %s' % (lens, want))")
 	why=$(pcap_check "$pcap" "
 _, theirs, _ = read('$client')
 len(theirs) == 2 or fail('the client captured %d SYNs, want 2' % len(theirs))
+len(pkts) == 4 or fail('our pcap has %d packets, want 4 (2 SYNs, 2 VLAN frames)' % len(pkts))
 for i, (ours, sent) in enumerate(zip(pkts[:2], theirs)):
 	n = min(128, len(sent['data']))
 	ours['len'] == sent['len'] or fail('SYN %d: len %d, the client sent %d' % (i, ours['len'], sent['len']))
@@ -118,6 +133,7 @@ for i, (ours, sent) in enumerate(zip(pkts[:2], theirs)):
 	name=vlan_tagged_ipv4_and_ipv6_frames_are_captured_whole
 	why=$(pcap_check "$pcap" "
 sent = [bytes.fromhex(l) for l in open('$frames').read().split()]
+len(sent) == 2 or fail('%d VLAN frames sent, want 2' % len(sent))
 got = [p['data'] for p in pkts[2:]]
 got == sent or fail('captured %s, sent %s' % ([hexs(g) for g in got], [hexs(s) for s in sent]))")
 	[ -z "$why" ] && [ "$(tcpdump -nn -e -r "$pcap" 2>/dev/null | grep -c 'vlan 10[01]')" -ne 2 ] &&
