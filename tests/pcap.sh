@@ -21,6 +21,7 @@ CASES=(
 	pcap_to_stdout_feeds_tcpdump
 	throttled_drops_are_not_in_the_file_and_the_summary_says_so
 	full_disk_exits_1_detached_with_a_file_valid_to_its_last_packet
+	failed_start_leaves_an_existing_file_as_it_was_and_creates_none
 	snaplen_and_stdout_misuse_are_usage_errors
 )
 
@@ -301,6 +302,42 @@ all(p['caplen'] == 54 for p in pkts) or fail('a packet is cut')")
 	check $name "$why"
 }
 
+# --- A start that fails after -w FILE was given: the file is as it was ------------------------
+run_failed_start() {
+	local name=failed_start_leaves_an_existing_file_as_it_was_and_creates_none
+	local dir=$TDT_TMP/keep ref=$TDT_TMP/keep.ref why= f left
+	mkdir -p "$dir"
+	# A capture of an earlier run: the bytes it had must be the bytes it keeps.
+	if [ -s "$TDT_TMP/main.pcap" ]; then
+		cp "$TDT_TMP/main.pcap" "$ref"
+	else
+		printf 'an earlier capture, %s\n' "$$" >"$ref"
+	fi
+	cp "$ref" "$dir/old.pcap"
+	# A second tcpdrop-top on the interface is refused only once it asks who holds the hook,
+	# after the point where -w opens its file.
+	if ! start_tool first --json; then
+		fail $name "$START_WHY"
+		return
+	fi
+	TDT_WRAP=(ip netns exec "$S")
+	for f in old.pcap new.pcap; do
+		run_tool 10 -i "$SIF" --json -w "$dir/$f"
+		if [ "$RC" != 1 ] || ! grep -q 'already watching' "$ERR"; then
+			why="-w $f: exit status $RC, want 1 and 'already watching': $(head -c 200 "$ERR")"
+			break
+		fi
+	done
+	TDT_WRAP=()
+	stop_tool INT
+	left=$(cd "$dir" && ls -A | tr '\n' ' ')
+	[ -z "$why" ] && ! cmp -s "$ref" "$dir/old.pcap" &&
+		why="old.pcap changed: $(stat -c %s "$ref") bytes became $(stat -c %s "$dir/old.pcap")"
+	[ -z "$why" ] && [ "$left" != "old.pcap " ] &&
+		why="the folder holds '$left', want only 'old.pcap '"
+	check $name "$why"
+}
+
 # --- Usage errors --------------------------------------------------------------------------
 run_usage() {
 	local name=snaplen_and_stdout_misuse_are_usage_errors why=
@@ -328,5 +365,6 @@ run_owner
 run_stdout
 run_throttled
 run_full_disk
+run_failed_start
 run_usage
 finish

@@ -127,14 +127,17 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 		err = iface_raw_ip(ifname, &cfg.raw_ip, e);
 	if (!err && !opts->force)
 		err = sshguard_check(ifname, &opts->ports, &opts->excepts, e);
-	/* -w: the file is created now, by root, before privileges go; the link type is the
-	 * device's. */
+	/* -w: the file is opened now, by root, before privileges go; the link type is the
+	 * device's. Its bytes are left alone until the filter is on: a start that fails here
+	 * leaves an earlier capture as it was. */
 	if (!err && run->capture)
 		err = capture_open(run->capture, opts->pcap_path, cfg.raw_ip, opts->snaplen, e);
 	if (!err)
 		err = loader_load(loader, &cfg, e);
 	if (!err)
 		err = loader_attach(loader, ifname, ifindex, opts->mode, e);
+	if (!err && run->capture)
+		err = capture_start(run->capture, e);
 	if (!err && loader->native_refused)
 		explain_generic(ifname, loader->native_refused);
 	if (!err)
