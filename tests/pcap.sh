@@ -22,6 +22,7 @@ CASES=(
 	throttled_drops_are_not_in_the_file_and_the_summary_says_so
 	full_disk_exits_1_detached_with_a_file_valid_to_its_last_packet
 	failed_start_leaves_an_existing_file_as_it_was_and_creates_none
+	summary_after_clear_in_the_live_view_counts_from_the_start
 	snaplen_and_stdout_misuse_are_usage_errors
 )
 
@@ -338,6 +339,43 @@ run_failed_start() {
 	check $name "$why"
 }
 
+# --- The live view's c clears its counters, not the file: the summary counts from the start ---
+run_clear() {
+	local name=summary_after_clear_in_the_live_view_counts_from_the_start tag=clr
+	local pcap=$TDT_TMP/clr.pcap err=$TDT_TMP/clr.err why= want
+	if ! command -v tmux >/dev/null; then
+		skip $name "no tmux"
+		return
+	fi
+	tmux_server "tdt-pcap-$$" "$TDT_TMP/tmux.conf"
+	# --event-rate 0: every drop counted and none in the file, so each one is in the summary.
+	# (The default -d 1 leaves room in the 100 columns for the title's pcap part.)
+	if ! PANE_ERR=$err start_ui $tag 1 --event-rate 0 -w "$pcap"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	syn "$C" "$V4S" 4040 49000
+	syn "$C" "$V4S" 4040 49001
+	why=$(wait_screen 5 $tag "counter('dropped') == 2 or fail('dropped is %d, want 2: %s' % (
+	counter('dropped'), show()))")
+	if [ -z "$why" ]; then
+		key $tag c
+		why=$(wait_screen 3 $tag "counter('dropped') == 0 or fail('dropped is %d after c' % (
+	counter('dropped')))")
+	fi
+	if [ -z "$why" ]; then
+		syn "$C" "$V4S" 4040 49002
+		why=$(wait_screen 5 $tag "
+counter('dropped') == 1 or fail('dropped is %d, want 1 since c: %s' % (counter('dropped'), show()))
+'pcap: 0 written, 3 not' in title() or fail('title: ' + title())")
+	fi
+	key $tag q
+	[ -z "$why" ] && why=$(stopped_problem $tag)
+	want="pcap: 0 packets in $pcap; 3 drops not in it: 3 throttled by --event-rate, 0 lost"
+	[ -z "$why" ] && ! grep -qF "$want" "$err" && why="summary: $(tail -c 300 "$err"), want '$want'"
+	check $name "$why"
+}
+
 # --- Usage errors --------------------------------------------------------------------------
 run_usage() {
 	local name=snaplen_and_stdout_misuse_are_usage_errors why=
@@ -366,5 +404,6 @@ run_stdout
 run_throttled
 run_full_disk
 run_failed_start
+run_clear
 run_usage
 finish

@@ -237,7 +237,7 @@ cleanup:
 	if (run.capture) {
 		capture_close(run.capture, NULL);
 		if (ran)
-			capture_summary(&capture, &run.model.stats.total);
+			capture_summary(&capture, &run.model.stats.since_start);
 	}
 	run_free(&run);
 	if (interactive)

@@ -39,3 +39,9 @@ void model_clear(struct model *m, const struct counter_values *raw, uint64_t now
 	m->sampled_ns = now_ns;
 	m->realtime_offset_ns = realtime_offset_ns();
 }
+
+void model_start(struct model *m, const struct counter_values *raw, uint64_t now_ns)
+{
+	stats_start(&m->stats, raw, now_ns);
+	model_clear(m, raw, now_ns);
+}

@@ -86,10 +86,12 @@ int capture_tick(struct capture *c, uint64_t now_ns, struct error *e);
 int capture_close(struct capture *c, struct error *e);
 /*
  * The line at the end, on stderr: how many packets the file holds, and which drops are not in
- * it and why (throttled by --event-rate, lost in a full ring, after a failed write).
+ * it and why (throttled by --event-rate, lost in a full ring, after a failed write). total is
+ * counted from the start, as the file is: the live view's clear does not empty the file.
  */
 void capture_summary(const struct capture *c, const struct counter_values *total);
-/* The pcap's drops as the live view's title says them: "pcap: N written, M not". */
+/* The pcap's drops as the live view's title says them: "pcap: N written, M not"; total as
+ * above. */
 size_t capture_format(const struct capture *c, const struct counter_values *total, char *buf,
 		      size_t len);
 
