@@ -21,6 +21,8 @@ CASES=(
 	pcap_to_stdout_feeds_tcpdump
 	throttled_drops_are_not_in_the_file_and_the_summary_says_so
 	full_disk_exits_1_detached_with_a_file_valid_to_its_last_packet
+	file_size_limit_exits_1_with_the_reason_and_a_file_whole_to_its_last_packet
+	file_size_limit_in_the_live_view_exits_1_with_the_reason
 	failed_start_leaves_an_existing_file_as_it_was_and_creates_none
 	summary_after_clear_in_the_live_view_counts_from_the_start
 	snaplen_and_stdout_misuse_are_usage_errors
@@ -33,6 +35,9 @@ for tool in tcpdump tshark trafgen; do
 	command -v $tool >/dev/null || skip_all "no $tool (make deps installs it)"
 done
 make_pair "$S" "$C" "$SIF" "$CIF" || fail_all "could not set up namespaces and veth pair"
+# The live view's cases run in a tmux pane; without tmux they skip.
+TM=
+command -v tmux >/dev/null && tmux_server "tdt-pcap-$$" "$TDT_TMP/tmux.conf"
 
 # pcap_check FILE PYTHON: see tests/py/pcapcheck.py; prints why not, or nothing.
 pcap_check() {
@@ -266,10 +271,48 @@ run_throttled() {
 	check $name "$why"
 }
 
+# syn_flood: 20,000 SYNs of 54 bytes from the client, 1.4 MB of pcap records: more than the
+# 64 KiB that the full-disk and file-size cases leave the file.
+syn_flood() {
+	syn_flood_cfg "$TDT_TMP/syn.cfg" "$(link_mac "$S" "$SIF")" "$(link_mac "$C" "$CIF")" 1
+	ip netns exec "$C" timeout 30 trafgen -o "$CIF" -c "$TDT_TMP/syn.cfg" -n 20000 -P 1 \
+		>"$TDT_TMP/trafgen.log" 2>&1 </dev/null
+}
+
+# write_failed_problem PCAP ERR ERRNO_TEXT: why the run that ended on a failed write did not say
+# "writing the pcap to PCAP failed: ERRNO_TEXT" on stderr (the file ERR) with how many packets
+# the file holds, leave the filter detached and a file that holds exactly that many whole
+# packets, read by tcpdump and tshark without a complaint; or nothing.
+write_failed_problem() {
+	local pcap=$1 n
+	if ! grep -q "writing the pcap to $pcap failed: $3.*; it holds the [0-9]* packets" "$2"
+	then
+		echo "message: $(head -c 300 "$2")"
+		return
+	fi
+	detached_problem "$S" "$SIF"
+	n=$(sed -n 's/.*it holds the \([0-9]*\) packets.*/\1/p' "$2" | head -1)
+	pcap_check "$pcap" "
+tail == b'' or fail('%d bytes after the last whole record' % len(tail))
+len(pkts) == ${n:-0} > 0 or fail('%d packets, the message says ${n:-none}' % len(pkts))
+all(p['caplen'] == 54 for p in pkts) or fail('a packet is cut')" || return
+	readers_problem "$pcap" "$n"
+}
+
+# exit1_problem: why the tool ($TOOL), flooded, did not exit 1 within 10 s, or nothing. (Not in
+# $(...): the tool is this shell's child.)
+exit1_problem() {
+	wait_pid "$TOOL" 10
+	EXIT1_WHY=
+	[ "$WAIT_STATUS" = 1 ] && return
+	EXIT1_WHY="exit status $WAIT_STATUS, want 1: $(head -c 300 "$TOOL_ERR")"
+	[ "$WAIT_STATUS" = running ] && stop_tool INT
+}
+
 # --- A full disk: a 64 KiB tmpfs and a flood ---------------------------------------------------
 run_full_disk() {
 	local name=full_disk_exits_1_detached_with_a_file_valid_to_its_last_packet
-	local dir=$TDT_TMP/full why n
+	local dir=$TDT_TMP/full why
 	mkdir -p "$dir"
 	if ! mount -t tmpfs -o size=64k tdt-full "$dir"; then
 		fail $name "cannot mount a tmpfs"
@@ -280,26 +323,69 @@ run_full_disk() {
 		umount "$dir"
 		return
 	fi
-	syn_flood_cfg "$TDT_TMP/syn.cfg" "$(link_mac "$S" "$SIF")" "$(link_mac "$C" "$CIF")" 1
-	# 20,000 SYNs of 54 bytes: 1.4 MB of records for 64 KiB.
-	ip netns exec "$C" timeout 30 trafgen -o "$CIF" -c "$TDT_TMP/syn.cfg" -n 20000 -P 1 \
-		>"$TDT_TMP/trafgen.log" 2>&1 </dev/null
-	wait_pid "$TOOL" 10
-	why=
-	if [ "$WAIT_STATUS" != 1 ]; then
-		why="exit status $WAIT_STATUS, want 1"
-		stop_tool INT
-	elif ! grep -q "writing the pcap to $dir/x.pcap failed: No space left on device; it holds the [0-9]* packets" "$TOOL_ERR"; then
-		why="message: $(head -c 300 "$TOOL_ERR")"
-	fi
-	[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
-	n=$(sed -n 's/.*it holds the \([0-9]*\) packets.*/\1/p' "$TOOL_ERR" | head -1)
-	[ -z "$why" ] && why=$(pcap_check "$dir/x.pcap" "
-tail == b'' or fail('%d bytes after the last whole record' % len(tail))
-len(pkts) == ${n:-0} > 0 or fail('%d packets, the message says ${n:-none}' % len(pkts))
-all(p['caplen'] == 54 for p in pkts) or fail('a packet is cut')")
-	[ -z "$why" ] && why=$(readers_problem "$dir/x.pcap" "$n")
+	syn_flood
+	exit1_problem
+	why=$EXIT1_WHY
+	[ -z "$why" ] && why=$(write_failed_problem "$dir/x.pcap" "$TOOL_ERR" \
+		"No space left on device")
 	umount "$dir"
+	check $name "$why"
+}
+
+# --- A file size limit (ulimit -f, systemd's LimitFSIZE=): a failed write, not SIGXFSZ --------
+# limit_problem PCAP ERR: the message names the limit and the remedy, and the file is within it.
+limit_problem() {
+	local size
+	write_failed_problem "$1" "$2" "File too large"
+	grep -q "the file size limit (ulimit -f, LimitFSIZE=) is reached.*: raise the limit" "$2" ||
+		echo "the message does not name the limit and the remedy: $(head -c 300 "$2")"
+	size=$(stat -c %s "$1")
+	[ "$size" -le 65536 ] || echo "the file has $size bytes, past the limit"
+}
+
+# LIMITED: tcpdrop-top, limited to 64 KiB for every file it writes (bash counts ulimit -f in
+# KiB), from its start as under systemd's LimitFSIZE=.
+LIMITED=$TDT_TMP/limited.sh
+printf '#!/bin/bash\nulimit -f 64 || exit 99\nexec %q "$@"\n' "$TDT_BIN" >"$LIMITED"
+chmod +x "$LIMITED"
+
+run_fsize() {
+	local name=file_size_limit_exits_1_with_the_reason_and_a_file_whole_to_its_last_packet
+	local pcap=$TDT_TMP/fsize.pcap why
+	# -q writes no stream, so the pcap is the one file that grows.
+	if ! TDT_BIN=$LIMITED start_tool fsize -q --event-rate max -w "$pcap"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	syn_flood
+	exit1_problem
+	why=$EXIT1_WHY
+	[ -z "$why" ] && why=$(limit_problem "$pcap" "$TOOL_ERR" | head -1)
+	check $name "$why"
+}
+
+# --- The same in the live view, whose crash handler must leave SIGXFSZ ignored ---------------
+run_fsize_live() {
+	local name=file_size_limit_in_the_live_view_exits_1_with_the_reason tag=lim
+	local pcap=$TDT_TMP/lim.pcap err=$TDT_TMP/lim.err d=$TDT_TMP/lim why=
+	if [ -z "$TM" ]; then
+		skip $name "no tmux"
+		return
+	fi
+	if ! TDT_BIN=$LIMITED PANE_ERR=$err start_ui $tag 1 --event-rate max -w "$pcap"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	syn_flood
+	if ! wait_until 10 test -f "$d.status"; then
+		why="still running 10 s after the flood; screen: $(scr_check $tag 'print(show())')"
+		key $tag q
+	elif [ "$(cat "$d.status")" != 1 ]; then
+		why="exit status $(cat "$d.status"), want 1: $(head -c 300 "$err")"
+	elif [ "$(pane $tag '#{alternate_on}')" != 0 ] || ! cmp -s "$d.stty0" "$d.stty1"; then
+		why="the terminal is not restored"
+	fi
+	[ -z "$why" ] && why=$(limit_problem "$pcap" "$err" | head -1)
 	check $name "$why"
 }
 
@@ -343,11 +429,10 @@ run_failed_start() {
 run_clear() {
 	local name=summary_after_clear_in_the_live_view_counts_from_the_start tag=clr
 	local pcap=$TDT_TMP/clr.pcap err=$TDT_TMP/clr.err why= want
-	if ! command -v tmux >/dev/null; then
+	if [ -z "$TM" ]; then
 		skip $name "no tmux"
 		return
 	fi
-	tmux_server "tdt-pcap-$$" "$TDT_TMP/tmux.conf"
 	# --event-rate 0: every drop counted and none in the file, so each one is in the summary.
 	# (The default -d 1 leaves room in the 100 columns for the title's pcap part.)
 	if ! PANE_ERR=$err start_ui $tag 1 --event-rate 0 -w "$pcap"; then
@@ -403,6 +488,8 @@ run_owner
 run_stdout
 run_throttled
 run_full_disk
+run_fsize
+run_fsize_live
 run_failed_start
 run_clear
 run_usage

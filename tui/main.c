@@ -186,6 +186,11 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(libbpf_log);
 	install_signals();
+	/* -w under a file size limit (ulimit -f, LimitFSIZE=): the write that meets it fails
+	 * with EFBIG, and the run ends as on a full disk, instead of dying by SIGXFSZ with half a
+	 * record at the end of the file. The live view keeps it ignored (see screen_open()). */
+	if (opts.pcap_path)
+		signal(SIGXFSZ, SIG_IGN);
 
 	/* The live view needs a terminal on both ends; anything else gets the NDJSON stream. */
 	interactive = !opts.json && !opts.quiet && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);

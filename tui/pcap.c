@@ -42,6 +42,7 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t size)
 static int capture_failed(struct capture *c, int err, struct error *e)
 {
 	off_t out = c->written - c->whole_bytes;	/* of the buffer: its records that got out */
+	const char *why = "", *todo = "";
 	size_t i = 0;
 
 	c->ended = true;
@@ -56,9 +57,16 @@ static int capture_failed(struct capture *c, int err, struct error *e)
 	/* What went out after them ends inside a record: cut it off. */
 	if (c->fd != STDOUT_FILENO)
 		(void)!ftruncate(c->fd, c->whole_bytes);
-	return error_set(e, err, "writing the pcap to %s failed: %s; it holds the %llu packets "
-			 "written before, readable to the last", c->path, strerror(-err),
-			 (unsigned long long)c->packets_whole);
+	/* SIGXFSZ is ignored under -w, so a file size limit is this EFBIG, not a sudden death. */
+	if (err == -EFBIG) {
+		why = ": the file size limit (ulimit -f, LimitFSIZE=) is reached";
+		todo = ": raise the limit, or keep less (--snaplen, --event-rate)";
+	} else if (err == -ENOSPC || err == -EDQUOT) {
+		todo = ": free some space, or write it elsewhere";
+	}
+	return error_set(e, err, "writing the pcap to %s failed: %s%s; it holds the %llu packets "
+			 "written before, readable to the last%s", c->path, strerror(-err), why,
+			 (unsigned long long)c->packets_whole, todo);
 }
 
 /* Writes out what the stream holds: whole records only. */
