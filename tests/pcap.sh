@@ -36,8 +36,8 @@ for tool in tcpdump tshark trafgen; do
 done
 make_pair "$S" "$C" "$SIF" "$CIF" || fail_all "could not set up namespaces and veth pair"
 # The live view's cases run in a tmux pane; without tmux they skip.
-TM=
-command -v tmux >/dev/null && tmux_server "tdt-pcap-$$" "$TDT_TMP/tmux.conf"
+HAVE_TMUX=
+command -v tmux >/dev/null && tmux_server "tdt-pcap-$$" "$TDT_TMP/tmux.conf" && HAVE_TMUX=1
 
 # pcap_check FILE PYTHON: see tests/py/pcapcheck.py; prints why not, or nothing.
 pcap_check() {
@@ -368,7 +368,7 @@ run_fsize() {
 run_fsize_live() {
 	local name=file_size_limit_in_the_live_view_exits_1_with_the_reason tag=lim
 	local pcap=$TDT_TMP/lim.pcap err=$TDT_TMP/lim.err d=$TDT_TMP/lim why=
-	if [ -z "$TM" ]; then
+	if [ -z "$HAVE_TMUX" ]; then
 		skip $name "no tmux"
 		return
 	fi
@@ -392,7 +392,7 @@ run_fsize_live() {
 # --- A start that fails after -w FILE was given: the file is as it was ------------------------
 run_failed_start() {
 	local name=failed_start_leaves_an_existing_file_as_it_was_and_creates_none
-	local dir=$TDT_TMP/keep ref=$TDT_TMP/keep.ref why= f left
+	local dir=$TDT_TMP/keep ref=$TDT_TMP/keep.ref f left why=
 	mkdir -p "$dir"
 	# A capture of an earlier run: the bytes it had must be the bytes it keeps.
 	if [ -s "$TDT_TMP/main.pcap" ]; then
@@ -417,7 +417,7 @@ run_failed_start() {
 	done
 	TDT_WRAP=()
 	stop_tool INT
-	left=$(cd "$dir" && ls -A | tr '\n' ' ')
+	left=$(find "$dir" -mindepth 1 -printf '%f ')
 	[ -z "$why" ] && ! cmp -s "$ref" "$dir/old.pcap" &&
 		why="old.pcap changed: $(stat -c %s "$ref") bytes became $(stat -c %s "$dir/old.pcap")"
 	[ -z "$why" ] && [ "$left" != "old.pcap " ] &&
@@ -428,8 +428,8 @@ run_failed_start() {
 # --- The live view's c clears its counters, not the file: the summary counts from the start ---
 run_clear() {
 	local name=summary_after_clear_in_the_live_view_counts_from_the_start tag=clr
-	local pcap=$TDT_TMP/clr.pcap err=$TDT_TMP/clr.err why= want
-	if [ -z "$TM" ]; then
+	local pcap=$TDT_TMP/clr.pcap err=$TDT_TMP/clr.err want why=
+	if [ -z "$HAVE_TMUX" ]; then
 		skip $name "no tmux"
 		return
 	fi
