@@ -18,10 +18,10 @@
 #ifndef TCPDROP_PCAP_H
 #define TCPDROP_PCAP_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <limits.h>
 #include <stdio.h>
 #include <sys/types.h>
 

@@ -10,22 +10,22 @@ static uint64_t since(uint64_t raw, uint64_t base)
 	return raw >= base ? raw - base : 0;
 }
 
-void stats_start(struct stats *s, const struct counter_values *raw, uint64_t now_ns)
+void stats_reset(struct stats *s, const struct counter_values *raw, uint64_t now_ns)
 {
+	memset(s, 0, sizeof(*s));
+	s->base = *raw;
 	s->start = *raw;
-	stats_reset(s, raw, now_ns);
+	s->prev_ns = now_ns;
 }
 
-void stats_reset(struct stats *s, const struct counter_values *raw, uint64_t now_ns)
+void stats_clear(struct stats *s, const struct counter_values *raw, uint64_t now_ns)
 {
 	struct counter_values start = s->start;
 
-	memset(s, 0, sizeof(*s));
-	s->base = *raw;
+	stats_reset(s, raw, now_ns);
 	s->start = start;
 	for (int i = 0; i < TCPDROP_NR_COUNTERS; i++)
 		s->since_start.v[i] = since(raw->v[i], start.v[i]);
-	s->prev_ns = now_ns;
 }
 
 void stats_sample(struct stats *s, const struct counter_values *raw, uint64_t now_ns)

@@ -26,10 +26,10 @@ struct stats {
 	double rate[TCPDROP_NR_COUNTERS];	/* per second over the last sample interval */
 };
 
-/* Starts the run's count, and the cleared one, from the kernel's current raw values. */
-void stats_start(struct stats *s, const struct counter_values *raw, uint64_t now_ns);
-/* Starts counting again from the kernel's current raw values; since_start goes on. */
+/* Starts counting from the kernel's current raw values: the run's count too. */
 void stats_reset(struct stats *s, const struct counter_values *raw, uint64_t now_ns);
+/* Starts counting again from the kernel's current raw values; since_start goes on. */
+void stats_clear(struct stats *s, const struct counter_values *raw, uint64_t now_ns);
 /* Takes a new reading of the kernel's raw values. */
 void stats_sample(struct stats *s, const struct counter_values *raw, uint64_t now_ns);
 
