@@ -21,6 +21,10 @@ CASES=(
 	pcap_to_stdout_feeds_tcpdump
 	throttled_drops_are_not_in_the_file_and_the_summary_says_so
 	full_disk_exits_1_detached_with_a_file_valid_to_its_last_packet
+	file_size_limit_exits_1_with_the_reason_and_a_file_whole_to_its_last_packet
+	file_size_limit_in_the_live_view_exits_1_with_the_reason
+	failed_start_leaves_an_existing_file_as_it_was_and_creates_none
+	summary_after_clear_in_the_live_view_counts_from_the_start
 	snaplen_and_stdout_misuse_are_usage_errors
 )
 
@@ -31,6 +35,9 @@ for tool in tcpdump tshark trafgen; do
 	command -v $tool >/dev/null || skip_all "no $tool (make deps installs it)"
 done
 make_pair "$S" "$C" "$SIF" "$CIF" || fail_all "could not set up namespaces and veth pair"
+# The live view's cases run in a tmux pane; without tmux they skip.
+HAVE_TMUX=
+command -v tmux >/dev/null && tmux_server "tdt-pcap-$$" "$TDT_TMP/tmux.conf" && HAVE_TMUX=1
 
 # pcap_check FILE PYTHON: see tests/py/pcapcheck.py; prints why not, or nothing.
 pcap_check() {
@@ -42,42 +49,56 @@ drop_lines() {
 	grep -c '"type":"drop"' "$1"
 }
 
-# readers_problem FILE N: why tcpdump and tshark do not both read N packets from FILE, or
-# nothing.
+# readers_problem FILE N: why tcpdump and tshark do not both read N packets from FILE, each
+# exiting 0 with nothing on stderr about a cut or an error, or nothing.
 readers_problem() {
-	local n
-	n=$(tcpdump -nn -r "$1" 2>"$TDT_TMP/tcpdump.err" | wc -l)
-	if [ "${PIPESTATUS[0]}" -ne 0 ] || [ "$n" -ne "$2" ]; then
-		echo "tcpdump -r read $n packets, want $2: $(head -c 200 "$TDT_TMP/tcpdump.err")"
+	local n st
+	tcpdump -nn -r "$1" >"$TDT_TMP/tcpdump.out" 2>"$TDT_TMP/tcpdump.err"
+	st=$?
+	n=$(wc -l <"$TDT_TMP/tcpdump.out")
+	if [ "$st" -ne 0 ] || [ "$n" -ne "$2" ]; then
+		echo "tcpdump -r exited $st and read $n packets, want 0 and $2:" \
+			"$(head -c 200 "$TDT_TMP/tcpdump.err")"
 		return
 	fi
 	if grep -qi 'truncated\|error' "$TDT_TMP/tcpdump.err"; then
 		echo "tcpdump -r: $(head -c 200 "$TDT_TMP/tcpdump.err")"
 		return
 	fi
-	n=$(tshark -r "$1" 2>"$TDT_TMP/tshark.err" | wc -l)
-	if [ "${PIPESTATUS[0]}" -ne 0 ] || [ "$n" -ne "$2" ]; then
-		echo "tshark -r read $n packets, want $2: $(grep -v 'Running as' "$TDT_TMP/tshark.err" |
-			head -c 200)"
+	tshark -r "$1" >"$TDT_TMP/tshark.out" 2>"$TDT_TMP/tshark.err"
+	st=$?
+	n=$(wc -l <"$TDT_TMP/tshark.out")
+	if [ "$st" -ne 0 ] || [ "$n" -ne "$2" ]; then
+		echo "tshark -r exited $st and read $n packets, want 0 and $2:" \
+			"$(grep -v 'Running as' "$TDT_TMP/tshark.err" | head -c 200)"
+	elif grep -qi 'cut short\|truncated\|error' "$TDT_TMP/tshark.err"; then
+		echo "tshark -r: $(grep -v 'Running as' "$TDT_TMP/tshark.err" | head -c 200)"
 	fi
 }
 
 # --- One run: IPv4 and IPv6 SYNs, a client-side capture, VLAN frames ------------------------
 run_main() {
 	local pcap=$TDT_TMP/main.pcap client=$TDT_TMP/client.pcap frames=$TDT_TMP/frames.hex
-	local why n cap name
+	local why n cap name caperr=$TDT_TMP/client.err
+	: >"$caperr"
 	ip netns exec "$C" tcpdump -i "$CIF" -nn -s 0 -U -w "$client" \
-		'tcp dst port 4040' >/dev/null 2>&1 </dev/null &
+		'tcp dst port 4040' >/dev/null 2>"$caperr" </dev/null &
 	cap=$!
 	track $cap
-	if ! start_tool main --json -w "$pcap"; then
+	# tcpdump says so on stderr once its capture and filter are in place.
+	why=
+	wait_line 10 $cap "$caperr" 'listening on' ||
+		why="tcpdump on the client is not listening: $(head -c 200 "$caperr")"
+	if [ -z "$why" ] && ! start_tool main --json -w "$pcap"; then
+		why=$START_WHY
+	fi
+	if [ -n "$why" ]; then
 		for name in "${CASES[@]:0:4}"; do
-			fail "$name" "$START_WHY"
+			fail "$name" "$why"
 		done
 		stop_pid $cap TERM 5
 		return
 	fi
-	sleep 1	# tcpdump on the client is listening by now
 	syn "$C" "$V4S" 4040 41000
 	syn "$C" "$V6S" 4040 41001
 	ip netns exec "$C" python3 "$TDT_PY/raw_frames.py" "$CIF" "$(link_mac "$S" "$SIF")" \
@@ -108,6 +129,7 @@ lens == want or fail('lengths %s, drop lines say %s' % (lens, want))")
 	why=$(pcap_check "$pcap" "
 _, theirs, _ = read('$client')
 len(theirs) == 2 or fail('the client captured %d SYNs, want 2' % len(theirs))
+len(pkts) == 4 or fail('our pcap has %d packets, want 4 (2 SYNs, 2 VLAN frames)' % len(pkts))
 for i, (ours, sent) in enumerate(zip(pkts[:2], theirs)):
 	n = min(128, len(sent['data']))
 	ours['len'] == sent['len'] or fail('SYN %d: len %d, the client sent %d' % (i, ours['len'], sent['len']))
@@ -118,6 +140,7 @@ for i, (ours, sent) in enumerate(zip(pkts[:2], theirs)):
 	name=vlan_tagged_ipv4_and_ipv6_frames_are_captured_whole
 	why=$(pcap_check "$pcap" "
 sent = [bytes.fromhex(l) for l in open('$frames').read().split()]
+len(sent) == 2 or fail('%d VLAN frames sent, want 2' % len(sent))
 got = [p['data'] for p in pkts[2:]]
 got == sent or fail('captured %s, sent %s' % ([hexs(g) for g in got], [hexs(s) for s in sent]))")
 	[ -z "$why" ] && [ "$(tcpdump -nn -e -r "$pcap" 2>/dev/null | grep -c 'vlan 10[01]')" -ne 2 ] &&
@@ -248,10 +271,48 @@ run_throttled() {
 	check $name "$why"
 }
 
+# syn_flood: 20,000 SYNs of 54 bytes from the client, 1.4 MB of pcap records: more than the
+# 64 KiB that the full-disk and file-size cases leave the file.
+syn_flood() {
+	syn_flood_cfg "$TDT_TMP/syn.cfg" "$(link_mac "$S" "$SIF")" "$(link_mac "$C" "$CIF")" 1
+	ip netns exec "$C" timeout 30 trafgen -o "$CIF" -c "$TDT_TMP/syn.cfg" -n 20000 -P 1 \
+		>"$TDT_TMP/trafgen.log" 2>&1 </dev/null
+}
+
+# write_failed_problem PCAP ERR ERRNO_TEXT: why the run that ended on a failed write did not say
+# "writing the pcap to PCAP failed: ERRNO_TEXT" on stderr (the file ERR) with how many packets
+# the file holds, leave the filter detached and a file that holds exactly that many whole
+# packets, read by tcpdump and tshark without a complaint; or nothing.
+write_failed_problem() {
+	local pcap=$1 n
+	if ! grep -q "writing the pcap to $pcap failed: $3.*; it holds the [0-9]* packets" "$2"
+	then
+		echo "message: $(head -c 300 "$2")"
+		return
+	fi
+	detached_problem "$S" "$SIF"
+	n=$(sed -n 's/.*it holds the \([0-9]*\) packets.*/\1/p' "$2" | head -1)
+	pcap_check "$pcap" "
+tail == b'' or fail('%d bytes after the last whole record' % len(tail))
+len(pkts) == ${n:-0} > 0 or fail('%d packets, the message says ${n:-none}' % len(pkts))
+all(p['caplen'] == 54 for p in pkts) or fail('a packet is cut')" || return
+	readers_problem "$pcap" "$n"
+}
+
+# exit1_problem: why the tool ($TOOL), flooded, did not exit 1 within 10 s, or nothing. (Not in
+# $(...): the tool is this shell's child.)
+exit1_problem() {
+	wait_pid "$TOOL" 10
+	EXIT1_WHY=
+	[ "$WAIT_STATUS" = 1 ] && return
+	EXIT1_WHY="exit status $WAIT_STATUS, want 1: $(head -c 300 "$TOOL_ERR")"
+	[ "$WAIT_STATUS" = running ] && stop_tool INT
+}
+
 # --- A full disk: a 64 KiB tmpfs and a flood ---------------------------------------------------
 run_full_disk() {
 	local name=full_disk_exits_1_detached_with_a_file_valid_to_its_last_packet
-	local dir=$TDT_TMP/full why n
+	local dir=$TDT_TMP/full why
 	mkdir -p "$dir"
 	if ! mount -t tmpfs -o size=64k tdt-full "$dir"; then
 		fail $name "cannot mount a tmpfs"
@@ -262,26 +323,141 @@ run_full_disk() {
 		umount "$dir"
 		return
 	fi
-	syn_flood_cfg "$TDT_TMP/syn.cfg" "$(link_mac "$S" "$SIF")" "$(link_mac "$C" "$CIF")" 1
-	# 20,000 SYNs of 54 bytes: 1.4 MB of records for 64 KiB.
-	ip netns exec "$C" timeout 30 trafgen -o "$CIF" -c "$TDT_TMP/syn.cfg" -n 20000 -P 1 \
-		>"$TDT_TMP/trafgen.log" 2>&1 </dev/null
-	wait_pid "$TOOL" 10
-	why=
-	if [ "$WAIT_STATUS" != 1 ]; then
-		why="exit status $WAIT_STATUS, want 1"
-		stop_tool INT
-	elif ! grep -q "writing the pcap to $dir/x.pcap failed: No space left on device; it holds the [0-9]* packets" "$TOOL_ERR"; then
-		why="message: $(head -c 300 "$TOOL_ERR")"
-	fi
-	[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
-	n=$(sed -n 's/.*it holds the \([0-9]*\) packets.*/\1/p' "$TOOL_ERR" | head -1)
-	[ -z "$why" ] && why=$(pcap_check "$dir/x.pcap" "
-tail == b'' or fail('%d bytes after the last whole record' % len(tail))
-len(pkts) == ${n:-0} > 0 or fail('%d packets, the message says ${n:-none}' % len(pkts))
-all(p['caplen'] == 54 for p in pkts) or fail('a packet is cut')")
-	[ -z "$why" ] && why=$(readers_problem "$dir/x.pcap" "$n")
+	syn_flood
+	exit1_problem
+	why=$EXIT1_WHY
+	[ -z "$why" ] && why=$(write_failed_problem "$dir/x.pcap" "$TOOL_ERR" \
+		"No space left on device")
 	umount "$dir"
+	check $name "$why"
+}
+
+# --- A file size limit (ulimit -f, systemd's LimitFSIZE=): a failed write, not SIGXFSZ --------
+# limit_problem PCAP ERR: the message names the limit and the remedy, and the file is within it.
+limit_problem() {
+	local size
+	write_failed_problem "$1" "$2" "File too large"
+	grep -q "the file size limit (ulimit -f, LimitFSIZE=) is reached.*: raise the limit" "$2" ||
+		echo "the message does not name the limit and the remedy: $(head -c 300 "$2")"
+	size=$(stat -c %s "$1")
+	[ "$size" -le 65536 ] || echo "the file has $size bytes, past the limit"
+}
+
+# LIMITED: tcpdrop-top, limited to 64 KiB for every file it writes (bash counts ulimit -f in
+# KiB), from its start as under systemd's LimitFSIZE=.
+LIMITED=$TDT_TMP/limited.sh
+printf '#!/bin/bash\nulimit -f 64 || exit 99\nexec %q "$@"\n' "$TDT_BIN" >"$LIMITED"
+chmod +x "$LIMITED"
+
+run_fsize() {
+	local name=file_size_limit_exits_1_with_the_reason_and_a_file_whole_to_its_last_packet
+	local pcap=$TDT_TMP/fsize.pcap why
+	# -q writes no stream, so the pcap is the one file that grows.
+	if ! TDT_BIN=$LIMITED start_tool fsize -q --event-rate max -w "$pcap"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	syn_flood
+	exit1_problem
+	why=$EXIT1_WHY
+	[ -z "$why" ] && why=$(limit_problem "$pcap" "$TOOL_ERR" | head -1)
+	check $name "$why"
+}
+
+# --- The same in the live view, whose crash handler must leave SIGXFSZ ignored ---------------
+run_fsize_live() {
+	local name=file_size_limit_in_the_live_view_exits_1_with_the_reason tag=lim
+	local pcap=$TDT_TMP/lim.pcap err=$TDT_TMP/lim.err d=$TDT_TMP/lim why=
+	if [ -z "$HAVE_TMUX" ]; then
+		skip $name "no tmux"
+		return
+	fi
+	if ! TDT_BIN=$LIMITED PANE_ERR=$err start_ui $tag 1 --event-rate max -w "$pcap"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	syn_flood
+	if ! wait_until 10 test -f "$d.status"; then
+		why="still running 10 s after the flood; screen: $(scr_check $tag 'print(show())')"
+		key $tag q
+	elif [ "$(cat "$d.status")" != 1 ]; then
+		why="exit status $(cat "$d.status"), want 1: $(head -c 300 "$err")"
+	elif [ "$(pane $tag '#{alternate_on}')" != 0 ] || ! cmp -s "$d.stty0" "$d.stty1"; then
+		why="the terminal is not restored"
+	fi
+	[ -z "$why" ] && why=$(limit_problem "$pcap" "$err" | head -1)
+	check $name "$why"
+}
+
+# --- A start that fails after -w FILE was given: the file is as it was ------------------------
+run_failed_start() {
+	local name=failed_start_leaves_an_existing_file_as_it_was_and_creates_none
+	local dir=$TDT_TMP/keep ref=$TDT_TMP/keep.ref f left why=
+	mkdir -p "$dir"
+	# A capture of an earlier run: the bytes it had must be the bytes it keeps.
+	if [ -s "$TDT_TMP/main.pcap" ]; then
+		cp "$TDT_TMP/main.pcap" "$ref"
+	else
+		printf 'an earlier capture, %s\n' "$$" >"$ref"
+	fi
+	cp "$ref" "$dir/old.pcap"
+	# A second tcpdrop-top on the interface is refused only once it asks who holds the hook,
+	# after the point where -w opens its file.
+	if ! start_tool first --json; then
+		fail $name "$START_WHY"
+		return
+	fi
+	TDT_WRAP=(ip netns exec "$S")
+	for f in old.pcap new.pcap; do
+		run_tool 10 -i "$SIF" --json -w "$dir/$f"
+		if [ "$RC" != 1 ] || ! grep -q 'already watching' "$ERR"; then
+			why="-w $f: exit status $RC, want 1 and 'already watching': $(head -c 200 "$ERR")"
+			break
+		fi
+	done
+	TDT_WRAP=()
+	stop_tool INT
+	left=$(find "$dir" -mindepth 1 -printf '%f ')
+	[ -z "$why" ] && ! cmp -s "$ref" "$dir/old.pcap" &&
+		why="old.pcap changed: $(stat -c %s "$ref") bytes became $(stat -c %s "$dir/old.pcap")"
+	[ -z "$why" ] && [ "$left" != "old.pcap " ] &&
+		why="the folder holds '$left', want only 'old.pcap '"
+	check $name "$why"
+}
+
+# --- The live view's c clears its counters, not the file: the summary counts from the start ---
+run_clear() {
+	local name=summary_after_clear_in_the_live_view_counts_from_the_start tag=clr
+	local pcap=$TDT_TMP/clr.pcap err=$TDT_TMP/clr.err want why=
+	if [ -z "$HAVE_TMUX" ]; then
+		skip $name "no tmux"
+		return
+	fi
+	# --event-rate 0: every drop counted and none in the file, so each one is in the summary.
+	# (The default -d 1 leaves room in the 100 columns for the title's pcap part.)
+	if ! PANE_ERR=$err start_ui $tag 1 --event-rate 0 -w "$pcap"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	syn "$C" "$V4S" 4040 49000
+	syn "$C" "$V4S" 4040 49001
+	why=$(wait_screen 5 $tag "counter('dropped') == 2 or fail('dropped is %d, want 2: %s' % (
+	counter('dropped'), show()))")
+	if [ -z "$why" ]; then
+		key $tag c
+		why=$(wait_screen 3 $tag "counter('dropped') == 0 or fail('dropped is %d after c' % (
+	counter('dropped')))")
+	fi
+	if [ -z "$why" ]; then
+		syn "$C" "$V4S" 4040 49002
+		why=$(wait_screen 5 $tag "
+counter('dropped') == 1 or fail('dropped is %d, want 1 since c: %s' % (counter('dropped'), show()))
+'pcap: 0 written, 3 not' in title() or fail('title: ' + title())")
+	fi
+	key $tag q
+	[ -z "$why" ] && why=$(stopped_problem $tag)
+	want="pcap: 0 packets in $pcap; 3 drops not in it: 3 throttled by --event-rate, 0 lost"
+	[ -z "$why" ] && ! grep -qF "$want" "$err" && why="summary: $(tail -c 300 "$err"), want '$want'"
 	check $name "$why"
 }
 
@@ -312,5 +488,9 @@ run_owner
 run_stdout
 run_throttled
 run_full_disk
+run_fsize
+run_fsize_live
+run_failed_start
+run_clear
 run_usage
 finish

@@ -977,6 +977,26 @@ TEST(model_counts_everything_from_the_clear)
 	model_free(&m);
 }
 
+TEST(model_counts_since_the_start_through_a_clear)
+{
+	struct counter_values at_start = counters(100, 10), at_clear = counters(150, 30);
+	struct counter_values later = counters(160, 31);
+	struct model m;
+
+	CHECK(model_init(&m) == 0, "init");
+	model_start(&m, &at_start, 1 * SEC);
+	model_sample(&m, &at_clear, 2 * SEC);
+	model_clear(&m, &at_clear, 2 * SEC);
+	CHECK_EQ_U64(m.stats.total.v[TCPDROP_DROPPED], 0, "dropped since the clear, at it");
+	CHECK_EQ_U64(m.stats.since_start.v[TCPDROP_DROPPED], 20, "dropped since the start, at "
+		     "the clear");
+	model_sample(&m, &later, 3 * SEC);
+	CHECK_EQ_U64(m.stats.total.v[TCPDROP_DROPPED], 1, "dropped since the clear");
+	CHECK_EQ_U64(m.stats.since_start.v[TCPDROP_DROPPED], 21, "dropped since the start");
+	CHECK_EQ_U64(m.stats.since_start.v[TCPDROP_PASSED], 60, "passed since the start");
+	model_free(&m);
+}
+
 TEST(keys_map_to_their_actions)
 {
 	CHECK(keys_action('q') == ACTION_QUIT && keys_action('Q') == ACTION_QUIT, "quit");
@@ -1133,6 +1153,7 @@ int main(void)
 	RUN(sources_top_equals_the_head_of_a_full_sort);
 	RUN(sources_empty_table_is_handled_without_touching_null);
 	RUN(model_counts_everything_from_the_clear);
+	RUN(model_counts_since_the_start_through_a_clear);
 	RUN(keys_map_to_their_actions);
 	RUN(keys_no_key_is_bound_twice);
 	RUN(keys_readme_table_is_the_key_table);

@@ -142,7 +142,8 @@ static void draw_title(const struct tui *t, int cols)
 	}
 	if (t->run->capture) {	/* -w: how many drops the file has, and how many not */
 		pcap[0] = pcap[1] = ' ';
-		capture_format(t->run->capture, &t->picture.stats.total, pcap + 2, sizeof(pcap) - 2);
+		capture_format(t->run->capture, &t->picture.stats.since_start, pcap + 2,
+			       sizeof(pcap) - 2);
 	}
 	format_name(w->ifname, screen_utf8(), ifname, sizeof(ifname));
 	snprintf(title, sizeof(title), " tcpdrop-top  %s (%s XDP)  port%s %s%s  up %llu:%02llu:%02llu"

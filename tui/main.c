@@ -127,14 +127,17 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 		err = iface_raw_ip(ifname, &cfg.raw_ip, e);
 	if (!err && !opts->force)
 		err = sshguard_check(ifname, &opts->ports, &opts->excepts, e);
-	/* -w: the file is created now, by root, before privileges go; the link type is the
-	 * device's. */
+	/* -w: the file is opened now, by root, before privileges go; the link type is the
+	 * device's. Its bytes are left alone until the filter is on: a start that fails here
+	 * leaves an earlier capture as it was. */
 	if (!err && run->capture)
 		err = capture_open(run->capture, opts->pcap_path, cfg.raw_ip, opts->snaplen, e);
 	if (!err)
 		err = loader_load(loader, &cfg, e);
 	if (!err)
 		err = loader_attach(loader, ifname, ifindex, opts->mode, e);
+	if (!err && run->capture)
+		err = capture_start(run->capture, e);
 	if (!err && loader->native_refused)
 		explain_generic(ifname, loader->native_refused);
 	if (!err)
@@ -186,6 +189,11 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(libbpf_log);
 	install_signals();
+	/* -w under a file size limit (ulimit -f, LimitFSIZE=): the write that meets it fails
+	 * with EFBIG, and the run ends as on a full disk, instead of dying by SIGXFSZ with half a
+	 * record at the end of the file. The live view keeps it ignored (see screen_open()). */
+	if (opts.pcap_path)
+		signal(SIGXFSZ, SIG_IGN);
 
 	/* The live view needs a terminal on both ends; anything else gets the NDJSON stream. */
 	interactive = !opts.json && !opts.quiet && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
@@ -240,7 +248,7 @@ cleanup:
 	if (run.capture) {
 		capture_close(run.capture, NULL);
 		if (ran)
-			capture_summary(&capture, &run.model.stats.total);
+			capture_summary(&capture, &run.model.stats.since_start);
 	}
 	run_free(&run);
 	if (interactive)

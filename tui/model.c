@@ -32,10 +32,16 @@ void model_sample(struct model *m, const struct counter_values *raw, uint64_t no
 
 void model_clear(struct model *m, const struct counter_values *raw, uint64_t now_ns)
 {
-	stats_reset(&m->stats, raw, now_ns);
+	stats_clear(&m->stats, raw, now_ns);
 	history_reset(&m->history, now_ns, 0);
 	droplog_clear(&m->log);
 	sources_clear(&m->sources);
 	m->sampled_ns = now_ns;
 	m->realtime_offset_ns = realtime_offset_ns();
+}
+
+void model_start(struct model *m, const struct counter_values *raw, uint64_t now_ns)
+{
+	stats_reset(&m->stats, raw, now_ns);
+	model_clear(m, raw, now_ns);
 }

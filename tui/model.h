@@ -28,7 +28,9 @@ void model_add_event(struct model *m, const struct tcpdrop_event *e);
 /* Takes the counters of a new period. The source table comes in chunks: m->sources. */
 void model_sample(struct model *m, const struct counter_values *raw, uint64_t now_ns);
 /* Counting starts again from the counters as they are: counters, history, sources and log
- * from zero. */
+ * from zero. The counters since the start (stats.since_start) go on. */
 void model_clear(struct model *m, const struct counter_values *raw, uint64_t now_ns);
+/* The run's first reading: a clear that the counters since the start count from too. */
+void model_start(struct model *m, const struct counter_values *raw, uint64_t now_ns);
 
 #endif /* TCPDROP_MODEL_H */

@@ -42,6 +42,7 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t size)
 static int capture_failed(struct capture *c, int err, struct error *e)
 {
 	off_t out = c->written - c->whole_bytes;	/* of the buffer: its records that got out */
+	const char *why = "", *todo = "";
 	size_t i = 0;
 
 	c->ended = true;
@@ -56,9 +57,16 @@ static int capture_failed(struct capture *c, int err, struct error *e)
 	/* What went out after them ends inside a record: cut it off. */
 	if (c->fd != STDOUT_FILENO)
 		(void)!ftruncate(c->fd, c->whole_bytes);
-	return error_set(e, err, "writing the pcap to %s failed: %s; it holds the %llu packets "
-			 "written before, readable to the last", c->path, strerror(-err),
-			 (unsigned long long)c->packets_whole);
+	/* SIGXFSZ is ignored under -w, so a file size limit is this EFBIG, not a sudden death. */
+	if (err == -EFBIG) {
+		why = ": the file size limit (ulimit -f, LimitFSIZE=) is reached";
+		todo = ": raise the limit, or keep less (--snaplen, --event-rate)";
+	} else if (err == -ENOSPC || err == -EDQUOT) {
+		todo = ": free some space, or write it elsewhere";
+	}
+	return error_set(e, err, "writing the pcap to %s failed: %s%s; it holds the %llu packets "
+			 "written before, readable to the last%s", c->path, strerror(-err), why,
+			 (unsigned long long)c->packets_whole, todo);
 }
 
 /* Writes out what the stream holds: whole records only. */
@@ -75,12 +83,14 @@ static int flush(struct capture *c, struct error *e)
 	return 0;
 }
 
+/*
+ * Opens FILE without touching its bytes: a start that fails later (the hook taken, native mode
+ * refused, no memory for the maps) must leave an earlier capture as it was. Only a file made
+ * here is removed again then. An existing file is written in place once the filter is attached,
+ * as tcpdump would: its links, mode and owner stay, and a FIFO or a device stays one.
+ */
 static int open_file(struct capture *c, const char *path, struct error *e)
 {
-	struct stat st;
-	uid_t uid;
-	gid_t gid;
-
 	if (!strcmp(path, "-")) {
 		if (isatty(STDOUT_FILENO))
 			return error_usage(e, -EINVAL, "-w -: stdout is a terminal, and a pcap is "
@@ -88,14 +98,12 @@ static int open_file(struct capture *c, const char *path, struct error *e)
 		c->fd = STDOUT_FILENO;
 		return 0;
 	}
-	c->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	c->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	c->created = c->fd >= 0;
+	if (c->fd < 0 && errno == EEXIST)	/* or a dangling symlink: its target is made */
+		c->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (c->fd < 0)
 		return error_set(e, -errno, "cannot create %s: %s", path, strerror(errno));
-	/* As tcpdump: under sudo the file is the user's, not root's. Not a device, though. */
-	if (!fstat(c->fd, &st) && S_ISREG(st.st_mode) && privs_sudo_user(&uid, &gid) &&
-	    fchown(c->fd, uid, gid))
-		return error_set(e, -errno, "cannot give %s to uid %u: %s", path,
-				 (unsigned int)uid, strerror(errno));
 	return 0;
 }
 
@@ -108,7 +116,10 @@ int capture_open(struct capture *c, const char *path, bool raw_ip, unsigned int 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->snaplen = snaplen;
-	snprintf(c->path, sizeof(c->path), "%s", path);
+	/* Whole, or not at all: a file made here is removed by this name if the start fails. */
+	if (snprintf(c->path, sizeof(c->path), "%s", path) >= (int)sizeof(c->path))
+		return error_set(e, -ENAMETOOLONG, "cannot create %s: %s", path,
+				 strerror(ENAMETOOLONG));
 	err = open_file(c, path, e);
 	if (err)
 		return err;
@@ -126,8 +137,28 @@ int capture_open(struct capture *c, const char *path, bool raw_ip, unsigned int 
 		capture_close(c, NULL);
 		return -ENOMEM;
 	}
-	/* The header alone is already a valid, empty capture. */
+	/* The header waits in the stream's buffer until capture_start(). */
 	c->pending = sizeof(struct pcap_file_header);
+	return 0;
+}
+
+int capture_start(struct capture *c, struct error *e)
+{
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+
+	c->started = true;
+	if (c->fd != STDOUT_FILENO && !fstat(c->fd, &st) && S_ISREG(st.st_mode)) {
+		if (ftruncate(c->fd, 0))
+			return error_set(e, -errno, "cannot empty %s to write the pcap: %s",
+					 c->path, strerror(errno));
+		/* As tcpdump: under sudo the file is the user's, not root's. Not a device. */
+		if (privs_sudo_user(&uid, &gid) && fchown(c->fd, uid, gid))
+			return error_set(e, -errno, "cannot give %s to uid %u: %s", c->path,
+					 (unsigned int)uid, strerror(errno));
+	}
+	/* The header alone is already a valid, empty capture. */
 	return flush(c, e);
 }
 
@@ -198,6 +229,10 @@ int capture_close(struct capture *c, struct error *e)
 		pcap_close(c->dead);
 	if (c->fd > STDERR_FILENO)
 		close(c->fd);
+	/* The start failed: nothing is left of a file it made. */
+	if (c->created && !c->started)
+		unlink(c->path);
+	c->created = false;
 	c->dumper = NULL;
 	c->f = NULL;
 	c->dead = NULL;

@@ -6,17 +6,19 @@
  * the file holds exactly the drops that have events: --event-rate's throttled ones and the
  * ring's lost ones are not in it, and are counted.
  *
- * The file is opened (and, under sudo, given to the invoking user) before privileges are
- * dropped, and written through a stdio stream of our own whose buffer is only ever written out
- * whole, before a record would not fit, at least once a second and at the end. When a write
- * fails (a full disk) the file is cut back to the end of the last record that got out whole,
- * so it stays readable to its last whole packet, and the run ends with the reason.
+ * The file is opened before privileges are dropped, but emptied (and, under sudo, given to the
+ * invoking user) only once the filter is attached: a start that fails leaves it as it was. It
+ * is written through a stdio stream of our own whose buffer is only ever written out whole,
+ * before a record would not fit, at least once a second and at the end. When a write fails (a
+ * full disk) the file is cut back to the end of the last record that got out whole, so it
+ * stays readable to its last whole packet, and the run ends with the reason.
  *
  * Only pcap.c includes libpcap: its <pcap/bpf.h> and libbpf's <linux/bpf.h> cannot meet.
  */
 #ifndef TCPDROP_PCAP_H
 #define TCPDROP_PCAP_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +37,7 @@
 #define CAPTURE_BUFFER_RECORDS		(CAPTURE_BUFFER_BYTES / 16)
 
 struct capture {
-	char path[256];			/* as given; "-" for stdout */
+	char path[PATH_MAX];		/* as given; "-" for stdout */
 	int fd;
 	FILE *f;			/* a stream on fd that retries interrupted writes */
 	void *dead;			/* pcap_t: the link type and snaplen */
@@ -53,15 +55,23 @@ struct capture {
 	uint64_t next_flush_ns;
 	int write_err;			/* the first failed write's -errno */
 	bool ended;			/* failed or its reader gone: nothing more is written */
+	bool created;			/* the file did not exist before capture_open() */
+	bool started;			/* capture_start() was called: the file is ours now */
 };
 
 /*
- * Creates path ("-": stdout) and writes the pcap header: link type Ethernet, or raw IP when
- * raw_ip. Under sudo a new file belongs to the invoking user. Returns 0, or -errno with e
- * filled.
+ * Opens path ("-": stdout), creating it if need be, and readies the pcap header (link type
+ * Ethernet, or raw IP when raw_ip) without writing a byte: an existing file keeps its bytes
+ * until capture_start(), and a file created here is removed by capture_close() if
+ * capture_start() never came. Returns 0, or -errno with e filled.
  */
 int capture_open(struct capture *c, const char *path, bool raw_ip, unsigned int snaplen,
 		 struct error *e);
+/*
+ * Once the filter is attached, while privileges last: empties an existing file, gives it to the
+ * invoking user under sudo and writes the header. Returns as capture_event().
+ */
+int capture_start(struct capture *c, struct error *e);
 /*
  * One ring record: the event and the bytes after it (size as the ring gave it). Returns 0;
  * -EPIPE when stdout's reader went away (the run ends, not an error); or another -errno with
@@ -76,10 +86,12 @@ int capture_tick(struct capture *c, uint64_t now_ns, struct error *e);
 int capture_close(struct capture *c, struct error *e);
 /*
  * The line at the end, on stderr: how many packets the file holds, and which drops are not in
- * it and why (throttled by --event-rate, lost in a full ring, after a failed write).
+ * it and why (throttled by --event-rate, lost in a full ring, after a failed write). total is
+ * counted from the start, as the file is: the live view's clear does not empty the file.
  */
 void capture_summary(const struct capture *c, const struct counter_values *total);
-/* The pcap's drops as the live view's title says them: "pcap: N written, M not". */
+/* The pcap's drops as the live view's title says them: "pcap: N written, M not"; total as
+ * above. */
 size_t capture_format(const struct capture *c, const struct counter_values *total, char *buf,
 		      size_t len);
 

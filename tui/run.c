@@ -113,16 +113,25 @@ static int run_sample(struct run *r, uint64_t now_ns)
 	return scan_step(r, false);
 }
 
-int run_clear(struct run *r, uint64_t now_ns)
+/* Counting from the kernel's values as they are now: at the start, the run's count too. */
+static int reset(struct run *r, uint64_t now_ns, bool start)
 {
 	struct counter_values raw;
 	int err = read_counters(r, &raw);
 
 	if (err)
 		return err;
-	model_clear(&r->model, &raw, now_ns);
+	if (start)
+		model_start(&r->model, &raw, now_ns);
+	else
+		model_clear(&r->model, &raw, now_ns);
 	scan_begin(r);		/* this read becomes the baseline */
 	return scan_step(r, false);
+}
+
+int run_clear(struct run *r, uint64_t now_ns)
+{
+	return reset(r, now_ns, false);
 }
 
 int run_set_ports(struct run *r, const struct port_set *ports)
@@ -163,7 +172,7 @@ int run_loop(struct run *r, const struct view_ops *ops, void *view,
 	r->start_ns = now;
 	memcpy(r->watch.ifname, r->loader->ifname, sizeof(r->watch.ifname));
 	r->watch.native = r->loader->native;
-	err = run_clear(r, now);
+	err = reset(r, now, true);
 	if (!err && ops->open)
 		err = ops->open(view, r);
 	r->next_sample_ns = now + (uint64_t)(r->interval_s * 1e9);

@@ -133,6 +133,7 @@ int screen_open(void)
 {
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT, SIGTRAP,
 				     SIGSYS, SIGXCPU, SIGXFSZ };
+	struct sigaction old;
 	const char *codeset;
 
 	setlocale(LC_ALL, "");
@@ -142,8 +143,13 @@ int screen_open(void)
 		return -1;
 	stderr_set_aside();
 	open_now = true;
-	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
+		/* One already ignored stays so: -w ignores SIGXFSZ, to meet a file size limit as
+		 * a failed write. */
+		if (!sigaction(fatal[i], NULL, &old) && old.sa_handler == SIG_IGN)
+			continue;
 		signal(fatal[i], on_fatal_signal);
+	}
 	cbreak();
 	noecho();
 	nonl();
