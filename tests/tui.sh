@@ -30,6 +30,7 @@ CASES=(
 	c_locale_shows_a_non_ascii_name_escaped_and_ascii_glyphs
 	utf8_locale_shows_control_bytes_in_a_name_escaped
 	dumb_and_unknown_terminals_are_refused_before_attaching
+	json_ports_carry_a_long_set_exactly
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -466,11 +467,32 @@ run_term() {
 	check $name "$why"
 }
 
+# --- Run 6: the NDJSON stream's "ports" for a long set ----------------------------------------
+# 1,000 ports with gaps, 5,999 characters: a stats line longer than the stream's 4 KiB buffer.
+LIST1000=$(seq -s, 10000 2 11998)
+run_json() {
+	local name=json_ports_carry_a_long_set_exactly why
+	if ! start_tool json --json -d 0.2 -p "$LIST1000"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	wait_until 5 nd_true "$TOOL_OUT" "stats() or fail('')"
+	stop_tool TERM
+	why=$(nd_check "$TOOL_OUT" "
+stats() or fail('no stats line')
+for o in stats():
+	o['ports'] == '$LIST1000' or fail('ports is %.100r..., want the 1,000 ports whole' % o['ports'])")
+	[ -z "$why" ] && [ "$STOP_STATUS" != 0 ] && why="exit status $STOP_STATUS after SIGTERM, want 0"
+	[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
+	check $name "$why"
+}
+
 NO_COLOR_WHY=
 run_main
 run_nocolor
 run_dry
 run_names
 run_term
+run_json
 
 finish

@@ -130,7 +130,7 @@ static void draw_title(const struct tui *t, int cols)
 	const struct watch *w = &t->run->watch;
 	uint64_t up = (t->picture.taken_ns - t->run->start_ns) / 1000000000ULL;
 	char title[512], excepts[192] = "", excepted[FORMAT_NUM_LEN], notice[32], pcap[128] = "";
-	char ifname[FORMAT_NAME_LEN];
+	char ifname[FORMAT_NAME_LEN], ports[64];
 	int notice_len;
 
 	/* A dry run stays a dry run while paused: both say so. */
@@ -145,9 +145,11 @@ static void draw_title(const struct tui *t, int cols)
 		capture_format(t->run->capture, &t->picture.stats.total, pcap + 2, sizeof(pcap) - 2);
 	}
 	format_name(w->ifname, screen_utf8(), ifname, sizeof(ifname));
+	/* A long set is cut short here ("..."), so that the uptime and the rest still show. */
+	ports_format(&w->port_set, ports, sizeof(ports));
 	snprintf(title, sizeof(title), " tcpdrop-top  %s (%s XDP)  port%s %s%s  up %llu:%02llu:%02llu"
 		 "  every %gs%s", ifname, w->native ? "native" : "generic",
-		 strpbrk(w->ports, ",-") ? "s" : "", w->ports, excepts,
+		 strpbrk(ports, ",-") ? "s" : "", ports, excepts,
 		 (unsigned long long)up / 3600, (unsigned long long)up / 60 % 60,
 		 (unsigned long long)up % 60, t->run->interval_s, pcap);
 	fill_row(0, cols, ROLE_TITLE);
