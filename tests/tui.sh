@@ -31,6 +31,9 @@ CASES=(
 	utf8_locale_shows_control_bytes_in_a_name_escaped
 	dumb_and_unknown_terminals_are_refused_before_attaching
 	json_ports_carry_a_long_set_exactly
+	w_prompt_takes_a_pasted_100_port_list_whole
+	w_prompt_is_prefilled_with_the_exact_long_set
+	w_prompt_refuses_a_list_too_long_visibly
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -487,6 +490,126 @@ for o in stats():
 	check $name "$why"
 }
 
+# --- Run 7: the w prompt with long port lists, -------------------------------------------------
+LIST100=$(seq -s, 1000 1099)		# 499 characters, pasted
+LIST50=$(seq -s, 1000 2 1098)		# 249 characters, 50 ports with gaps: its own compact form
+
+# ui_end TAG: ends a live view a case left running (SIGTERM), so that the next can attach.
+ui_end() {
+	[ -f "$TDT_TMP/$1.status" ] && return
+	kill -TERM "$UI_PID" 2>/dev/null
+	wait_until 5 test -f "$TDT_TMP/$1.status"
+}
+
+run_prompt() {
+	local tag=paste name=w_prompt_takes_a_pasted_100_port_list_whole why
+	if ! start_ui $tag 0 -d $INTERVAL; then
+		fail $name "$START_WHY"
+	else
+		listen "$S" "$V4S" 101	# 101 is what a cut paste used to watch: it must pass
+		key $tag w
+		why=$(wait_screen 3 $tag "keybar().startswith(' ports: 4040 ') or fail('after w: ' + keybar())")
+		if [ -z "$why" ]; then
+			key $tag $'\x15' "$LIST100"	# ^U, then the paste
+			# Wider than the row: its end shows, where the cursor is.
+			why=$(wait_screen 5 $tag "
+re.match(r'^ ports: …[0-9,]+,1097,1098,1099 ', keybar() + ' ') or fail('after the paste: ' + keybar())")
+		fi
+		if [ -z "$why" ]; then
+			key $tag $'\r'
+			why=$(wait_screen 3 $tag "
+' ports 1000-1099 ' in title() or fail('want ports 1000-1099 watched; title: ' + title())
+keybar().startswith(' p:pause') or fail('the prompt is still open: ' + keybar())")
+		fi
+		if [ -z "$why" ] && ! wait_until 5 syn "$C" "$V4S" 101 44101; then
+			why="TCP to port 101 did not connect: a cut paste watches it"
+		fi
+		if [ -z "$why" ]; then
+			syn "$C" "$V4S" 1099 44102 && why="TCP to port 1099 connected"
+			[ -z "$why" ] && why=$(wait_screen 5 $tag "
+[r for r in log_rows() if ':44102 ' in r and ':1099 ' in r] or fail('no drop of the SYN to 1099: ' + show())
+[r for r in log_rows() if ':44101 ' in r] and fail('the SYN to 101 was dropped: ' + show())")
+		fi
+		stop_pid "$LISTENER" TERM 5
+		[ -z "$why" ] && why=$(gone_problem $tag)
+		if [ -z "$why" ]; then
+			key $tag q
+			why=$(stopped_problem $tag)
+		fi
+		check $name "$why"
+		ui_end $tag
+	fi
+
+	# A long set is shown cut in the title; w gives it whole, to edit. 300 columns show it all.
+	tag=prefill name=w_prompt_is_prefilled_with_the_exact_long_set
+	if ! start_ui $tag 0 -d $INTERVAL -p "$LIST50"; then
+		fail $name "$START_WHY"
+	else
+		listen "$S" "$V4S" 1001	# in the gaps: passed
+		"${TM[@]}" resize-window -t $tag -x 300 -y 30
+		key $tag w
+		why=$(wait_screen 3 $tag "
+keybar().startswith(' ports: $LIST50  Enter applies') or fail('after w: ' + keybar())")
+		if [ -z "$why" ]; then
+			key $tag ,2000 $'\r'
+			why=$(wait_screen 3 $tag "
+keybar().startswith(' p:pause') or fail('the edited set was refused: ' + keybar())")
+		fi
+		if [ -z "$why" ] && ! wait_until 5 syn "$C" "$V4S" 1001 44201; then
+			why="TCP to port 1001, not in the set, did not connect"
+		fi
+		if [ -z "$why" ]; then
+			syn "$C" "$V4S" 1098 44202
+			syn "$C" "$V4S" 2000 44203
+			why=$(wait_screen 5 $tag "
+for sport, dport in ((44202, 1098), (44203, 2000)):
+	[r for r in log_rows() if ':%d ' % sport in r and ':%d ' % dport in r] or fail('no drop of the SYN to %d: %s' % (dport, show()))")
+		fi
+		stop_pid "$LISTENER" TERM 5
+		[ -z "$why" ] && why=$(gone_problem $tag)
+		if [ -z "$why" ]; then
+			key $tag q
+			why=$(stopped_problem $tag)
+		fi
+		check $name "$why"
+		ui_end $tag
+	fi
+
+	# Past any set's longest text (PORTS_TEXT_MAX, 393,216) the prompt says so, and Enter never
+	# applies what it kept. 80,80,... is a list the command line takes, just a long one.
+	tag=toolong name=w_prompt_refuses_a_list_too_long_visibly
+	if ! start_ui $tag 0 -d $INTERVAL; then
+		fail $name "$START_WHY"
+	else
+		python3 -c "print('80,' * 131073 + '81', end='')" >"$TDT_TMP/toolong.txt"
+		key $tag w $'\x15'
+		"${TM[@]}" load-buffer -b tdt "$TDT_TMP/toolong.txt"
+		"${TM[@]}" paste-buffer -d -b tdt -t $tag
+		# It keeps 393,216 characters, "80," 131,072 times: its end shows, then why not.
+		why=$(wait_screen 60 $tag "
+re.match(r'^ ports: …[80,]*80, +too long: more than 393216 characters; \^U clears\$', keybar()) or fail('after the paste: ' + keybar())")
+		if [ -z "$why" ]; then
+			# Enter, then a Backspace that shows once both are read.
+			key $tag $'\r' $'\x7f'
+			why=$(wait_screen 3 $tag "
+re.match(r'^ ports: …[80,]*,80 +too long: more than 393216 characters; \^U clears\$', keybar()) or fail('after Enter and Backspace: ' + keybar())
+' port 4040 ' in title() or fail('the watched set changed: ' + title())")
+		fi
+		if [ -z "$why" ]; then
+			key $tag $'\x15' 8080 $'\r'
+			why=$(wait_screen 3 $tag "
+' port 8080 ' in title() or fail('after ^U 8080 Enter: ' + title() + ' / ' + keybar())")
+		fi
+		[ -z "$why" ] && why=$(gone_problem $tag)
+		if [ -z "$why" ]; then
+			key $tag q
+			why=$(stopped_problem $tag)
+		fi
+		check $name "$why"
+		ui_end $tag
+	fi
+}
+
 NO_COLOR_WHY=
 run_main
 run_nocolor
@@ -494,5 +617,6 @@ run_dry
 run_names
 run_term
 run_json
+run_prompt
 
 finish
