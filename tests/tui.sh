@@ -34,6 +34,7 @@ CASES=(
 	w_prompt_takes_a_pasted_100_port_list_whole
 	w_prompt_is_prefilled_with_the_exact_long_set
 	w_prompt_refuses_a_list_too_long_visibly
+	q_quits_when_the_terminal_is_too_small_for_the_w_prompt
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -490,7 +491,7 @@ for o in stats():
 	check $name "$why"
 }
 
-# --- Run 7: the w prompt with long port lists, -------------------------------------------------
+# --- Run 7: the w prompt with long port lists, and at a size too small to show it ----------
 LIST100=$(seq -s, 1000 1099)		# 499 characters, pasted
 LIST50=$(seq -s, 1000 2 1098)		# 249 characters, 50 ports with gaps: its own compact form
 
@@ -608,6 +609,27 @@ re.match(r'^ ports: …[80,]*,80 +too long: more than 393216 characters; \^U cle
 		check $name "$why"
 		ui_end $tag
 	fi
+
+	# The prompt cannot show at 50x12: a key there is not typed into it unseen, and q quits.
+	tag=tiny name=q_quits_when_the_terminal_is_too_small_for_the_w_prompt
+	if ! start_ui $tag 0 -d $INTERVAL; then
+		fail $name "$START_WHY"
+		return
+	fi
+	key $tag w 12
+	why=$(wait_screen 3 $tag "keybar().startswith(' ports: 404012 ') or fail('after w 12: ' + keybar())")
+	if [ -z "$why" ]; then
+		"${TM[@]}" resize-window -t $tag -x 50 -y 12
+		why=$(wait_screen 3 $tag "
+[r.strip() for r in rows if r.strip()] == ['needs 60x15, terminal is 50x12'] or fail('at 50x12: ' + show())")
+	fi
+	if [ -z "$why" ]; then
+		key $tag q
+		why=$(stopped_problem $tag)
+	fi
+	"${TM[@]}" resize-window -t $tag -x 100 -y 30
+	check $name "$why"
+	ui_end $tag
 }
 
 NO_COLOR_WHY=

@@ -266,8 +266,13 @@ static int tui_input(void *view, struct run *r, uint64_t now)
 	while (!r->quit && (key = getch()) != ERR) {
 		t->dirty = true;
 		if (t->prompting && key != KEY_RESIZE) {
-			prompt_key(t, key);
-			continue;
+			if (!layout_for(LINES, COLS).too_small) {
+				prompt_key(t, key);
+				continue;
+			}
+			/* The too-small screen hides the prompt: the key does what it does there
+			 * (q quits), and the unseen prompt closes, as Esc would. */
+			t->prompting = false;
 		}
 		err = apply(t, keys_action(key), now);
 		if (err)
