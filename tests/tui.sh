@@ -35,6 +35,8 @@ CASES=(
 	w_prompt_is_prefilled_with_the_exact_long_set
 	w_prompt_refuses_a_list_too_long_visibly
 	q_quits_when_the_terminal_is_too_small_for_the_w_prompt
+	terminal_hangup_under_make_exits_0_and_detaches
+	demo_under_make_ends_and_removes_its_namespaces_when_the_terminal_goes
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -632,6 +634,116 @@ re.match(r'^ ports: …[80,]*,80 +too long: more than 393216 characters; \^U cle
 	ui_end $tag
 }
 
+# --- Run 8: the terminal goes away while make runs the view, as `sudo make run` does ---------
+# The kernel hangs up the session leader only, here make, which waits for its child: the view
+# must see the hung-up terminal itself, detach and exit 0, and the demo must then end and remove
+# what it made.
+
+# make_pane TAG PREFIX CMD...: make runs CMD, in a new 100x30 session TAG whose pane runs make
+# itself, so that make is the session leader. PREFIX.pid is CMD's pid (bash and env exec it),
+# PREFIX.status its exit status once it ends. On failure returns 1 with tmux's reason in
+# PANE_WHY. The words of CMD must hold no single quote.
+make_pane() {
+	local tag=$1 d=$2 w cmd=
+	shift 2
+	for w in "$@"; do
+		cmd+=" '${w//\$/\$\$}'"
+	done
+	rm -f "$d.pid" "$d.status"
+	# shellcheck disable=SC2016  # make's $$ and the recipe shell's own $0, $@ and $?
+	printf 'run:\n\t@bash -c '\''echo $$$$ >"$$0"; exec "$$@"'\'' %s env LC_ALL=C.UTF-8 LANG=C.UTF-8%s; echo $$? >%s.tmp && mv %s.tmp %s\n' \
+		"$d.pid" "$cmd" "$d.status" "$d.status" "$d.status" >"$d.mk"
+	PANE_WHY=$("${TM[@]}" new-session -d -s "$tag" -x 100 -y 30 "make -s -f $d.mk" 2>&1) && return
+	PANE_WHY="tmux new-session failed: ${PANE_WHY:0:200}"
+	return 1
+}
+
+# pid_gone PID: PID has ended (it is not this shell's child: its parent reaps it).
+pid_gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+run_hangup() {
+	local tag=hup d=$TDT_TMP/hup name=terminal_hangup_under_make_exits_0_and_detaches why='' pid mk
+	if ! make_pane $tag "$d" ip netns exec "$S" "$TDT_BIN" -i "$SIF" -d $INTERVAL; then
+		why=$PANE_WHY
+	elif ! wait_until 10 ui_up_or_gone $tag; then
+		why="no title row and XDP program within 10 s; screen: $(scr_check $tag 'print(show())')"
+	else
+		why=$(gone_problem $tag)
+	fi
+	if [ -z "$why" ]; then
+		pid=$(cat "$d.pid") mk=$(pane $tag '#{pane_pid}')
+		if [ "$(cat "/proc/$mk/comm" 2>/dev/null)" != make ]; then
+			why="the pane runs '$(cat "/proc/$mk/comm" 2>/dev/null)', not make"
+		fi
+	fi
+	if [ -z "$why" ]; then
+		"${TM[@]}" kill-session -t $tag
+		if ! wait_until 20 pid_gone "$pid"; then
+			why="tcpdrop-top still runs 20 s after its terminal went away, at"
+			why+=" $(ps -o pcpu= -p "$pid")% CPU; XDP attached: $(xdp_attached "$S" "$SIF" && echo yes || echo no)"
+			kill -TERM "$pid"
+			wait_until 5 pid_gone "$pid"
+		elif ! wait_until 5 test -f "$d.status"; then
+			why="no exit status from make's shell"
+		elif [ "$(cat "$d.status")" != 0 ]; then
+			why="exit status $(cat "$d.status") when its terminal went away, want 0"
+		else
+			why=$(detached_problem "$S" "$SIF")
+		fi
+		[ -z "$why" ] && ! wait_until 5 pid_gone "$mk" && why="make still runs after tcpdrop-top ended"
+	fi
+	check $name "$why"
+}
+
+# demo_left PID: what the demo of pid PID left behind, or nothing.
+demo_left() {
+	local ns
+	pid_gone "$1" || { echo "the demo still runs"; return; }
+	for ns in tcpdrop-demo-srv-$1 tcpdrop-demo-cli-$1; do
+		[ -e "/run/netns/$ns" ] && { echo "namespace $ns is left"; return; }
+	done
+	pgrep -f "demo-client .* $1 " >/dev/null && echo "client loops are left: $(pgrep -f "demo-client .* $1 " | tr '\n' ' ')"
+}
+
+demo_clean() {
+	[ -z "$(demo_left "$1")" ]
+}
+
+run_demo() {
+	local tag=demo d=$TDT_TMP/demo name=demo_under_make_ends_and_removes_its_namespaces_when_the_terminal_goes
+	local why='' pid
+	if ! make_pane $tag "$d" env DEMO_SECONDS=120 TDT_BIN="$TDT_BIN" "$TDT_ROOT/scripts/demo.sh" \
+		-d $INTERVAL; then
+		check $name "$PANE_WHY"
+		return
+	fi
+	if ! wait_until 30 test -s "$d.pid"; then
+		check $name "the demo did not start: $(scr_check $tag 'print(show())')"
+		return
+	fi
+	pid=$(cat "$d.pid")
+	# Whatever happens below, the clean-up removes what the demo leaves.
+	LIB_NETNS+=("tcpdrop-demo-srv-$pid" "tcpdrop-demo-cli-$pid")
+	why=$(wait_screen 30 $tag "
+title().startswith(' tcpdrop-top  veth-s$pid (') or fail('no live view of the demo: ' + show())")
+	if [ -z "$why" ]; then
+		"${TM[@]}" kill-session -t $tag
+		if ! wait_until 30 demo_clean "$pid"; then
+			why="30 s after its terminal went away: $(demo_left "$pid")"
+		elif [ "$(cat "$d.status" 2>/dev/null)" != 0 ]; then
+			why="the demo's exit status is '$(cat "$d.status" 2>/dev/null)', want 0"
+		fi
+	fi
+	# Left running: end it as Ctrl-C would, which stops its tcpdrop-top and removes the rest.
+	if ! pid_gone "$pid"; then
+		kill -TERM "$pid"
+		wait_until 10 pid_gone "$pid"
+	fi
+	check $name "$why"
+}
+
 NO_COLOR_WHY=
 run_main
 run_nocolor
@@ -640,5 +752,7 @@ run_names
 run_term
 run_json
 run_prompt
+run_hangup
+run_demo
 
 finish

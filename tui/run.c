@@ -188,6 +188,11 @@ int run_loop(struct run *r, const struct view_ops *ops, void *view,
 					strerror(errno));
 			break;
 		}
+		/* The terminal hung up (its window closed, the SSH connection dropped): nobody is
+		 * left to see the view or press q, and the kernel's SIGHUP went to the session
+		 * leader only, which under make is make, waiting for us. End as SIGHUP would. */
+		if (input.revents & (POLLHUP | POLLERR | POLLNVAL))
+			r->quit = true;
 		now = monotonic_ns();
 		err = loader_tick(r->loader, now, &r->error);
 		if (!err && r->error.err)
