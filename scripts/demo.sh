@@ -132,6 +132,8 @@ EOF
 
 # In the background so that the signal traps run at once, yet reading the terminal: explicit
 # stdin, and SIGINT back to its default (a script's background jobs start with it ignored).
+# A terminal that goes away ends it too, even when no SIGHUP comes here (under make, make alone
+# gets it): its end is the demo's, and the clean-up on exit removes everything.
 ip netns exec "$S" env --default-signal=INT,QUIT "$BIN" -i "$SIF" "$@" <&0 &
 TOOL=$!
 wait "$TOOL"

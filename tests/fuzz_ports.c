@@ -12,8 +12,7 @@
 #include "tui/ports.h"
 #include "tests/fuzz.h"
 
-/* Every other port watched is the longest list: 32768 entries of at most 6 bytes. */
-#define FULL_LEN	(65536 / 2 * 6 + 1)
+#define FULL_LEN	(PORTS_TEXT_MAX + 1)	/* any set, whole */
 
 static char full[FULL_LEN];
 

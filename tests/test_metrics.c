@@ -100,6 +100,38 @@ TEST(metrics_text_cut_short_says_how_long_it_needed)
 	CHECK(!strncmp(cut, whole, sizeof(cut) - 1), "a short buffer holds the start");
 }
 
+/* The info metric's ports label is the watched set whole, as the run keeps it: never cut. */
+TEST(metrics_info_label_carries_a_long_port_set_whole)
+{
+	struct options opts = { .interval_s = 1 };
+	char spec[512], want[600], *text;
+	struct metrics_values v = values("eth0");
+	struct run run;
+	size_t used = 0, need;
+
+	/* 50 ports with gaps, 249 characters: 1000,1002,...,1098 */
+	for (unsigned int p = 1000; p <= 1098; p += 2) {
+		used += snprintf(spec + used, sizeof(spec) - used, "%s%u", used ? "," : "", p);
+		ports_add(&opts.ports, p);
+	}
+	if (run_init(&run, &opts, NULL)) {
+		CHECK(false, "run_init: out of memory");
+		return;
+	}
+	v.ports = run.watch.ports;
+	need = metrics_format(NULL, 0, &v);
+	text = malloc(need + 1);
+	CHECK(text, "out of memory");
+	if (text) {
+		metrics_format(text, need + 1, &v);
+		snprintf(want, sizeof(want), ",ports=\"%s\",version=", spec);
+		CHECK(strstr(text, want), "the ports label is not the set whole: %.400s",
+		      strstr(text, "tcpdrop_top_info{"));
+	}
+	free(text);
+	run_free(&run);
+}
+
 TEST(listen_takes_a_port_an_ipv4_or_a_bracketed_ipv6_address)
 {
 	struct listen_addr a;
@@ -252,6 +284,7 @@ int main(void)
 	RUN(metrics_each_counter_metric_is_its_own_kernel_counter);
 	RUN(metrics_label_values_escape_quotes_backslashes_newlines_and_bad_utf8);
 	RUN(metrics_text_cut_short_says_how_long_it_needed);
+	RUN(metrics_info_label_carries_a_long_port_set_whole);
 	RUN(listen_takes_a_port_an_ipv4_or_a_bracketed_ipv6_address);
 	RUN(listen_refuses_names_bad_ports_and_bare_ipv6);
 	RUN(metrics_sources_gauge_survives_the_views_clear);

@@ -91,6 +91,47 @@ TEST(ports_format_merges_runs_and_truncates_visibly)
 	CHECK_STR(tiny, "80,443,4...");
 }
 
+/* "1000,1002,...,1098": 50 ports with gaps, 249 characters, its own compact form. */
+static void gapped_ports(char *spec, size_t len, unsigned int first, unsigned int n)
+{
+	size_t used = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		used += snprintf(spec + used, len - used, "%s%u", i ? "," : "", first + 2 * i);
+}
+
+TEST(ports_format_says_the_whole_length_and_alloc_never_cuts)
+{
+	struct port_set set;
+	char err[128], spec[512], cut[64], *whole;
+	size_t n;
+
+	gapped_ports(spec, sizeof(spec), 1000, 50);
+	CHECK(parse_ports(spec, &set, err) == 0, "parse failed: %s", err);
+	CHECK_EQ_U64(ports_format(&set, cut, sizeof(cut)), strlen(spec), "whole length");
+	CHECK(strlen(cut) == sizeof(cut) - 1 && !strcmp(cut + sizeof(cut) - 4, "..."),
+	      "a short buffer is not cut visibly: %s", cut);
+	whole = ports_format_alloc(&set);
+	CHECK(whole, "out of memory");
+	if (whole)
+		CHECK_STR(whole, spec);
+	free(whole);
+
+	/* The longest sets: every other port; two of every three (pairs, one-port gaps). */
+	for (unsigned int step = 2; step <= 3; step++) {
+		memset(&set, 0, sizeof(set));
+		for (unsigned int p = 0; p < 65536; p++)
+			if (p % step != step - 1)
+				ports_add(&set, p);
+		n = ports_format(&set, NULL, 0);
+		CHECK(n <= PORTS_TEXT_MAX, "%zu characters for one of every %u ports missing, more "
+		      "than PORTS_TEXT_MAX", n, step);
+		whole = ports_format_alloc(&set);
+		CHECK(whole && strlen(whole) == n, "alloc did not hold the %zu characters", n);
+		free(whole);
+	}
+}
+
 TEST(tcp_flags_print_in_tcpdump_letters)
 {
 	char buf[FORMAT_FLAGS_LEN];
@@ -337,6 +378,31 @@ TEST(stats_line_carries_totals_rates_and_top_sources)
 			"\"events_lost\":1,\"events_throttled\":0,\"excepted\":3,\"passed_pps\":10.0,"
 			"\"dropped_pps\":4.0,\"top\":[{\"src\":\"192.0.2.2\",\"drops\":3,\"bytes\":222},"
 			"{\"src\":\"2001:db8::2\",\"drops\":1,\"bytes\":94}]}\n");
+}
+
+TEST(stats_line_carries_a_long_port_set_whole)
+{
+	struct counter_values raw = counters(0, 0);
+	char spec[8192], want[8300], line[4096], *longer;
+	struct stats s;
+	size_t n;
+
+	/* 1,000 ports with gaps: a stats line longer than the stream's usual 4,096 bytes. */
+	gapped_ports(spec, sizeof(spec), 10000, 1000);
+	stats_reset(&s, &raw, 0);
+	n = ndjson_stats(line, sizeof(line), 1795552238000000000ULL, spec, &s, NULL, 0);
+	CHECK(n >= sizeof(line) && strlen(line) == sizeof(line) - 1,
+	      "%zu bytes said, %zu kept of a line that cannot fit", n, strlen(line));
+	longer = malloc(n + 1);
+	CHECK(longer, "out of memory");
+	if (!longer)
+		return;
+	CHECK_EQ_U64(ndjson_stats(longer, n + 1, 1795552238000000000ULL, spec, &s, NULL, 0), n,
+		     "the same length again");
+	snprintf(want, sizeof(want), "\"ports\":\"%s\",\"passed\":0,", spec);
+	CHECK(strstr(longer, want), "the ports are not whole: %.200s", longer);
+	CHECK(strlen(longer) == n && longer[n - 1] == '\n', "not one whole line");
+	free(longer);
 }
 
 TEST(sources_sort_by_each_key_biggest_first)
@@ -1112,6 +1178,7 @@ int main(void)
 	RUN(ports_list_and_ranges_set_exactly_those_bits);
 	RUN(ports_bad_input_is_refused_with_the_bad_part_named);
 	RUN(ports_format_merges_runs_and_truncates_visibly);
+	RUN(ports_format_says_the_whole_length_and_alloc_never_cuts);
 	RUN(tcp_flags_print_in_tcpdump_letters);
 	RUN(addresses_print_for_both_families);
 	RUN(time_prints_as_rfc3339_utc_with_microseconds);
@@ -1124,6 +1191,7 @@ int main(void)
 	RUN(drop_event_line_cut_short_is_reported_not_overrun);
 	RUN(stats_count_from_the_reset_point_and_rate_per_second);
 	RUN(stats_line_carries_totals_rates_and_top_sources);
+	RUN(stats_line_carries_a_long_port_set_whole);
 	RUN(sources_sort_by_each_key_biggest_first);
 	RUN(sources_with_equal_keys_keep_a_stable_order);
 	RUN(cli_defaults_to_port_4040_auto_mode_one_second);

@@ -30,6 +30,13 @@ CASES=(
 	c_locale_shows_a_non_ascii_name_escaped_and_ascii_glyphs
 	utf8_locale_shows_control_bytes_in_a_name_escaped
 	dumb_and_unknown_terminals_are_refused_before_attaching
+	json_ports_carry_a_long_set_exactly
+	w_prompt_takes_a_pasted_100_port_list_whole
+	w_prompt_is_prefilled_with_the_exact_long_set
+	w_prompt_refuses_a_list_too_long_visibly
+	q_quits_when_the_terminal_is_too_small_for_the_w_prompt
+	terminal_hangup_under_make_exits_0_and_detaches
+	demo_under_make_ends_and_removes_its_namespaces_when_the_terminal_goes
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -466,11 +473,286 @@ run_term() {
 	check $name "$why"
 }
 
+# --- Run 6: the NDJSON stream's "ports" for a long set ----------------------------------------
+# 1,000 ports with gaps, 5,999 characters: a stats line longer than the stream's 4 KiB buffer.
+LIST1000=$(seq -s, 10000 2 11998)
+run_json() {
+	local name=json_ports_carry_a_long_set_exactly why
+	if ! start_tool json --json -d 0.2 -p "$LIST1000"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	wait_until 5 nd_true "$TOOL_OUT" "stats() or fail('')"
+	stop_tool TERM
+	why=$(nd_check "$TOOL_OUT" "
+stats() or fail('no stats line')
+for o in stats():
+	o['ports'] == '$LIST1000' or fail('ports is %.100r..., want the 1,000 ports whole' % o['ports'])")
+	[ -z "$why" ] && [ "$STOP_STATUS" != 0 ] && why="exit status $STOP_STATUS after SIGTERM, want 0"
+	[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
+	check $name "$why"
+}
+
+# --- Run 7: the w prompt with long port lists, and at a size too small to show it ----------
+LIST100=$(seq -s, 1000 1099)		# 499 characters, pasted
+LIST50=$(seq -s, 1000 2 1098)		# 249 characters, 50 ports with gaps: its own compact form
+
+# ui_end TAG: ends a live view a case left running (SIGTERM), so that the next can attach.
+ui_end() {
+	[ -f "$TDT_TMP/$1.status" ] && return
+	kill -TERM "$UI_PID" 2>/dev/null
+	wait_until 5 test -f "$TDT_TMP/$1.status"
+}
+
+run_prompt() {
+	local tag=paste name=w_prompt_takes_a_pasted_100_port_list_whole why
+	if ! start_ui $tag 0 -d $INTERVAL; then
+		fail $name "$START_WHY"
+	else
+		listen "$S" "$V4S" 101	# 101 is what a cut paste used to watch: it must pass
+		key $tag w
+		why=$(wait_screen 3 $tag "keybar().startswith(' ports: 4040 ') or fail('after w: ' + keybar())")
+		if [ -z "$why" ]; then
+			key $tag $'\x15' "$LIST100"	# ^U, then the paste
+			# Wider than the row: its end shows, where the cursor is.
+			why=$(wait_screen 5 $tag "
+re.match(r'^ ports: …[0-9,]+,1097,1098,1099 ', keybar() + ' ') or fail('after the paste: ' + keybar())")
+		fi
+		if [ -z "$why" ]; then
+			key $tag $'\r'
+			why=$(wait_screen 3 $tag "
+' ports 1000-1099 ' in title() or fail('want ports 1000-1099 watched; title: ' + title())
+keybar().startswith(' p:pause') or fail('the prompt is still open: ' + keybar())")
+		fi
+		if [ -z "$why" ] && ! wait_until 5 syn "$C" "$V4S" 101 44101; then
+			why="TCP to port 101 did not connect: a cut paste watches it"
+		fi
+		if [ -z "$why" ]; then
+			syn "$C" "$V4S" 1099 44102 && why="TCP to port 1099 connected"
+			[ -z "$why" ] && why=$(wait_screen 5 $tag "
+[r for r in log_rows() if ':44102 ' in r and ':1099 ' in r] or fail('no drop of the SYN to 1099: ' + show())
+[r for r in log_rows() if ':44101 ' in r] and fail('the SYN to 101 was dropped: ' + show())")
+		fi
+		stop_pid "$LISTENER" TERM 5
+		[ -z "$why" ] && why=$(gone_problem $tag)
+		if [ -z "$why" ]; then
+			key $tag q
+			why=$(stopped_problem $tag)
+		fi
+		check $name "$why"
+		ui_end $tag
+	fi
+
+	# A long set is shown cut in the title; w gives it whole, to edit. 300 columns show it all.
+	tag=prefill name=w_prompt_is_prefilled_with_the_exact_long_set
+	if ! start_ui $tag 0 -d $INTERVAL -p "$LIST50"; then
+		fail $name "$START_WHY"
+	else
+		listen "$S" "$V4S" 1001	# in the gaps: passed
+		"${TM[@]}" resize-window -t $tag -x 300 -y 30
+		key $tag w
+		why=$(wait_screen 3 $tag "
+keybar().startswith(' ports: $LIST50  Enter applies') or fail('after w: ' + keybar())")
+		if [ -z "$why" ]; then
+			key $tag ,2000 $'\r'
+			why=$(wait_screen 3 $tag "
+keybar().startswith(' p:pause') or fail('the edited set was refused: ' + keybar())")
+		fi
+		if [ -z "$why" ] && ! wait_until 5 syn "$C" "$V4S" 1001 44201; then
+			why="TCP to port 1001, not in the set, did not connect"
+		fi
+		if [ -z "$why" ]; then
+			syn "$C" "$V4S" 1098 44202
+			syn "$C" "$V4S" 2000 44203
+			why=$(wait_screen 5 $tag "
+for sport, dport in ((44202, 1098), (44203, 2000)):
+	[r for r in log_rows() if ':%d ' % sport in r and ':%d ' % dport in r] or fail('no drop of the SYN to %d: %s' % (dport, show()))")
+		fi
+		stop_pid "$LISTENER" TERM 5
+		[ -z "$why" ] && why=$(gone_problem $tag)
+		if [ -z "$why" ]; then
+			key $tag q
+			why=$(stopped_problem $tag)
+		fi
+		check $name "$why"
+		ui_end $tag
+	fi
+
+	# Past any set's longest text (PORTS_TEXT_MAX, 393,216) the prompt says so, and Enter never
+	# applies what it kept. 80,80,... is a list the command line takes, just a long one.
+	tag=toolong name=w_prompt_refuses_a_list_too_long_visibly
+	if ! start_ui $tag 0 -d $INTERVAL; then
+		fail $name "$START_WHY"
+	else
+		python3 -c "print('80,' * 131073 + '81', end='')" >"$TDT_TMP/toolong.txt"
+		key $tag w $'\x15'
+		"${TM[@]}" load-buffer -b tdt "$TDT_TMP/toolong.txt"
+		"${TM[@]}" paste-buffer -d -b tdt -t $tag
+		# It keeps 393,216 characters, "80," 131,072 times: its end shows, then why not.
+		why=$(wait_screen 60 $tag "
+re.match(r'^ ports: …[80,]*80, +too long: more than 393216 characters; \^U clears\$', keybar()) or fail('after the paste: ' + keybar())")
+		if [ -z "$why" ]; then
+			# Enter, then a Backspace that shows once both are read.
+			key $tag $'\r' $'\x7f'
+			why=$(wait_screen 3 $tag "
+re.match(r'^ ports: …[80,]*,80 +too long: more than 393216 characters; \^U clears\$', keybar()) or fail('after Enter and Backspace: ' + keybar())
+' port 4040 ' in title() or fail('the watched set changed: ' + title())")
+		fi
+		if [ -z "$why" ]; then
+			key $tag $'\x15' 8080 $'\r'
+			why=$(wait_screen 3 $tag "
+' port 8080 ' in title() or fail('after ^U 8080 Enter: ' + title() + ' / ' + keybar())")
+		fi
+		[ -z "$why" ] && why=$(gone_problem $tag)
+		if [ -z "$why" ]; then
+			key $tag q
+			why=$(stopped_problem $tag)
+		fi
+		check $name "$why"
+		ui_end $tag
+	fi
+
+	# The prompt cannot show at 50x12: a key there is not typed into it unseen, and q quits.
+	tag=tiny name=q_quits_when_the_terminal_is_too_small_for_the_w_prompt
+	if ! start_ui $tag 0 -d $INTERVAL; then
+		fail $name "$START_WHY"
+		return
+	fi
+	key $tag w 12
+	why=$(wait_screen 3 $tag "keybar().startswith(' ports: 404012 ') or fail('after w 12: ' + keybar())")
+	if [ -z "$why" ]; then
+		"${TM[@]}" resize-window -t $tag -x 50 -y 12
+		why=$(wait_screen 3 $tag "
+[r.strip() for r in rows if r.strip()] == ['needs 60x15, terminal is 50x12'] or fail('at 50x12: ' + show())")
+	fi
+	if [ -z "$why" ]; then
+		key $tag q
+		why=$(stopped_problem $tag)
+	fi
+	"${TM[@]}" resize-window -t $tag -x 100 -y 30
+	check $name "$why"
+	ui_end $tag
+}
+
+# --- Run 8: the terminal goes away while make runs the view, as `sudo make run` does ---------
+# The kernel hangs up the session leader only, here make, which waits for its child: the view
+# must see the hung-up terminal itself, detach and exit 0, and the demo must then end and remove
+# what it made.
+
+# make_pane TAG PREFIX CMD...: make runs CMD, in a new 100x30 session TAG whose pane runs make
+# itself, so that make is the session leader. PREFIX.pid is CMD's pid (bash and env exec it),
+# PREFIX.status its exit status once it ends. On failure returns 1 with tmux's reason in
+# PANE_WHY. The words of CMD must hold no single quote.
+make_pane() {
+	local tag=$1 d=$2 w cmd=
+	shift 2
+	for w in "$@"; do
+		cmd+=" '${w//\$/\$\$}'"
+	done
+	rm -f "$d.pid" "$d.status"
+	# shellcheck disable=SC2016  # make's $$ and the recipe shell's own $0, $@ and $?
+	printf 'run:\n\t@bash -c '\''echo $$$$ >"$$0"; exec "$$@"'\'' %s env LC_ALL=C.UTF-8 LANG=C.UTF-8%s; echo $$? >%s.tmp && mv %s.tmp %s\n' \
+		"$d.pid" "$cmd" "$d.status" "$d.status" "$d.status" >"$d.mk"
+	PANE_WHY=$("${TM[@]}" new-session -d -s "$tag" -x 100 -y 30 "make -s -f $d.mk" 2>&1) && return
+	PANE_WHY="tmux new-session failed: ${PANE_WHY:0:200}"
+	return 1
+}
+
+# pid_gone PID: PID has ended (it is not this shell's child: its parent reaps it).
+pid_gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+run_hangup() {
+	local tag=hup d=$TDT_TMP/hup name=terminal_hangup_under_make_exits_0_and_detaches why='' pid mk
+	if ! make_pane $tag "$d" ip netns exec "$S" "$TDT_BIN" -i "$SIF" -d $INTERVAL; then
+		why=$PANE_WHY
+	elif ! wait_until 10 ui_up_or_gone $tag; then
+		why="no title row and XDP program within 10 s; screen: $(scr_check $tag 'print(show())')"
+	else
+		why=$(gone_problem $tag)
+	fi
+	if [ -z "$why" ]; then
+		pid=$(cat "$d.pid") mk=$(pane $tag '#{pane_pid}')
+		if [ "$(cat "/proc/$mk/comm" 2>/dev/null)" != make ]; then
+			why="the pane runs '$(cat "/proc/$mk/comm" 2>/dev/null)', not make"
+		fi
+	fi
+	if [ -z "$why" ]; then
+		"${TM[@]}" kill-session -t $tag
+		if ! wait_until 20 pid_gone "$pid"; then
+			why="tcpdrop-top still runs 20 s after its terminal went away, at"
+			why+=" $(ps -o pcpu= -p "$pid")% CPU; XDP attached: $(xdp_attached "$S" "$SIF" && echo yes || echo no)"
+			kill -TERM "$pid"
+			wait_until 5 pid_gone "$pid"
+		elif ! wait_until 5 test -f "$d.status"; then
+			why="no exit status from make's shell"
+		elif [ "$(cat "$d.status")" != 0 ]; then
+			why="exit status $(cat "$d.status") when its terminal went away, want 0"
+		else
+			why=$(detached_problem "$S" "$SIF")
+		fi
+		[ -z "$why" ] && ! wait_until 5 pid_gone "$mk" && why="make still runs after tcpdrop-top ended"
+	fi
+	check $name "$why"
+}
+
+# demo_left PID: what the demo of pid PID left behind, or nothing.
+demo_left() {
+	local ns
+	pid_gone "$1" || { echo "the demo still runs"; return; }
+	for ns in tcpdrop-demo-srv-$1 tcpdrop-demo-cli-$1; do
+		[ -e "/run/netns/$ns" ] && { echo "namespace $ns is left"; return; }
+	done
+	pgrep -f "demo-client .* $1 " >/dev/null && echo "client loops are left: $(pgrep -f "demo-client .* $1 " | tr '\n' ' ')"
+}
+
+demo_clean() {
+	[ -z "$(demo_left "$1")" ]
+}
+
+run_demo() {
+	local tag=demo d=$TDT_TMP/demo name=demo_under_make_ends_and_removes_its_namespaces_when_the_terminal_goes
+	local why='' pid
+	if ! make_pane $tag "$d" env DEMO_SECONDS=120 TDT_BIN="$TDT_BIN" "$TDT_ROOT/scripts/demo.sh" \
+		-d $INTERVAL; then
+		check $name "$PANE_WHY"
+		return
+	fi
+	if ! wait_until 30 test -s "$d.pid"; then
+		check $name "the demo did not start: $(scr_check $tag 'print(show())')"
+		return
+	fi
+	pid=$(cat "$d.pid")
+	# Whatever happens below, the clean-up removes what the demo leaves.
+	LIB_NETNS+=("tcpdrop-demo-srv-$pid" "tcpdrop-demo-cli-$pid")
+	why=$(wait_screen 30 $tag "
+title().startswith(' tcpdrop-top  veth-s$pid (') or fail('no live view of the demo: ' + show())")
+	if [ -z "$why" ]; then
+		"${TM[@]}" kill-session -t $tag
+		if ! wait_until 30 demo_clean "$pid"; then
+			why="30 s after its terminal went away: $(demo_left "$pid")"
+		elif [ "$(cat "$d.status" 2>/dev/null)" != 0 ]; then
+			why="the demo's exit status is '$(cat "$d.status" 2>/dev/null)', want 0"
+		fi
+	fi
+	# Left running: end it as Ctrl-C would, which stops its tcpdrop-top and removes the rest.
+	if ! pid_gone "$pid"; then
+		kill -TERM "$pid"
+		wait_until 10 pid_gone "$pid"
+	fi
+	check $name "$why"
+}
+
 NO_COLOR_WHY=
 run_main
 run_nocolor
 run_dry
 run_names
 run_term
+run_json
+run_prompt
+run_hangup
+run_demo
 
 finish

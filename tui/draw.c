@@ -130,7 +130,7 @@ static void draw_title(const struct tui *t, int cols)
 	const struct watch *w = &t->run->watch;
 	uint64_t up = (t->picture.taken_ns - t->run->start_ns) / 1000000000ULL;
 	char title[512], excepts[192] = "", excepted[FORMAT_NUM_LEN], notice[32], pcap[128] = "";
-	char ifname[FORMAT_NAME_LEN];
+	char ifname[FORMAT_NAME_LEN], ports[64];
 	int notice_len;
 
 	/* A dry run stays a dry run while paused: both say so. */
@@ -146,9 +146,11 @@ static void draw_title(const struct tui *t, int cols)
 			       sizeof(pcap) - 2);
 	}
 	format_name(w->ifname, screen_utf8(), ifname, sizeof(ifname));
+	/* A long set is cut short here ("..."), so that the uptime and the rest still show. */
+	ports_format(&w->port_set, ports, sizeof(ports));
 	snprintf(title, sizeof(title), " tcpdrop-top  %s (%s XDP)  port%s %s%s  up %llu:%02llu:%02llu"
 		 "  every %gs%s", ifname, w->native ? "native" : "generic",
-		 strpbrk(w->ports, ",-") ? "s" : "", w->ports, excepts,
+		 strpbrk(ports, ",-") ? "s" : "", ports, excepts,
 		 (unsigned long long)up / 3600, (unsigned long long)up / 60 % 60,
 		 (unsigned long long)up % 60, t->run->interval_s, pcap);
 	fill_row(0, cols, ROLE_TITLE);
@@ -396,25 +398,43 @@ static void draw_log(const struct tui *t, const struct layout *l)
 	}
 }
 
-/* The w prompt takes the key bar's row: what is typed, then why it was refused, if it was. */
+/*
+ * The w prompt takes the key bar's row: what is typed, then why it was refused, if it was, or
+ * how to go on. A list wider than the row shows its end, where the cursor is, after an
+ * ellipsis; a refusal takes up to two thirds of the row from it, to be read.
+ */
 static void draw_prompt(const struct tui *t, int y, int cols)
 {
-	char text[128];
-	int len;
+	static const char label[] = " ports: ", hint[] = "Enter applies, Esc cancels, ^U clears";
+	const int label_w = sizeof(label) - 1;
+	const char *note = t->prompt_error[0] ? t->prompt_error : hint;
+	const char *more = screen_utf8() ? "\u2026" : "~";
+	int room = cols - label_w - 1, text_w, shown_w, note_w = strlen(note) + 2;
+	char shown[512];
 
-	len = snprintf(text, sizeof(text), " ports: %s", t->prompt);
+	/* put() takes at most 511 characters a row. */
+	if (room > (int)sizeof(shown) - 8)
+		room = sizeof(shown) - 8;
+	text_w = room - (t->prompt_error[0] ? (note_w < room * 2 / 3 ? note_w : room * 2 / 3) : 0);
+	if ((int)t->prompt_len <= text_w) {
+		snprintf(shown, sizeof(shown), "%s", t->prompt);
+		shown_w = t->prompt_len;
+	} else {
+		shown_w = text_w > 1 ? text_w : 1;
+		snprintf(shown, sizeof(shown), "%s%s", more,
+			 t->prompt + t->prompt_len - (shown_w - 1));
+	}
 	fill_row(y, cols, ROLE_STATUS);
-	put(y, 0, cols, ROLE_STATUS, false, text);
-	if (len + 1 < cols) {
+	put(y, 0, label_w, ROLE_STATUS, false, label);
+	put(y, label_w, shown_w, ROLE_STATUS, false, shown);
+	if (label_w + shown_w + 1 <= cols) {
 		attrset(screen_attr(ROLE_NOTICE));
-		mvaddch(y, len, ' ');	/* the cursor */
+		mvaddch(y, label_w + shown_w, ' ');	/* the cursor */
 		attrset(A_NORMAL);
 	}
-	if (t->prompt_error[0] && len + 3 < cols)
-		put(y, len + 2, cols - len - 2, ROLE_WARN, false, t->prompt_error);
-	else if (len + 3 < cols)
-		put(y, len + 2, cols - len - 2, ROLE_STATUS, false,
-		    "Enter applies, Esc cancels, ^U clears");
+	if (label_w + shown_w + 3 < cols)
+		put(y, label_w + shown_w + 2, cols - label_w - shown_w - 2,
+		    t->prompt_error[0] ? ROLE_WARN : ROLE_STATUS, false, note);
 }
 
 static void draw_status(const struct tui *t, int rows, int cols)

@@ -136,16 +136,20 @@ size_t ndjson_drop(char *buf, size_t len, const struct tcpdrop_event *e, const c
 size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *ports,
 		    const struct stats *s, const struct source_row *top, size_t ntop)
 {
-	char time[FORMAT_TIME_LEN], src[FORMAT_ADDR_LEN], ports_json[160];
-	size_t used = 0;
+	char time[FORMAT_TIME_LEN], src[FORMAT_ADDR_LEN];
+	size_t used = 0, room;
 
 	format_time_rfc3339(realtime_ns, time);
-	format_json_string(ports, ports_json, sizeof(ports_json));
+	append(buf, len, &used, "{\"type\":\"stats\",\"time\":\"%s\",\"ports\":", time);
+	/* The set whole, however long (up to PORTS_TEXT_MAX): written in place, counted past the
+	 * end like the rest, so the caller learns the size it needs. */
+	room = used < len ? len - used : 0;
+	used += format_json_string(ports, room ? buf + used : NULL, room);
 	append(buf, len, &used,
-	       "{\"type\":\"stats\",\"time\":\"%s\",\"ports\":%s,\"passed\":%llu,\"dropped\":%llu,"
+	       ",\"passed\":%llu,\"dropped\":%llu,"
 	       "\"malformed\":%llu,\"events_lost\":%llu,\"events_throttled\":%llu,"
 	       "\"excepted\":%llu,\"passed_pps\":%.1f,\"dropped_pps\":%.1f,\"top\":[",
-	       time, ports_json, (unsigned long long)s->total.v[TCPDROP_PASSED],
+	       (unsigned long long)s->total.v[TCPDROP_PASSED],
 	       (unsigned long long)s->total.v[TCPDROP_DROPPED],
 	       (unsigned long long)s->total.v[TCPDROP_MALFORMED],
 	       (unsigned long long)s->total.v[TCPDROP_EVENTS_LOST],

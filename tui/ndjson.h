@@ -18,7 +18,7 @@
  */
 size_t ndjson_drop(char *buf, size_t len, const struct tcpdrop_event *e, const char *ifname,
 		   uint64_t realtime_ns);
-/* ports: the watched set as ports_format() writes it. */
+/* ports: the watched set as ports_format() writes it, whole: a long set makes a long line. */
 size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *ports,
 		    const struct stats *s, const struct source_row *top, size_t ntop);
 

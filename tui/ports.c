@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ports.h"
@@ -74,15 +75,15 @@ int ports_parse(const char *spec, struct port_set *set, char *err, size_t errlen
 	}
 }
 
-void ports_format(const struct port_set *set, char *buf, size_t len)
+size_t ports_format(const struct port_set *set, char *buf, size_t len)
 {
-	size_t used = 0;
+	size_t used = 0, keep;
 	unsigned int port = 0, end;
+	char item[16];
 	int n;
 
-	if (!len)
-		return;
-	buf[0] = '\0';
+	if (len)
+		buf[0] = '\0';
 	while (port < 65536) {
 		if (!ports_contains(set, port)) {
 			port++;
@@ -91,16 +92,30 @@ void ports_format(const struct port_set *set, char *buf, size_t len)
 		for (end = port; end + 1 < 65536 && ports_contains(set, end + 1); end++)
 			;
 		if (end == port)
-			n = snprintf(buf + used, len - used, "%s%u", used ? "," : "", port);
+			n = snprintf(item, sizeof(item), "%s%u", used ? "," : "", port);
 		else
-			n = snprintf(buf + used, len - used, "%s%u-%u", used ? "," : "", port, end);
-		if (n < 0 || (size_t)n >= len - used) {
-			/* Cut visibly; a buffer too small even for "..." keeps what fits. */
-			if (len >= 4)
-				strcpy(buf + len - 4, "...");
-			return;
+			n = snprintf(item, sizeof(item), "%s%u-%u", used ? "," : "", port, end);
+		/* What fits goes in; the rest is only counted, so the caller learns the size. */
+		if (used < len) {
+			keep = used + n < len ? (size_t)n : len - 1 - used;
+			memcpy(buf + used, item, keep);
+			buf[used + keep] = '\0';
 		}
 		used += n;
 		port = end + 1;
 	}
+	/* Cut visibly; a buffer too small even for "..." keeps what fits. */
+	if (used >= len && len >= 4)
+		memcpy(buf + len - 4, "...", 4);
+	return used;
+}
+
+char *ports_format_alloc(const struct port_set *set)
+{
+	size_t len = ports_format(set, NULL, 0) + 1;
+	char *buf = malloc(len);
+
+	if (buf)
+		ports_format(set, buf, len);
+	return buf;
 }

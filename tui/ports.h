@@ -16,7 +16,20 @@ struct port_set {
 int ports_parse(const char *spec, struct port_set *set, char *err, size_t errlen);
 void ports_add(struct port_set *set, unsigned int port);
 int ports_contains(const struct port_set *set, unsigned int port);
-/* Writes "4040,8080,9000-9010"; truncated with "..." when it does not fit. */
-void ports_format(const struct port_set *set, char *buf, size_t len);
+/*
+ * The longest text ports_format() can write, without its NUL: every run of ports ("80",
+ * "9000-9010") but the last has an unwatched port after it, so there are at most 32768 runs,
+ * each at most 11 bytes ("65534-65535") and a comma.
+ */
+#define PORTS_TEXT_MAX	(65536 / 2 * 12)
+
+/*
+ * Writes "4040,8080,9000-9010" and returns the length of the whole text, as snprintf does: when
+ * that is len or more, buf holds its start cut with "..." (a title's short form). A buffer of
+ * PORTS_TEXT_MAX + 1 bytes always holds it whole.
+ */
+size_t ports_format(const struct port_set *set, char *buf, size_t len);
+/* The whole text in a new string, for free(); NULL when out of memory. */
+char *ports_format_alloc(const struct port_set *set);
 
 #endif /* TCPDROP_PORTS_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -16,7 +17,10 @@ int run_init(struct run *r, const struct options *opts, struct loader *loader)
 	r->interval_s = opts->interval_s;
 	r->watch.dry_run = opts->dry_run;
 	r->watch.port_set = opts->ports;
-	ports_format(&opts->ports, r->watch.ports, sizeof(r->watch.ports));
+	/* Whole, never cut: the NDJSON stream, the metrics and the w prompt carry it. */
+	r->watch.ports = ports_format_alloc(&opts->ports);
+	if (!r->watch.ports)
+		return -ENOMEM;
 	except_format(&opts->excepts, r->watch.excepts, sizeof(r->watch.excepts));
 	return model_init(&r->model);
 }
@@ -24,6 +28,8 @@ int run_init(struct run *r, const struct options *opts, struct loader *loader)
 void run_free(struct run *r)
 {
 	model_free(&r->model);
+	free(r->watch.ports);
+	r->watch.ports = NULL;
 }
 
 /* The pcap's reader gone (-w - | head) ends the run as a success; a failed write as a failure,
@@ -136,8 +142,11 @@ int run_clear(struct run *r, uint64_t now_ns)
 
 int run_set_ports(struct run *r, const struct port_set *ports)
 {
+	char *text = ports_format_alloc(ports);
 	int err = 0;
 
+	if (!text)
+		return error_set(&r->error, -ENOMEM, "out of memory for the port list");
 	if (!r->opts->force)
 		err = sshguard_check(r->watch.ifname, ports, &r->opts->excepts, &r->error);
 	if (!err) {
@@ -146,10 +155,13 @@ int run_set_ports(struct run *r, const struct port_set *ports)
 			error_set(&r->error, err, "cannot change the watched ports: %s",
 				  strerror(-err));
 	}
-	if (err)
+	if (err) {
+		free(text);
 		return err;
+	}
 	r->watch.port_set = *ports;
-	ports_format(ports, r->watch.ports, sizeof(r->watch.ports));
+	free(r->watch.ports);
+	r->watch.ports = text;
 	return 0;
 }
 
@@ -185,6 +197,11 @@ int run_loop(struct run *r, const struct view_ops *ops, void *view,
 					strerror(errno));
 			break;
 		}
+		/* The terminal hung up (its window closed, the SSH connection dropped): nobody is
+		 * left to see the view or press q, and the kernel's SIGHUP went to the session
+		 * leader only, which under make is make, waiting for us. End as SIGHUP would. */
+		if (input.revents & (POLLHUP | POLLERR | POLLNVAL))
+			r->quit = true;
 		now = monotonic_ns();
 		err = loader_tick(r->loader, now, &r->error);
 		if (!err && r->error.err)

@@ -21,7 +21,7 @@ struct watch {
 	bool native;
 	bool dry_run;
 	struct port_set port_set;
-	char ports[64];			/* port_set, formatted */
+	char *ports;			/* port_set, formatted whole (ports_format_alloc) */
 	char excepts[128];		/* --except, formatted; empty for none */
 };
 
@@ -73,7 +73,8 @@ struct run {
 	struct run_sink sink;		/* none: tick is NULL */
 };
 
-/* Sets up r; the loader is loaded but not yet draining. Returns 0 or -ENOMEM. */
+/* Sets up r; the loader is loaded but not yet draining. Returns 0 or -ENOMEM; run_free() undoes
+ * it either way. */
 int run_init(struct run *r, const struct options *opts, struct loader *loader);
 void run_free(struct run *r);
 /* The ring-buffer callback for loader_config.on_event; ctx is the struct run. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -47,13 +48,24 @@ static int stream_sampled(void *view, struct run *r, uint64_t now_ns)
 {
 	struct source_row top[NDJSON_TOP_SOURCES];
 	size_t ntop = sources_top(&r->model.sources, SORT_DROPS, top, NDJSON_TOP_SOURCES);
-	char line[4096];
+	uint64_t realtime_ns = clock_ns(CLOCK_REALTIME);
+	char line[4096], *longer;
 	size_t n;
+	int err;
 
 	(void)now_ns;
-	n = ndjson_stats(line, sizeof(line), clock_ns(CLOCK_REALTIME), r->watch.ports,
-			 &r->model.stats, top, ntop);
-	return emit(view, r, line, n < sizeof(line) ? n : sizeof(line) - 1);
+	n = ndjson_stats(line, sizeof(line), realtime_ns, r->watch.ports, &r->model.stats, top,
+			 ntop);
+	if (n < sizeof(line))
+		return emit(view, r, line, n);
+	/* A long port set (w, or many -p) makes a long line: it goes out whole, never cut. */
+	longer = malloc(n + 1);
+	if (!longer)
+		return error_set(&r->error, -ENOMEM, "out of memory for a stats line");
+	ndjson_stats(longer, n + 1, realtime_ns, r->watch.ports, &r->model.stats, top, ntop);
+	err = emit(view, r, longer, n);
+	free(longer);
+	return err;
 }
 
 /* Once a pass of the loop: what was formatted goes out, and a reader gone ends the run. */

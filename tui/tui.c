@@ -13,12 +13,18 @@
 int tui_init(struct tui *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->prompt = malloc(PORTS_TEXT_MAX + 1);
+	if (!t->prompt)
+		return -ENOMEM;
+	t->prompt[0] = '\0';
 	return droplog_init(&t->frozen_log) ? -ENOMEM : 0;
 }
 
 void tui_free(struct tui *t)
 {
 	droplog_free(&t->frozen_log);
+	free(t->prompt);
+	t->prompt = NULL;
 }
 
 int tui_usable(struct error *e)
@@ -144,8 +150,10 @@ static int apply(struct tui *t, enum action a, uint64_t now)
 		t->scroll = max_scroll(t);
 		break;
 	case ACTION_PORTS:
+		/* The set as it is, whole, to edit: never the title's short form. */
 		t->prompting = true;
-		snprintf(t->prompt, sizeof(t->prompt), "%s", r->watch.ports);
+		t->prompt_cut = false;
+		t->prompt_len = ports_format(&r->watch.port_set, t->prompt, PORTS_TEXT_MAX + 1);
 		t->prompt_error[0] = '\0';
 		break;
 	case ACTION_RESIZE:
@@ -182,12 +190,23 @@ static int tui_open(void *view, struct run *r)
 	return 0;
 }
 
+/* Typed or pasted past what any set needs: the list is no longer what was given. */
+static void prompt_too_long(struct tui *t)
+{
+	snprintf(t->prompt_error, sizeof(t->prompt_error), "too long: more than %d characters; "
+		 "^U clears", PORTS_TEXT_MAX);
+}
+
 /* Enter: the typed set replaces the watched one at once, or the prompt says why not. */
 static void prompt_apply(struct tui *t)
 {
 	struct port_set ports;
 	char why[128];
 
+	if (t->prompt_cut) {
+		prompt_too_long(t);
+		return;
+	}
 	if (ports_parse(t->prompt, &ports, why, sizeof(why))) {
 		snprintf(t->prompt_error, sizeof(t->prompt_error), "%s", why);
 		return;
@@ -202,7 +221,7 @@ static void prompt_apply(struct tui *t)
 
 static void prompt_key(struct tui *t, int key)
 {
-	size_t len = strlen(t->prompt);
+	size_t len = t->prompt_len;
 
 	switch (key) {
 	case '\n':
@@ -217,16 +236,24 @@ static void prompt_key(struct tui *t, int key)
 	case 127:
 	case 8:
 		if (len)
-			t->prompt[len - 1] = '\0';
+			t->prompt[--t->prompt_len] = '\0';
 		break;
 	case 21:	/* Ctrl-U */
 		t->prompt[0] = '\0';
+		t->prompt_len = 0;
+		t->prompt_cut = false;
+		t->prompt_error[0] = '\0';
 		break;
 	default:
-		if (key >= ' ' && key < 127 && len + 1 < sizeof(t->prompt)) {
-			t->prompt[len] = key;
-			t->prompt[len + 1] = '\0';
+		if (key < ' ' || key >= 127)
+			return;
+		if (len >= PORTS_TEXT_MAX) {
+			t->prompt_cut = true;
+			prompt_too_long(t);
+			return;
 		}
+		t->prompt[len] = key;
+		t->prompt[++t->prompt_len] = '\0';
 		return;
 	}
 }
@@ -239,8 +266,13 @@ static int tui_input(void *view, struct run *r, uint64_t now)
 	while (!r->quit && (key = getch()) != ERR) {
 		t->dirty = true;
 		if (t->prompting && key != KEY_RESIZE) {
-			prompt_key(t, key);
-			continue;
+			if (!layout_for(LINES, COLS).too_small) {
+				prompt_key(t, key);
+				continue;
+			}
+			/* The too-small screen hides the prompt: the key does what it does there
+			 * (q quits), and the unseen prompt closes, as Esc would. */
+			t->prompting = false;
 		}
 		err = apply(t, keys_action(key), now);
 		if (err)

@@ -33,9 +33,13 @@ struct tui {
 	bool dirty;		/* the screen needs drawing */
 	enum source_sort sort;
 	size_t scroll;		/* drop-log rows scrolled back from the newest */
-	/* The w prompt: a new port set being typed, and why the last one was refused. */
+	/* The w prompt: a new port set being typed, and why the last one was refused. It holds
+	 * any set's whole text (PORTS_TEXT_MAX); typing past that marks it cut, and a cut list is
+	 * refused, never applied. */
 	bool prompting;
-	char prompt[64];
+	bool prompt_cut;
+	char *prompt;		/* PORTS_TEXT_MAX + 1 bytes */
+	size_t prompt_len;
 	char prompt_error[512];
 	uint64_t log_seen;	/* log entries pushed at the last draw, to keep a scrolled view put */
 };
