@@ -199,10 +199,12 @@ static void read_table(struct run *r, size_t n)
 TEST(metrics_sources_gauge_survives_the_views_clear)
 {
 	static struct run r;
+	static char ports[] = "4040";
 	struct counter_values raw = { 0 };
 
 	CHECK(model_init(&r.model) == 0, "model_init");
 	snprintf(r.watch.ifname, sizeof(r.watch.ifname), "eth0");
+	r.watch.ports = ports;
 	model_clear(&r.model, &raw, 1);		/* as the run loop does at start */
 	read_table(&r, 3);			/* that clear's baseline */
 	CHECK_EQ_U64(scraped_sources(&r), 3, "sources after the first read");
