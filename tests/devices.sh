@@ -18,6 +18,8 @@ CASES=(
 	wireguard_device_drops_tcp_to_the_watched_port
 	device_type_decides_ethernet_or_raw_ip
 	jumbo_mtu_falls_back_to_generic_and_says_why
+	altname_given_to_i_watches_its_interface
+	nsenter_net_watches_the_namespace_own_interface
 	capabilities_named_in_the_message_are_enough
 	except_passes_a_trusted_source_and_counts_it
 	ssh_guard_refuses_to_cut_the_running_session
@@ -168,6 +170,78 @@ run_device_types() {
 	fi
 	[ -z "$why" ] && ! grep -q "watching $TUN (" "$TDT_TMP/tun.err" 2>/dev/null &&
 		why="the tun device was not watched (see the tun case)"
+	check $name "$why"
+}
+
+# --- -i by altname: the kernel's name is watched and named ---------------------------------
+# systemd gives interfaces altnames by itself; one may be longer than a name can be (15).
+run_altname() {
+	local name=altname_given_to_i_watches_its_interface why= alt sport=40700
+	for alt in "tdtal$$" "tdt-altname-longer-than-a-name-$$"; do
+		if ! ip -n "$S" link property add dev "$SIF" altname "$alt"; then
+			why="could not give $SIF the altname $alt"
+			break
+		fi
+		if ! SIF=$alt start_tool alt --json -d 0.2; then
+			why="-i $alt: $START_WHY"
+		elif ! grep -q "watching $SIF (" "$TOOL_ERR"; then
+			why="-i $alt: the watching line does not name $SIF: $(cat "$TOOL_ERR")"
+		elif probe "$C" "$V4S" 4040 $sport; then
+			why="-i $alt: TCP to 4040 connected"
+		elif ! wait_until 3 nd_true "$TOOL_OUT" "drops(sport=$sport) or fail('')"; then
+			why="-i $alt: no drop event: $(tail -n 2 "$TOOL_OUT")"
+		else
+			why=$(nd_check "$TOOL_OUT" "
+e = drops(sport=$sport)[0]
+e['ifname'] == '$SIF' or fail('the event names %r, want $SIF' % e['ifname'])")
+			[ -n "$why" ] && why="-i $alt: $why"
+		fi
+		stop_tool INT
+		ip -n "$S" link property del dev "$SIF" altname "$alt"
+		[ -n "$why" ] && break
+		sport=$((sport + 1))
+	done
+	check $name "$why"
+}
+
+# --- nsenter --net: the interface of the namespace entered, whatever /sys shows ---------------
+# nsenter --net does not remount /sys, so sysfs stays the namespace's it came from: here H,
+# whose tun device has the same name as the veth end in N, another type and another MTU.
+N=tdt-dn-$$ NC=tdt-dnc-$$ H=tdt-dh-$$ NIF=tdtdn$$ NCIF=tdtdnc$$
+run_nsenter() {
+	local name=nsenter_net_watches_the_namespace_own_interface why pid out err
+	if ! command -v nsenter >/dev/null; then
+		skip $name "no nsenter (util-linux)"
+		return
+	fi
+	[ -e /dev/net/tun ] || modprobe tun 2>/dev/null
+	if ! veth_pair "$N" "$NC" "$NIF" "$NCIF" || ! addr_add "$N" "$NIF" "$V4S/24" ||
+		! addr_add "$NC" "$NCIF" "$V4C/24" || ! ip -n "$N" link set "$NIF" mtu 9000 ||
+		! ip -n "$NC" link set "$NCIF" mtu 9000 || ! netns_add "$H" ||
+		! ip -n "$H" tuntap add dev "$NIF" mode tun; then
+		fail $name "could not set up a veth pair in $N and a tun device of the same name in $H"
+		return
+	fi
+	out=$TDT_TMP/nsenter.out err=$TDT_TMP/nsenter.err
+	: >"$out"
+	: >"$err"
+	# ip netns exec mounts H's /sys; nsenter then enters N's network alone.
+	ip netns exec "$H" nsenter --net="/run/netns/$N" env --default-signal=INT "$TDT_BIN" \
+		-i "$NIF" --json -d 0.2 >"$out" 2>"$err" </dev/null &
+	pid=$!
+	track $pid
+	if ! wait_line 10 $pid "$err" watching; then
+		why="did not start under nsenter: $(head -c 300 "$err")"
+	elif ! grep -q "^tcpdrop-top: native XDP refused on $NIF (.*), likely its MTU of 9000" \
+		"$err"; then
+		why="no line naming the veth's MTU of 9000 (the tun in /sys has 1500): $(cat "$err")"
+	elif probe "$NC" "$V4S" 4040 40800; then
+		why="TCP to 4040 connected"
+	elif ! wait_until 3 nd_true "$out" "drops(sport=40800) or fail('')"; then
+		why="no drop event: the frames were not parsed as the veth's, Ethernet: $(tail -n 2 "$out")"
+	fi
+	stop_pid $pid INT 5
+	ip -n "$H" tuntap del dev "$NIF" mode tun
 	check $name "$why"
 }
 
@@ -423,6 +497,8 @@ run_tun
 run_wireguard
 run_device_types
 run_jumbo
+run_altname
+run_nsenter
 run_least_privilege
 run_except
 run_ssh_guard

@@ -17,7 +17,8 @@ static const char usage[] =
 	"                   [--force] [--metrics [ADDR:]PORT] [-q] [-v] [-h] [-V]\n"
 	"Drop TCP segments to the watched ports at XDP and show what is dropped, live.\n"
 	"\n"
-	"  -i, --interface IFACE  interface to filter (default: the default-route interface)\n"
+	"  -i, --interface IFACE  interface to filter, by name or altname (default: the\n"
+	"                         default-route interface)\n"
 	"  -p, --ports PORTS      destination ports to drop, e.g. 4040,8080,9000-9010 (default\n"
 	"                         4040; repeatable: the lists add up)\n"
 	"      --except CIDRS     never drop these sources, e.g. 198.51.100.0/24,2001:db8::/32\n"
@@ -210,7 +211,8 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 						   "\"%s\" was given before \"%s\": run one "
 						   "tcpdrop-top for each", name, opts->ifname,
 						   optarg);
-			if (!*optarg || strlen(optarg) >= IF_NAMESIZE || strchr(optarg, '/'))
+			/* An altname may be longer than a name (ip link property add). */
+			if (!*optarg || strlen(optarg) >= RTNL_NAME_MAX || strchr(optarg, '/'))
 				return usage_error(err, "bad interface name \"%s\"", optarg);
 			strcpy(opts->ifname, optarg);
 			iface_given = true;
