@@ -38,6 +38,8 @@ static const char usage[] =
 	"                         carries only the pcap (no live view, no --json)\n"
 	"      --snaplen N        bytes of each dropped packet -w keeps, 1 to 4096 (default 128)\n"
 	"      --force            start even if the ports would cut the SSH session running it\n"
+	"                         (its server address on IFACE, on a device stacked on it, or\n"
+	"                         on lo)\n"
 	"      --metrics [ADDR:]PORT\n"
 	"                         serve Prometheus metrics at http://ADDR:PORT/metrics; a bare\n"
 	"                         PORT listens on every address (we suggest 24040)\n"

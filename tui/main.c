@@ -125,7 +125,7 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 	if (!err)
 		err = iface_raw_ip(&iface, &cfg.raw_ip, e);
 	if (!err && !opts->force)
-		err = sshguard_check(iface.name, &opts->ports, &opts->excepts, e);
+		err = sshguard_check(iface.index, iface.name, &opts->ports, &opts->excepts, e);
 	/* -w: the file is created now, by root, before privileges go; the link type is the
 	 * device's. */
 	if (!err && run->capture)

@@ -130,7 +130,8 @@ int run_set_ports(struct run *r, const struct port_set *ports)
 	int err = 0;
 
 	if (!r->opts->force)
-		err = sshguard_check(r->watch.ifname, ports, &r->opts->excepts, &r->error);
+		err = sshguard_check(r->loader->ifindex, r->watch.ifname, ports,
+				     &r->opts->excepts, &r->error);
 	if (!err) {
 		err = loader_set_ports(r->loader, ports);
 		if (err)
