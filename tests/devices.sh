@@ -25,11 +25,13 @@ CASES=(
 	ssh_guard_refuses_to_cut_the_running_session
 	ssh_guard_finds_the_session_in_an_ancestor
 	ssh_guard_steps_aside_for_except_force_and_other_ports
+	ssh_guard_stands_aside_for_a_dry_run
 	ssh_guard_sees_the_session_on_a_device_stacked_on_the_interface
 	ssh_guard_lets_a_session_on_an_unrelated_interface_through
 	ssh_guard_refuses_an_ipv6_session
 	w_changes_the_watched_ports_live
 	w_keeps_the_old_set_when_the_new_one_is_refused
+	w_guarded_set_is_not_applied_and_says_why
 	foreign_generic_program_remedy_detaches_it
 )
 
@@ -398,8 +400,9 @@ run_ssh_guard() {
 	guarded -p 22
 	why=$(guard_refusal_problem)
 	if [ -z "$why" ]; then
+		# The set as given, not just the session's port: the user typed no "22".
 		guarded -p 1-65535
-		why=$(guard_refusal_problem)
+		why=$(guard_refusal_problem "${GUARD_LINE/-p 22 /-p 1-65535 (which includes 22) }")
 		[ -n "$why" ] && why="-p 1-65535: $why"
 	fi
 	check $name "$why"
@@ -422,6 +425,29 @@ run_ssh_guard() {
 		why=$(guard_started_problem $args)
 		[ -n "$why" ] && break
 	done
+	check $name "$why"
+
+	# A dry run drops nothing, so it cannot cut the session: it starts, and says why.
+	name=ssh_guard_stands_aside_for_a_dry_run
+	why=$(guard_started_problem -p 22 --dry-run)
+	local aside="tcpdrop-top: -p 22 would cut your own SSH session from 198.51.100.7 on $SIF, but"
+	aside+=" a dry run drops nothing: the SSH guard stands aside"
+	if [ -z "$why" ] && [ "$(head -n 1 "$ERR")" != "$aside" ]; then
+		why="the first line on stderr is '$(head -n 1 "$ERR")', want '$aside'"
+	elif [ -z "$why" ] && [ "$(wc -l <"$ERR")" -ne 2 ]; then
+		why="stderr has $(wc -l <"$ERR") lines, want that one and the watching line: $(cat "$ERR")"
+	fi
+	# In the live view of a dry run, w applies the session's port.
+	UI_ENV=(SSH_CONNECTION="$SESSION")
+	if [ -z "$why" ] && ! PANE_ERR=$TDT_TMP/dry.err start_ui dry 1 -d 0.2 --dry-run; then
+		why="the live view did not start in a dry run: $START_WHY"
+	elif [ -z "$why" ]; then
+		prompt_enter dry 22
+		why=$(title_problem dry "port 22")
+		[ -n "$why" ] && why="w 22 in a dry run: $why"
+		stop_pid "$UI_PID" INT 5
+	fi
+	UI_ENV=()
 	check $name "$why"
 	GUARD_ENV=()
 }
@@ -612,14 +638,23 @@ run_live_ports() {
 		why=$(title_problem $tag "ports 5050,6000-6001")
 	fi
 	stop_pid "$UI_PID" INT 5
-	# The SSH guard applies to live changes too.
+	check $name "$why"
+}
+
+# The SSH guard applies to live changes too; there no option can be added, so it says the set
+# was not applied, and why.
+run_live_guard() {
+	local name=w_guarded_set_is_not_applied_and_says_why why want
+	want="not applied: this would cut your SSH session from 198.51.100.7 on $SIF (port 22)"
 	UI_ENV=(SSH_CONNECTION="$SESSION")
-	if [ -z "$why" ] && ! PANE_ERR=$TDT_TMP/live2.err start_ui live2 1 -d 0.2; then
+	if ! PANE_ERR=$TDT_TMP/live2.err start_ui live2 1 -d 0.2; then
 		why="started with SSH_CONNECTION: $START_WHY"
-	elif [ -z "$why" ]; then
+	else
 		prompt_enter live2 22
 		why=$(wait_screen 3 live2 "
-'would cut your own SSH session' in keybar() or fail('prompt row is %r' % keybar())")
+k = keybar()
+'$want' in k or fail('prompt row is %r, want it to say %r' % (k, '$want'))
+('--force' in k or '--except' in k) and fail('prompt row names start-time options: %r' % k)")
 		[ -z "$why" ] && key live2 $'\e' && why=$(title_problem live2 "port 4040")
 		stop_pid "$UI_PID" INT 5
 	fi
@@ -663,6 +698,7 @@ run_ssh_guard
 run_ssh_guard_stacks
 run_ssh_guard_ipv6
 run_live_ports
+run_live_guard
 TDT_WRAP=(ip netns exec "$S")
 run_foreign_generic
 finish

@@ -124,8 +124,8 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 	err = iface_resolve(opts->ifname, &iface, e);
 	if (!err)
 		err = iface_raw_ip(&iface, &cfg.raw_ip, e);
-	if (!err && !opts->force)
-		err = sshguard_check(iface.index, iface.name, &opts->ports, &opts->excepts, e);
+	if (!err)
+		err = sshguard_check(SSHGUARD_START, iface.index, iface.name, &opts->ports, opts, e);
 	/* -w: the file is created now, by root, before privileges go; the link type is the
 	 * device's. */
 	if (!err && run->capture)

@@ -127,11 +127,9 @@ int run_clear(struct run *r, uint64_t now_ns)
 
 int run_set_ports(struct run *r, const struct port_set *ports)
 {
-	int err = 0;
+	int err = sshguard_check(SSHGUARD_LIVE, r->loader->ifindex, r->watch.ifname, ports,
+				 r->opts, &r->error);
 
-	if (!r->opts->force)
-		err = sshguard_check(r->loader->ifindex, r->watch.ifname, ports,
-				     &r->opts->excepts, &r->error);
 	if (!err) {
 		err = loader_set_ports(r->loader, ports);
 		if (err)

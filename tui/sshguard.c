@@ -168,21 +168,38 @@ static int address_of(const char *text, uint8_t addr[16])
 	return AF_INET;
 }
 
-int sshguard_check(int ifindex, const char *ifname, const struct port_set *ports,
-		   const struct except_set *excepts, struct error *e)
+int sshguard_check(enum sshguard_when when, int ifindex, const char *ifname,
+		   const struct port_set *ports, const struct options *opts, struct error *e)
 {
 	uint8_t server[16], client[16];
+	char set[64], which[96];
 	struct ssh_session s;
 	int family, client_family;
 
-	if (!find_session(&s) || !ports_contains(ports, s.server_port))
+	if (opts->force || !find_session(&s) || !ports_contains(ports, s.server_port))
 		return 0;
 	family = address_of(s.server, server);
 	if (!family || !arrives_on(ifindex, family, server))
 		return 0;
 	client_family = address_of(s.client, client);
-	if (client_family && except_contains(excepts, client_family == AF_INET ? 4 : 6, client))
+	if (client_family && except_contains(&opts->excepts, client_family == AF_INET ? 4 : 6,
+					     client))
 		return 0;
-	return error_usage(e, -EPERM, "-p %u would cut your own SSH session from %s on %s: add "
-			   "--except %s or --force", s.server_port, s.client, ifname, s.client);
+	/* The set as it was given; when more than the session's port, which one it is. */
+	ports_format(ports, set, sizeof(set));
+	if (snprintf(which, sizeof(which), "%u", s.server_port) > 0 && strcmp(set, which))
+		snprintf(which, sizeof(which), "%s (which includes %u)", set, s.server_port);
+	if (when == SSHGUARD_LIVE) {
+		if (opts->dry_run)
+			return 0;
+		return error_usage(e, -EPERM, "not applied: this would cut your SSH session from "
+				   "%s on %s (port %u)", s.client, ifname, s.server_port);
+	}
+	if (opts->dry_run) {
+		say(stderr, "-p %s would cut your own SSH session from %s on %s, but a dry run "
+		    "drops nothing: the SSH guard stands aside", which, s.client, ifname);
+		return 0;
+	}
+	return error_usage(e, -EPERM, "-p %s would cut your own SSH session from %s on %s: add "
+			   "--except %s or --force", which, s.client, ifname, s.client);
 }
