@@ -181,7 +181,7 @@ run_device_types() {
 # --- -i by altname: the kernel's name is watched and named ---------------------------------
 # systemd gives interfaces altnames by itself; one may be longer than a name can be (15).
 run_altname() {
-	local name=altname_given_to_i_watches_its_interface why= alt sport=40700
+	local name=altname_given_to_i_watches_its_interface why='' alt sport=40700
 	for alt in "tdtal$$" "tdt-altname-longer-than-a-name-$$"; do
 		if ! ip -n "$S" link property add dev "$SIF" altname "$alt"; then
 			why="could not give $SIF the altname $alt"
@@ -458,7 +458,8 @@ run_ssh_guard() {
 G=tdt-dg-$$ GC=tdt-dgc-$$ G_IF=tdtdg$$ GC_IF=tdtdgc$$
 BR=tdtgbr$$ MV=tdtgmv$$ VL=tdtgvl$$ BD=tdtgbd$$
 G_ADDR=203.0.113.1/24
-G_LINE="tcpdrop-top: -p 22 would cut your own SSH session from 203.0.113.2 on $G_IF: add --except 203.0.113.2 or --force"
+G_LINE="tcpdrop-top: -p 22 would cut your own SSH session from 203.0.113.2 on $G_IF: add"
+G_LINE+=" --except 203.0.113.2 or --force"
 
 gip() {
 	ip -n "$G" "$@"
@@ -523,7 +524,7 @@ stack_refusal_problem() {
 }
 
 run_ssh_guard_stacks() {
-	local name=ssh_guard_sees_the_session_on_a_device_stacked_on_the_interface why= kind
+	local name=ssh_guard_sees_the_session_on_a_device_stacked_on_the_interface why='' kind
 	local name2=ssh_guard_lets_a_session_on_an_unrelated_interface_through
 	# What a bridge port, a macvlan's lower device, a VLAN parent and a bond slave share: the
 	# address is on another device, which the frames reach through this one. lo holds VIPs.

@@ -93,6 +93,14 @@ static bool listed(const int *set, size_t n, int index)
 	return false;
 }
 
+/* Adds index to the count in stack, unless it is there or the stack (of size) is full. */
+static size_t push(int *stack, size_t count, size_t size, int index)
+{
+	if (count < size && !listed(stack, count, index))
+		stack[count++] = index;
+	return count;
+}
+
 /*
  * Fills stack with ifindex and every device that receives what arrives on it, however deep:
  * the bridge, bond or team it is a port of, the VLAN, macvlan or ipvlan over it, and so on up
@@ -102,17 +110,17 @@ static size_t stack_of(const struct rtnl_link *links, size_t n, int ifindex, int
 {
 	size_t count = 0, done = 0;
 
-	stack[count++] = ifindex;
+	count = push(stack, count, n + 1, ifindex);
 	while (done < count) {
 		int below = stack[done++];
 
-		for (size_t i = 0; i < n && count <= n; i++) {
+		for (size_t i = 0; i < n; i++) {
 			const struct rtnl_link *l = &links[i];
 
-			if (l->index == below && l->master && !listed(stack, count, l->master))
-				stack[count++] = l->master;
-			if (l->link == below && !pair_kind(l->kind) && !listed(stack, count, l->index))
-				stack[count++] = l->index;
+			if (l->index == below && l->master)
+				count = push(stack, count, n + 1, l->master);
+			if (l->link == below && !pair_kind(l->kind))
+				count = push(stack, count, n + 1, l->index);
 		}
 	}
 	return count;
