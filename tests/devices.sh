@@ -582,12 +582,19 @@ run_ssh_guard_stacks() {
 	GNS=$S GIFACE=$SIF GUARD_ENV=()
 }
 
-# IPv6 sessions: the server address on the interface, and on a bridge above it.
+# IPv6 sessions: the server address on the interface, and on a bridge above it. An IPv4 session
+# seen through an IPv6 socket (::ffff:198.51.100.1) is the IPv4 one, and named so for --except.
 run_ssh_guard_ipv6() {
 	local name=ssh_guard_refuses_an_ipv6_session why
 	GUARD_ENV=(SSH_CONNECTION="2001:db8:4040::7 50022 $V6S 22")
 	guarded -p 22
 	why=$(guard_refusal_problem "${GUARD_LINE//198.51.100.7/2001:db8:4040::7}")
+	if [ -z "$why" ]; then
+		GUARD_ENV=(SSH_CONNECTION="::ffff:198.51.100.7 50022 ::ffff:$V4S 22")
+		guarded -p 22
+		why=$(guard_refusal_problem)
+		[ -n "$why" ] && why="IPv4-mapped: $why"
+	fi
 	if [ -z "$why" ]; then
 		GNS=$G GIFACE=$G_IF G_ADDR=2001:db8:dd::1/64
 		GUARD_ENV=(SSH_CONNECTION="2001:db8:dd::2 50022 2001:db8:dd::1 22")

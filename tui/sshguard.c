@@ -190,9 +190,12 @@ int sshguard_check(enum sshguard_when when, int ifindex, const char *ifname,
 	if (!family || !arrives_on(ifindex, family, server))
 		return 0;
 	client_family = address_of(s.client, client);
-	if (client_family && except_contains(&opts->excepts, client_family == AF_INET ? 4 : 6,
-					     client))
-		return 0;
+	if (client_family) {
+		if (except_contains(&opts->excepts, client_family == AF_INET ? 4 : 6, client))
+			return 0;
+		/* Named as --except would take it: ::ffff:198.51.100.7 as 198.51.100.7. */
+		inet_ntop(client_family, client, s.client, sizeof(s.client));
+	}
 	/* The set as it was given; when more than the session's port, which one it is. */
 	ports_format(ports, set, sizeof(set));
 	if (snprintf(which, sizeof(which), "%u", s.server_port) > 0 && strcmp(set, which))
