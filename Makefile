@@ -15,7 +15,8 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(OUTPUT) -I.
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
 LDLIBS = $(shell $(PKG_CONFIG) --libs libbpf ncursesw 2>/dev/null || echo -lbpf -lncursesw) \
-	-lelf -lz -lpcap $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+	-lelf -lz -lpcap $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
+	$(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
 
 ifeq ($(V),1)
 	Q =

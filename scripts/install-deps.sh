@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
 	make gcc libc6-dev pkg-config clang llvm
 	libbpf-dev libelf-dev zlib1g-dev libncurses-dev libpcap-dev
+	libmnl-dev	# rtnetlink: the interface and the devices stacked on it
 	tcpdump tshark	# tests/pcap.sh reads the -w files with both
 	iproute2 netcat-openbsd tmux util-linux procps python3 netsniff-ng valgrind wireguard-tools
 	strace	# the tests count how often the loop checks the link and the reader

@@ -18,13 +18,20 @@ CASES=(
 	wireguard_device_drops_tcp_to_the_watched_port
 	device_type_decides_ethernet_or_raw_ip
 	jumbo_mtu_falls_back_to_generic_and_says_why
+	altname_given_to_i_watches_its_interface
+	nsenter_net_watches_the_namespace_own_interface
 	capabilities_named_in_the_message_are_enough
 	except_passes_a_trusted_source_and_counts_it
 	ssh_guard_refuses_to_cut_the_running_session
 	ssh_guard_finds_the_session_in_an_ancestor
 	ssh_guard_steps_aside_for_except_force_and_other_ports
+	ssh_guard_stands_aside_for_a_dry_run
+	ssh_guard_sees_the_session_on_a_device_stacked_on_the_interface
+	ssh_guard_lets_a_session_on_an_unrelated_interface_through
+	ssh_guard_refuses_an_ipv6_session
 	w_changes_the_watched_ports_live
 	w_keeps_the_old_set_when_the_new_one_is_refused
+	w_guarded_set_is_not_applied_and_says_why
 	foreign_generic_program_remedy_detaches_it
 )
 
@@ -171,6 +178,78 @@ run_device_types() {
 	check $name "$why"
 }
 
+# --- -i by altname: the kernel's name is watched and named ---------------------------------
+# systemd gives interfaces altnames by itself; one may be longer than a name can be (15).
+run_altname() {
+	local name=altname_given_to_i_watches_its_interface why='' alt sport=40700
+	for alt in "tdtal$$" "tdt-altname-longer-than-a-name-$$"; do
+		if ! ip -n "$S" link property add dev "$SIF" altname "$alt"; then
+			why="could not give $SIF the altname $alt"
+			break
+		fi
+		if ! SIF=$alt start_tool alt --json -d 0.2; then
+			why="-i $alt: $START_WHY"
+		elif ! grep -q "watching $SIF (" "$TOOL_ERR"; then
+			why="-i $alt: the watching line does not name $SIF: $(cat "$TOOL_ERR")"
+		elif probe "$C" "$V4S" 4040 $sport; then
+			why="-i $alt: TCP to 4040 connected"
+		elif ! wait_until 3 nd_true "$TOOL_OUT" "drops(sport=$sport) or fail('')"; then
+			why="-i $alt: no drop event: $(tail -n 2 "$TOOL_OUT")"
+		else
+			why=$(nd_check "$TOOL_OUT" "
+e = drops(sport=$sport)[0]
+e['ifname'] == '$SIF' or fail('the event names %r, want $SIF' % e['ifname'])")
+			[ -n "$why" ] && why="-i $alt: $why"
+		fi
+		stop_tool INT
+		ip -n "$S" link property del dev "$SIF" altname "$alt"
+		[ -n "$why" ] && break
+		sport=$((sport + 1))
+	done
+	check $name "$why"
+}
+
+# --- nsenter --net: the interface of the namespace entered, whatever /sys shows ---------------
+# nsenter --net does not remount /sys, so sysfs stays the namespace's it came from: here H,
+# whose tun device has the same name as the veth end in N, another type and another MTU.
+N=tdt-dn-$$ NC=tdt-dnc-$$ H=tdt-dh-$$ NIF=tdtdn$$ NCIF=tdtdnc$$
+run_nsenter() {
+	local name=nsenter_net_watches_the_namespace_own_interface why pid out err
+	if ! command -v nsenter >/dev/null; then
+		skip $name "no nsenter (util-linux)"
+		return
+	fi
+	[ -e /dev/net/tun ] || modprobe tun 2>/dev/null
+	if ! veth_pair "$N" "$NC" "$NIF" "$NCIF" || ! addr_add "$N" "$NIF" "$V4S/24" ||
+		! addr_add "$NC" "$NCIF" "$V4C/24" || ! ip -n "$N" link set "$NIF" mtu 9000 ||
+		! ip -n "$NC" link set "$NCIF" mtu 9000 || ! netns_add "$H" ||
+		! ip -n "$H" tuntap add dev "$NIF" mode tun; then
+		fail $name "could not set up a veth pair in $N and a tun device of the same name in $H"
+		return
+	fi
+	out=$TDT_TMP/nsenter.out err=$TDT_TMP/nsenter.err
+	: >"$out"
+	: >"$err"
+	# ip netns exec mounts H's /sys; nsenter then enters N's network alone.
+	ip netns exec "$H" nsenter --net="/run/netns/$N" env --default-signal=INT "$TDT_BIN" \
+		-i "$NIF" --json -d 0.2 >"$out" 2>"$err" </dev/null &
+	pid=$!
+	track $pid
+	if ! wait_line 10 $pid "$err" watching; then
+		why="did not start under nsenter: $(head -c 300 "$err")"
+	elif ! grep -q "^tcpdrop-top: native XDP refused on $NIF (.*), likely its MTU of 9000" \
+		"$err"; then
+		why="no line naming the veth's MTU of 9000 (the tun in /sys has 1500): $(cat "$err")"
+	elif probe "$NC" "$V4S" 4040 40800; then
+		why="TCP to 4040 connected"
+	elif ! wait_until 3 nd_true "$out" "drops(sport=40800) or fail('')"; then
+		why="no drop event: the frames were not parsed as the veth's, Ethernet: $(tail -n 2 "$out")"
+	fi
+	stop_pid $pid INT 5
+	ip -n "$H" tuntap del dev "$NIF" mode tun
+	check $name "$why"
+}
+
 # --- Jumbo MTU: native XDP on veth refuses it; -m auto falls back and says so ---------------
 run_jumbo() {
 	local name=jumbo_mtu_falls_back_to_generic_and_says_why why
@@ -282,24 +361,36 @@ drops(sport=40401) or fail('the IPv6 source was not dropped')")
 SESSION="198.51.100.7 50022 $V4S 22"
 GUARD_LINE="tcpdrop-top: -p 22 would cut your own SSH session from 198.51.100.7 on $SIF: add --except 198.51.100.7 or --force"
 
-# guard_refusal_problem: why the run in RC, OUT, ERR is not the guard's refusal, or nothing.
+# guard_refusal_problem [LINE]: why the run in RC, OUT, ERR is not the guard's refusal with
+# LINE (GUARD_LINE by default) and nothing attached to $GIFACE in $GNS, or nothing.
 guard_refusal_problem() {
+	local want=${1:-$GUARD_LINE}
 	if [ "$RC" -ne 2 ]; then
 		echo "exit status $RC, want 2: $(head -c 300 "$ERR")"
-	elif [ "$(cat "$ERR")" != "$GUARD_LINE" ]; then
-		echo "stderr is '$(cat "$ERR")', want '$GUARD_LINE'"
-	elif xdp_attached "$S" "$SIF"; then
+	elif [ "$(cat "$ERR")" != "$want" ]; then
+		echo "stderr is '$(cat "$ERR")', want '$want'"
+	elif xdp_attached "$GNS" "$GIFACE"; then
 		echo "an XDP program is attached after the refusal"
 	fi
 }
 
-# guarded ARGS...: tcpdrop-top -i $SIF --json --duration 1 ARGS in $S, its environment as given
-# by GUARD_ENV (env arguments); sets RC, OUT, ERR.
+# guarded ARGS...: tcpdrop-top -i $GIFACE --json --duration 1 ARGS in $GNS ($SIF in $S unless
+# set), its environment as given by GUARD_ENV (env arguments); sets RC, OUT, ERR.
+GNS=$S GIFACE=$SIF
 guarded() {
 	OUT=$TDT_TMP/guard.out ERR=$TDT_TMP/guard.err
-	ip netns exec "$S" env "${GUARD_ENV[@]}" timeout -k 2 10 "$TDT_BIN" -i "$SIF" --json \
+	ip netns exec "$GNS" env "${GUARD_ENV[@]}" timeout -k 2 10 "$TDT_BIN" -i "$GIFACE" --json \
 		--duration 1 "$@" >"$OUT" 2>"$ERR" </dev/null
 	RC=$?
+}
+
+# guard_started_problem ARGS...: why tcpdrop-top ARGS (through guarded) did not start, exit 0
+# with a watching line, or nothing.
+guard_started_problem() {
+	guarded "$@"
+	if [ "$RC" -ne 0 ] || ! grep -q "watching $GIFACE " "$ERR"; then
+		echo "$*: exit status $RC, want 0 and a watching line: $(head -c 300 "$ERR")"
+	fi
 }
 
 run_ssh_guard() {
@@ -309,8 +400,9 @@ run_ssh_guard() {
 	guarded -p 22
 	why=$(guard_refusal_problem)
 	if [ -z "$why" ]; then
+		# The set as given, not just the session's port: the user typed no "22".
 		guarded -p 1-65535
-		why=$(guard_refusal_problem)
+		why=$(guard_refusal_problem "${GUARD_LINE/-p 22 /-p 1-65535 (which includes 22) }")
 		[ -n "$why" ] && why="-p 1-65535: $why"
 	fi
 	check $name "$why"
@@ -330,12 +422,186 @@ run_ssh_guard() {
 	for args in "-p 22 --except 198.51.100.7" "-p 22 --except 198.51.100.0/24" \
 		"-p 22 --force" "-p 4040"; do
 		# shellcheck disable=SC2086  # the words of args are meant apart
-		guarded $args
-		if [ "$RC" -ne 0 ] || ! grep -q watching "$ERR"; then
-			why="$args: exit status $RC, want 0 and a watching line: $(head -c 300 "$ERR")"
-			break
-		fi
+		why=$(guard_started_problem $args)
+		[ -n "$why" ] && break
 	done
+	check $name "$why"
+
+	# A dry run drops nothing, so it cannot cut the session: it starts, and says why.
+	name=ssh_guard_stands_aside_for_a_dry_run
+	why=$(guard_started_problem -p 22 --dry-run)
+	local aside="tcpdrop-top: -p 22 would cut your own SSH session from 198.51.100.7 on $SIF, but"
+	aside+=" a dry run drops nothing: the SSH guard stands aside"
+	if [ -z "$why" ] && [ "$(head -n 1 "$ERR")" != "$aside" ]; then
+		why="the first line on stderr is '$(head -n 1 "$ERR")', want '$aside'"
+	elif [ -z "$why" ] && [ "$(wc -l <"$ERR")" -ne 2 ]; then
+		why="stderr has $(wc -l <"$ERR") lines, want that one and the watching line: $(cat "$ERR")"
+	fi
+	# In the live view of a dry run, w applies the session's port.
+	UI_ENV=(SSH_CONNECTION="$SESSION")
+	if [ -z "$why" ] && ! PANE_ERR=$TDT_TMP/dry.err start_ui dry 1 -d 0.2 --dry-run; then
+		why="the live view did not start in a dry run: $START_WHY"
+	elif [ -z "$why" ]; then
+		prompt_enter dry 22
+		why=$(title_problem dry "port 22")
+		[ -n "$why" ] && why="w 22 in a dry run: $why"
+		stop_pid "$UI_PID" INT 5
+	fi
+	UI_ENV=()
+	check $name "$why"
+	GUARD_ENV=()
+}
+
+# --- The SSH guard on stacked devices: the session arrives through the chosen interface -------
+# The veth end G_IF in G, its peer in GC. Devices are stacked on G_IF one set-up at a time
+# (up_KIND, down_KIND), with the session's server address G_ADDR on the top one.
+G=tdt-dg-$$ GC=tdt-dgc-$$ G_IF=tdtdg$$ GC_IF=tdtdgc$$
+BR=tdtgbr$$ MV=tdtgmv$$ VL=tdtgvl$$ BD=tdtgbd$$
+G_ADDR=203.0.113.1/24
+G_LINE="tcpdrop-top: -p 22 would cut your own SSH session from 203.0.113.2 on $G_IF: add"
+G_LINE+=" --except 203.0.113.2 or --force"
+
+gip() {
+	ip -n "$G" "$@"
+}
+
+up_bridge() {
+	gip link add "$BR" type bridge && gip link set "$G_IF" master "$BR" &&
+		addr_add "$G" "$BR" "$G_ADDR"
+}
+down_bridge() {
+	gip link del "$BR"
+}
+up_macvlan() {
+	gip link add link "$G_IF" name "$MV" type macvlan mode bridge && addr_add "$G" "$MV" "$G_ADDR"
+}
+down_macvlan() {
+	gip link del "$MV"
+}
+up_macvlan_on_bridge() {
+	gip link add "$BR" type bridge && gip link set "$G_IF" master "$BR" &&
+		gip link add link "$BR" name "$MV" type macvlan mode bridge &&
+		addr_add "$G" "$MV" "$G_ADDR"
+}
+down_macvlan_on_bridge() {
+	gip link del "$MV"
+	gip link del "$BR"
+}
+up_lo_vip() {
+	gip addr add 203.0.113.1/32 dev lo
+}
+down_lo_vip() {
+	gip addr del 203.0.113.1/32 dev lo
+}
+up_vlan() {
+	gip link add link "$G_IF" name "$VL" type vlan id 100 && addr_add "$G" "$VL" "$G_ADDR"
+}
+down_vlan() {
+	gip link del "$VL"
+}
+up_bond() {
+	gip link add "$BD" type bond && gip link set "$G_IF" down &&
+		gip link set "$G_IF" master "$BD" && addr_add "$G" "$BD" "$G_ADDR"
+}
+down_bond() {
+	gip link del "$BD"
+	gip link set "$G_IF" up
+}
+
+# stack_refusal_problem KIND: up_KIND, then -i $G_IF -p 22 under GUARD_ENV's session; why that
+# was not the guard's refusal (G_LINE), or nothing. Then down_KIND.
+stack_refusal_problem() {
+	local problem
+	if ! "up_$1" >"$TDT_TMP/stack.err" 2>&1; then
+		echo "$1: could not set up: $(head -c 200 "$TDT_TMP/stack.err")"
+		"down_$1" >/dev/null 2>&1
+		return
+	fi
+	guarded -p 22
+	problem=$(guard_refusal_problem "$G_LINE")
+	"down_$1" >/dev/null 2>&1
+	[ -n "$problem" ] && echo "$1: $problem"
+}
+
+run_ssh_guard_stacks() {
+	local name=ssh_guard_sees_the_session_on_a_device_stacked_on_the_interface why='' kind
+	local name2=ssh_guard_lets_a_session_on_an_unrelated_interface_through
+	# What a bridge port, a macvlan's lower device, a VLAN parent and a bond slave share: the
+	# address is on another device, which the frames reach through this one. lo holds VIPs.
+	local kinds=(bridge macvlan macvlan_on_bridge lo_vip)
+	if ! veth_pair "$G" "$GC" "$G_IF" "$GC_IF"; then
+		fail $name "could not set up namespaces and a veth pair"
+		fail $name2 "could not set up namespaces and a veth pair"
+		return
+	fi
+	# 802.1Q where the kernel has it (Debian's does: the kernel matrix runs it). Bonding only
+	# where it is loaded already: loading it makes a bond0 in the host's namespace.
+	if gip link add link "$G_IF" name "tdtgk$$" type vlan id 99 2>/dev/null; then
+		gip link del "tdtgk$$"
+		kinds+=(vlan)
+	else
+		echo "# $name: no 802.1Q in this kernel ($(uname -r)); the kernel matrix runs it"
+	fi
+	if [ -d /sys/module/bonding ]; then
+		kinds+=(bond)
+	else
+		echo "# $name: bonding is not loaded; a bond's port is found as a bridge's is (master)"
+	fi
+	GNS=$G GIFACE=$G_IF GUARD_ENV=(SSH_CONNECTION="203.0.113.2 50022 203.0.113.1 22")
+	for kind in "${kinds[@]}"; do
+		why=$(stack_refusal_problem "$kind")
+		[ -n "$why" ] && break
+	done
+	check $name "$why"
+
+	# The other way: an address on a device not stacked on G_IF is not refused. The veth peer
+	# in the same namespace names G_IF as its link, but is a pair's other end, not above it.
+	why=
+	if ! gip link add "$BR" type bridge || ! addr_add "$G" "$BR" "$G_ADDR"; then
+		why="could not make a bridge $BR in $G"
+	else
+		why=$(guard_started_problem -p 22)
+		[ -n "$why" ] && why="address on an unrelated bridge: $why"
+	fi
+	gip link del "$BR" 2>/dev/null
+	if [ -z "$why" ] && { ! gip link add "tdtgp$$" type veth peer name "tdtgq$$" ||
+		! addr_add "$G" "tdtgq$$" "$G_ADDR"; }; then
+		why="could not make a veth pair tdtgp$$, tdtgq$$ in $G"
+	elif [ -z "$why" ]; then
+		why=$(GIFACE=tdtgp$$ guard_started_problem -p 22)
+		[ -n "$why" ] && why="address on the veth peer in the same namespace: $why"
+	fi
+	gip link del "tdtgp$$" 2>/dev/null
+	# ssh to 127.0.0.1 (a tunnel, ssh localhost) arrives on lo alone.
+	if [ -z "$why" ]; then
+		GUARD_ENV=(SSH_CONNECTION="127.0.0.1 50022 127.0.0.1 22")
+		why=$(guard_started_problem -p 22)
+		[ -n "$why" ] && why="a session to 127.0.0.1: $why"
+	fi
+	check $name2 "$why"
+	GNS=$S GIFACE=$SIF GUARD_ENV=()
+}
+
+# IPv6 sessions: the server address on the interface, and on a bridge above it. An IPv4 session
+# seen through an IPv6 socket (::ffff:198.51.100.1) is the IPv4 one, and named so for --except.
+run_ssh_guard_ipv6() {
+	local name=ssh_guard_refuses_an_ipv6_session why
+	GUARD_ENV=(SSH_CONNECTION="2001:db8:4040::7 50022 $V6S 22")
+	guarded -p 22
+	why=$(guard_refusal_problem "${GUARD_LINE//198.51.100.7/2001:db8:4040::7}")
+	if [ -z "$why" ]; then
+		GUARD_ENV=(SSH_CONNECTION="::ffff:198.51.100.7 50022 ::ffff:$V4S 22")
+		guarded -p 22
+		why=$(guard_refusal_problem)
+		[ -n "$why" ] && why="IPv4-mapped: $why"
+	fi
+	if [ -z "$why" ]; then
+		GNS=$G GIFACE=$G_IF G_ADDR=2001:db8:dd::1/64
+		GUARD_ENV=(SSH_CONNECTION="2001:db8:dd::2 50022 2001:db8:dd::1 22")
+		why=$(G_LINE=${G_LINE//203.0.113.2/2001:db8:dd::2} stack_refusal_problem bridge)
+		GNS=$S GIFACE=$SIF G_ADDR=203.0.113.1/24
+	fi
+	GUARD_ENV=()
 	check $name "$why"
 }
 
@@ -380,14 +646,23 @@ run_live_ports() {
 		why=$(title_problem $tag "ports 5050,6000-6001")
 	fi
 	stop_pid "$UI_PID" INT 5
-	# The SSH guard applies to live changes too.
+	check $name "$why"
+}
+
+# The SSH guard applies to live changes too; there no option can be added, so it says the set
+# was not applied, and why.
+run_live_guard() {
+	local name=w_guarded_set_is_not_applied_and_says_why why want
+	want="not applied: this would cut your SSH session from 198.51.100.7 on $SIF (port 22)"
 	UI_ENV=(SSH_CONNECTION="$SESSION")
-	if [ -z "$why" ] && ! PANE_ERR=$TDT_TMP/live2.err start_ui live2 1 -d 0.2; then
+	if ! PANE_ERR=$TDT_TMP/live2.err start_ui live2 1 -d 0.2; then
 		why="started with SSH_CONNECTION: $START_WHY"
-	elif [ -z "$why" ]; then
+	else
 		prompt_enter live2 22
 		why=$(wait_screen 3 live2 "
-'would cut your own SSH session' in keybar() or fail('prompt row is %r' % keybar())")
+k = keybar()
+'$want' in k or fail('prompt row is %r, want it to say %r' % (k, '$want'))
+('--force' in k or '--except' in k) and fail('prompt row names start-time options: %r' % k)")
 		[ -z "$why" ] && key live2 $'\e' && why=$(title_problem live2 "port 4040")
 		stop_pid "$UI_PID" INT 5
 	fi
@@ -423,10 +698,15 @@ run_tun
 run_wireguard
 run_device_types
 run_jumbo
+run_altname
+run_nsenter
 run_least_privilege
 run_except
 run_ssh_guard
+run_ssh_guard_stacks
+run_ssh_guard_ipv6
 run_live_ports
+run_live_guard
 TDT_WRAP=(ip netns exec "$S")
 run_foreign_generic
 finish

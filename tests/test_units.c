@@ -772,11 +772,15 @@ TEST(cli_warns_when_except_covers_a_whole_family)
 
 TEST(cli_usage_errors_exit_as_usage_errors)
 {
+	/* An altname may have 127 bytes (ALTIFNAMSIZ), a name 15: 128 is too long for either. */
+	static const char too_long[] = "a-name-too-long-even-for-an-altname-aaaaaaaaaaaaaaaaaaaaaaaaaa"
+				       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+				       "aaaaa";
 	static const char *const bad[][3] = {
 		{ "tcpdrop-top", "-p", "70000" }, { "tcpdrop-top", "-m", "fast" },
 		{ "tcpdrop-top", "-d", "0" },     { "tcpdrop-top", "-d", "nan" },
 		{ "tcpdrop-top", "-d", "0x1p1" }, { "tcpdrop-top", "--duration", "-1" },
-		{ "tcpdrop-top", "-i", "" },      { "tcpdrop-top", "-i", "a-name-too-long-for-linux" },
+		{ "tcpdrop-top", "-i", "" },      { "tcpdrop-top", "-i", too_long },
 		{ "tcpdrop-top", "-x", "1" },     { "tcpdrop-top", "--bogus", "1" },
 		{ "tcpdrop-top", "stray", "1" },  { "tcpdrop-top", "--json=1", "x" },
 		{ "tcpdrop-top", "--help=x", "x" },
@@ -788,6 +792,19 @@ TEST(cli_usage_errors_exit_as_usage_errors)
 		CHECK(parse_args(&o, bad[i], 3) == CLI_USAGE_ERROR, "%s %s accepted", bad[i][1],
 		      bad[i][2]);
 	CHECK(parse_args(&o, missing, 2) == CLI_USAGE_ERROR, "-p without a value accepted");
+	_Static_assert(sizeof(too_long) == 129, "128 bytes and the NUL");
+}
+
+TEST(cli_takes_an_altname_longer_than_a_name)
+{
+	char longest[128];
+	const char *args[] = { "tcpdrop-top", "-i", longest };
+	struct options o;
+
+	memset(longest, 'a', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	CHECK(parse_args(&o, args, 3) == CLI_RUN, "-i with 127 bytes refused");
+	CHECK_STR(o.ifname, longest);
 }
 
 static struct tcpdrop_event event_n(uint16_t sport)
@@ -1206,6 +1223,7 @@ int main(void)
 	RUN(cli_map_sizes_take_suffixes_within_bounds);
 	RUN(cli_parses_afresh_after_a_half_read_option_cluster);
 	RUN(cli_usage_errors_exit_as_usage_errors);
+	RUN(cli_takes_an_altname_longer_than_a_name);
 	RUN(cli_repeated_ports_add_up_and_a_second_interface_is_refused);
 	RUN(cli_messages_give_the_reason_and_the_option_as_typed);
 	RUN(droplog_lists_newest_first_and_keeps_only_its_capacity);

@@ -17,14 +17,16 @@ static const char usage[] =
 	"                   [--force] [--metrics [ADDR:]PORT] [-q] [-v] [-h] [-V]\n"
 	"Drop TCP segments to the watched ports at XDP and show what is dropped, live.\n"
 	"\n"
-	"  -i, --interface IFACE  interface to filter (default: the default-route interface)\n"
+	"  -i, --interface IFACE  interface to filter, by name or altname (default: the\n"
+	"                         default-route interface)\n"
 	"  -p, --ports PORTS      destination ports to drop, e.g. 4040,8080,9000-9010 (default\n"
 	"                         4040; repeatable: the lists add up)\n"
 	"      --except CIDRS     never drop these sources, e.g. 198.51.100.0/24,2001:db8::/32\n"
 	"                         (repeatable; they pass and count as excepted); ::ffff:a.b.c.d\n"
 	"                         is the IPv4 a.b.c.d; host bits past the length are refused\n"
 	"  -m, --mode MODE        auto (native XDP, else generic), native or skb (default auto)\n"
-	"      --dry-run          match and report, but let the packets through\n"
+	"      --dry-run          match and report, but let the packets through (the SSH guard\n"
+	"                         then stands aside)\n"
 	"      --json             NDJSON on stdout (the default when stdin or stdout is not a\n"
 	"                         terminal)\n"
 	"  -d, --interval SECONDS stats and refresh period (default 1)\n"
@@ -40,6 +42,8 @@ static const char usage[] =
 	"                         a file size limit) ends the run, exit 1\n"
 	"      --snaplen N        bytes of each dropped packet -w keeps, 1 to 4096 (default 128)\n"
 	"      --force            start even if the ports would cut the SSH session running it\n"
+	"                         (its server address on IFACE, on a device stacked on it, or\n"
+	"                         on lo)\n"
 	"      --metrics [ADDR:]PORT\n"
 	"                         serve Prometheus metrics at http://ADDR:PORT/metrics; a bare\n"
 	"                         PORT, or [::]:PORT, listens on every address, IPv6 and IPv4\n"
@@ -231,7 +235,8 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 						   "\"%s\" was given before \"%s\": run one "
 						   "tcpdrop-top for each", name, opts->ifname,
 						   optarg);
-			if (!*optarg || strlen(optarg) >= IF_NAMESIZE || strchr(optarg, '/'))
+			/* An altname may be longer than a name (ip link property add). */
+			if (!*optarg || strlen(optarg) >= RTNL_NAME_MAX || strchr(optarg, '/'))
 				return usage_error(err, "bad interface name \"%s\"", optarg);
 			strcpy(opts->ifname, optarg);
 			iface_given = true;

@@ -10,6 +10,7 @@
 #include "except.h"
 #include "listen.h"
 #include "ports.h"
+#include "rtnl.h"
 
 #define TCPDROP_VERSION "0.1.0"
 
@@ -20,7 +21,7 @@ enum xdp_mode {
 };
 
 struct options {
-	char ifname[IF_NAMESIZE];	/* empty: the default-route interface */
+	char ifname[RTNL_NAME_MAX];	/* a name or an altname; empty: the default-route one */
 	struct port_set ports;
 	enum xdp_mode mode;
 	struct except_set excepts;	/* --except: sources never dropped */

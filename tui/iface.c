@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "iface.h"
+#include "rtnl.h"
 
 #ifndef ARPHRD_IP6GRE
 #define ARPHRD_IP6GRE	823	/* linux/if_arp.h has it, but clashes with net/if.h */
@@ -80,40 +81,34 @@ void iface_list(char *buf, size_t len)
 	if_freenameindex(all);
 }
 
-int iface_resolve(const char *requested, char name[IF_NAMESIZE], int *ifindex, struct error *e)
+int iface_resolve(const char *requested, struct iface *iface, struct error *e)
 {
-	char names[512];
+	char names[512], chosen[RTNL_NAME_MAX];
+	struct rtnl_link link;
+	int err;
 
 	if (requested[0]) {
-		snprintf(name, IF_NAMESIZE, "%s", requested);
-	} else if (iface_default_route(name)) {
+		snprintf(chosen, sizeof(chosen), "%s", requested);
+	} else if (iface_default_route(chosen)) {
 		iface_list(names, sizeof(names));
 		return error_usage(e, -ENODEV, "no default route to pick an interface from: choose "
 				   "one with -i (interfaces: %s)", names);
 	}
-	*ifindex = if_nametoindex(name);
-	if (!*ifindex) {
+	/* Over rtnetlink, in our own namespace: sysfs may be another's (nsenter --net), and
+	 * the name may be an altname, which sysfs does not know. */
+	err = rtnl_link_get(chosen, 0, &link);
+	if (err == -ENODEV) {
 		iface_list(names, sizeof(names));
-		return error_usage(e, -ENODEV, "no interface \"%s\"; interfaces: %s", name, names);
+		return error_usage(e, -ENODEV, "no interface \"%s\"; interfaces: %s", chosen, names);
 	}
+	if (err)
+		return error_set(e, err, "cannot ask the kernel about interface %s over rtnetlink: "
+				 "%s", chosen, strerror(-err));
+	memcpy(iface->name, link.name, sizeof(iface->name));
+	iface->index = link.index;
+	iface->type = link.type;
+	iface->mtu = link.mtu;
 	return 0;
-}
-
-/* Reads one number from /sys/class/net/NAME/ATTR; returns -1 when it cannot. */
-static long sysfs_number(const char *name, const char *attr)
-{
-	char path[128];
-	long value;
-	FILE *f;
-	int n;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, attr);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	n = fscanf(f, "%ld", &value);
-	fclose(f);
-	return n == 1 ? value : -1;
 }
 
 enum link_frames iface_frames_of_type(long type)
@@ -136,14 +131,9 @@ enum link_frames iface_frames_of_type(long type)
 	}
 }
 
-int iface_raw_ip(const char *name, bool *raw_ip, struct error *e)
+int iface_raw_ip(const struct iface *iface, bool *raw_ip, struct error *e)
 {
-	long type = sysfs_number(name, "type");
-
-	if (type < 0)
-		return error_set(e, -ENODEV, "cannot read the link type of %s from /sys/class/net: "
-				 "is sysfs mounted?", name);
-	switch (iface_frames_of_type(type)) {
+	switch (iface_frames_of_type(iface->type)) {
 	case FRAMES_ETHERNET:
 		*raw_ip = false;
 		return 0;
@@ -151,16 +141,9 @@ int iface_raw_ip(const char *name, bool *raw_ip, struct error *e)
 		*raw_ip = true;
 		return 0;
 	default:
-		return error_usage(e, -EOPNOTSUPP, "%s has link type %ld, which is neither Ethernet "
+		return error_usage(e, -EOPNOTSUPP, "%s has link type %u, which is neither Ethernet "
 				   "nor raw IP: tcpdrop-top cannot parse its frames, so it will not "
 				   "pretend to watch it (see /usr/include/linux/if_arp.h for the type)",
-				   name, type);
+				   iface->name, iface->type);
 	}
-}
-
-unsigned int iface_mtu(const char *name)
-{
-	long mtu = sysfs_number(name, "mtu");
-
-	return mtu > 0 ? mtu : 0;
 }

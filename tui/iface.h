@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Interfaces: which one carries the default route, and which exist (for error messages). */
+/*
+ * Interfaces: the one to watch, which one carries the default route, and which exist (for
+ * error messages).
+ */
 #ifndef TCPDROP_IFACE_H
 #define TCPDROP_IFACE_H
 
@@ -13,18 +16,27 @@
 int iface_default_route(char name[IF_NAMESIZE]);
 /* Writes "lo eth0 ..." (space separated) into buf. */
 void iface_list(char *buf, size_t len);
+/* An interface as the kernel of our network namespace tells it, read once at start. */
+struct iface {
+	char name[IF_NAMESIZE];		/* the kernel's name, also when asked by an altname */
+	int index;
+	unsigned int type;		/* ARPHRD_* */
+	unsigned int mtu;
+};
+
 /*
- * The interface to watch: requested, or the default-route one when requested is empty. Fills
- * name and *ifindex and returns 0, or a usage error that lists the interfaces there are.
+ * The interface to watch: requested (a name or an altname), or the default-route one when
+ * requested is empty. Fills iface and returns 0, or a usage error that lists the interfaces
+ * there are.
  */
-int iface_resolve(const char *requested, char name[IF_NAMESIZE], int *ifindex, struct error *e);
+int iface_resolve(const char *requested, struct iface *iface, struct error *e);
 
 /*
  * How frames start on the interface: with an Ethernet header, or (tun, WireGuard, ipip, sit,
  * gre, ppp) at the IP header. Decided once from the device's type; a type tcpdrop-top cannot
  * parse is refused rather than watched to no effect.
  */
-int iface_raw_ip(const char *name, bool *raw_ip, struct error *e);
+int iface_raw_ip(const struct iface *iface, bool *raw_ip, struct error *e);
 
 enum link_frames {
 	FRAMES_ETHERNET,
@@ -32,9 +44,7 @@ enum link_frames {
 	FRAMES_UNKNOWN,
 };
 
-/* The rule behind iface_raw_ip(): an ARPHRD_* type from /sys/class/net/NAME/type. */
+/* The rule behind iface_raw_ip(): an ARPHRD_* type, as in /sys/class/net/NAME/type. */
 enum link_frames iface_frames_of_type(long type);
-/* The interface's MTU, or 0 when unknown. */
-unsigned int iface_mtu(const char *name);
 
 #endif /* TCPDROP_IFACE_H */

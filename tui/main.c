@@ -96,11 +96,10 @@ static bool stdio_open(void)
 }
 
 /* -m auto fell back: say why native mode was refused and what generic mode costs. */
-static void explain_generic(const char *ifname, int refused)
+static void explain_generic(const char *ifname, unsigned int mtu, int refused)
 {
 	static const char cost[] = "using generic XDP, which runs after the kernel has built an "
 				   "skb, so a flood costs more CPU";
-	unsigned int mtu = iface_mtu(ifname);
 
 	if (refused == -EOPNOTSUPP)
 		say(stderr, "%s's driver has no native XDP: %s", ifname, cost);
@@ -116,17 +115,17 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 		 struct error *e)
 {
 	struct loader_config cfg = loader_config_from(opts, run_on_event, run);
-	char ifname[IF_NAMESIZE];
+	struct iface iface;
 	bool kept_cap_bpf;
-	int ifindex, err;
+	int err;
 
 	cfg.wakeup_every_event = TCPDROP_WAKEUP_EVERY_EVENT;
 
-	err = iface_resolve(opts->ifname, ifname, &ifindex, e);
+	err = iface_resolve(opts->ifname, &iface, e);
 	if (!err)
-		err = iface_raw_ip(ifname, &cfg.raw_ip, e);
-	if (!err && !opts->force)
-		err = sshguard_check(ifname, &opts->ports, &opts->excepts, e);
+		err = iface_raw_ip(&iface, &cfg.raw_ip, e);
+	if (!err)
+		err = sshguard_check(SSHGUARD_START, iface.index, iface.name, &opts->ports, opts, e);
 	/* -w: the file is opened now, by root, before privileges go; the link type is the
 	 * device's. Its bytes are left alone until the filter is on: a start that fails here
 	 * leaves an earlier capture as it was. */
@@ -135,11 +134,11 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 	if (!err)
 		err = loader_load(loader, &cfg, e);
 	if (!err)
-		err = loader_attach(loader, ifname, ifindex, opts->mode, e);
+		err = loader_attach(loader, iface.name, iface.index, opts->mode, e);
 	if (!err && run->capture)
 		err = capture_start(run->capture, e);
 	if (!err && loader->native_refused)
-		explain_generic(ifname, loader->native_refused);
+		explain_generic(iface.name, iface.mtu, loader->native_refused);
 	if (!err)
 		err = privs_drop(maps_readable, loader, &kept_cap_bpf, e);
 	if (!err && kept_cap_bpf && opts->verbose)

@@ -143,12 +143,12 @@ int run_clear(struct run *r, uint64_t now_ns)
 int run_set_ports(struct run *r, const struct port_set *ports)
 {
 	char *text = ports_format_alloc(ports);
-	int err = 0;
+	int err;
 
 	if (!text)
 		return error_set(&r->error, -ENOMEM, "out of memory for the port list");
-	if (!r->opts->force)
-		err = sshguard_check(r->watch.ifname, ports, &r->opts->excepts, &r->error);
+	err = sshguard_check(SSHGUARD_LIVE, r->loader->ifindex, r->watch.ifname, ports, r->opts,
+			     &r->error);
 	if (!err) {
 		err = loader_set_ports(r->loader, ports);
 		if (err)
