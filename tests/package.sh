@@ -16,6 +16,7 @@ CASES=(
 	every_help_option_is_in_the_man_page_and_readme
 	unit_verifies_clean
 	unit_hardening_exposure_at_most_2
+	unit_for_a_dashed_interface_as_readme_says_runs_it_on_its_device
 	unit_identity_runs_the_tool_and_serves_metrics
 	deb_builds_and_lintian_reports_no_errors
 	deb_installs_on_fresh_bookworm_and_runs
@@ -145,6 +146,74 @@ run_unit() {
 		why="the unit lacks one of CapabilityBoundingSet, NoNewPrivileges, ProtectSystem, PrivateTmp"
 	else
 		echo "# unit: $out"
+	fi
+	check $name "$why"
+}
+
+# unit_dump UNIT: systemd's own account of UNIT, loaded from the unit just installed with its
+# specifiers expanded: the manager in test mode (it loads the units and dumps the start
+# transaction, runs nothing, and refuses to run as root). The host's units are on the path
+# for the default dependencies (sysinit.target and the rest) only.
+unit_dump() {
+	local sd dir=$TDT_TMP/prefix/lib/systemd/system
+	for sd in /usr/lib/systemd/systemd /lib/systemd/systemd; do
+		[ -x "$sd" ] && break
+	done
+	chmod 711 "$TDT_TMP"
+	chmod -R a+rX "$TDT_TMP/prefix"
+	SYSTEMD_UNIT_PATH=$dir:/usr/lib/systemd/system:/lib/systemd/system HOME=/ \
+		timeout 30 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$sd" --test --system --no-pager --unit="$1" 2>"$TDT_TMP/unit-dump.err" |
+		U="-> Unit $1:" awk '/^\t-> Unit / { p = substr($0, 2) == ENVIRON["U"] } p'
+}
+
+# The instance for an interface with a dash, made by the command README and the man page give:
+# systemd must run tcpdrop-top on that very name, bind it to the device unit that systemd
+# names after the interface, and read the defaults file named after it.
+run_unit_instance() {
+	local name=unit_for_a_dashed_interface_as_readme_says_runs_it_on_its_device why= cmd words
+	local unit dump iface dev bin=$TDT_TMP/prefix/sbin/tcpdrop-top
+	if ! command -v systemd-analyze >/dev/null || ! command -v systemd-escape >/dev/null; then
+		skip $name "no systemd-analyze, systemd-escape (make deps installs systemd)"
+		return
+	fi
+	cmd=$(grep -o '"\$(systemd-escape [^)]*)"' "$TDT_ROOT/README.md" | head -1)
+	cmd=${cmd#\"\$(}
+	cmd=${cmd%)\"}
+	read -ra words <<<"$cmd"
+	iface=${words[-1]:-}
+	if [ -z "$cmd" ]; then
+		why="README gives no \"\$(systemd-escape ...)\" command for an interface"
+	elif [[ $iface != *-* ]]; then
+		why="README's systemd-escape example, '$cmd', is not for a name with a dash"
+	elif ! sed 's/\\-/-/g' "$TDT_ROOT/man/tcpdrop-top.8" | grep -qF -- "$cmd"; then
+		why="the man page does not give README's command: $cmd"
+	elif ! unit=$("${words[@]}") || [ -z "$unit" ]; then
+		why="'$cmd' failed"
+	else
+		dump=$(unit_dump "$unit")
+		dev=$(systemd-escape --path --suffix=device "/sys/subsystem/net/devices/$iface")
+		if [ -z "$dump" ]; then
+			why="systemd --test did not load $unit:"
+			why+=" $(tail -c 300 "$TDT_TMP/unit-dump.err")"
+		elif ! grep -qF "Command Line: $bin -i $iface --quiet " <<<"$dump"; then
+			why="$unit runs '$(grep -m1 'Command Line:' <<<"$dump")', want -i $iface"
+		elif ! grep -qxF "		BindsTo: $dev (origin-file)" <<<"$dump" ||
+			! grep -qxF "		After: $dev (origin-file)" <<<"$dump"; then
+			why="$unit is bound to '$(grep 'BindsTo:' <<<"$dump")', want $dev, the unit"
+			why+=" systemd makes for /sys/subsystem/net/devices/$iface"
+		elif ! grep -qxF "		EnvironmentFile: -/etc/default/tcpdrop-top@$iface" \
+			<<<"$dump"; then
+			why="$unit reads '$(grep 'EnvironmentFile:' <<<"$dump" | tr -d '\t')',"
+			why+=" want /etc/default/tcpdrop-top@$iface"
+		fi
+		# What README says of the plain name: the interface "br/lan".
+		dump=$(unit_dump "tcpdrop-top@$iface.service")
+		if [ -z "$why" ] && ! grep -qF "Command Line: $bin -i ${iface//-//} " <<<"$dump"
+		then
+			why="README says tcpdrop-top@$iface means ${iface//-//}; systemd runs"
+			why+=" '$(grep -m1 'Command Line:' <<<"$dump")'"
+		fi
 	fi
 	check $name "$why"
 }
@@ -282,6 +351,7 @@ t0=$SECONDS
 run_install
 run_man
 run_unit
+run_unit_instance
 run_identity
 run_deb
 run_chroot
