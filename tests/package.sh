@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # What is shipped: make install and uninstall, the man page (lint, and every option --help
 # lists), the systemd unit (verify, its hardening, its identity running the tool), and the
-# Debian package (built, lintian, installed in a fresh Debian 12 root with apt).
+# Debian package (built, lintian, installed in a fresh Debian 12 root with apt, and built again
+# in a fresh Debian 12 root that has nothing but its Build-Depends).
 #
 # The fresh root is made once with debootstrap from the mirror this machine's apt uses and
 # kept in /var/cache/tcpdrop-top/bookworm (about 2 minutes the first time); each run installs
-# into a throwaway overlay on top of it, so every run starts from the same fresh system.
+# into a throwaway overlay on top of it, so every run starts from the same fresh system. The
+# Build-Depends, as apt-get build-dep installs them there, are a layer of their own kept in
+# /var/cache/tcpdrop-top/bookworm-build, made again whenever they change (about 2 minutes).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -21,9 +24,11 @@ CASES=(
 	unit_identity_runs_the_tool_and_serves_metrics
 	deb_builds_and_lintian_reports_no_errors
 	deb_installs_on_fresh_bookworm_and_runs
+	deb_builds_in_a_fresh_bookworm_root_with_only_its_build_depends
 )
 
 CACHE=/var/cache/tcpdrop-top/bookworm
+BUILD_CACHE=/var/cache/tcpdrop-top/bookworm-build
 S=tdt-ps-$$ C=tdt-pc-$$ SIF=tdtps$$ CIF=tdtpc$$
 MOUNTS=()
 
@@ -313,8 +318,7 @@ debian_mirror() {
 make_cache() {
 	[ -x "$CACHE/usr/bin/apt-get" ] && return 0
 	command -v debootstrap >/dev/null || { CACHE_WHY="no debootstrap (make deps installs it)"; return 1; }
-	rm -rf "$CACHE.tmp"
-	mkdir -p "$(dirname "$CACHE")"
+	rm_root "$CACHE.tmp"
 	if ! timeout 600 debootstrap --variant=minbase bookworm "$CACHE.tmp" "$(debian_mirror)" \
 		>"$TDT_TMP/debootstrap.log" 2>&1; then
 		CACHE_WHY="debootstrap bookworm from $(debian_mirror) failed: $(tail -c 300 "$TDT_TMP/debootstrap.log")"
@@ -323,25 +327,157 @@ make_cache() {
 	mv "$CACHE.tmp" "$CACHE"
 }
 
+# root_mount DIR LAYERS: a throwaway root in DIR/merged to chroot into, an overlay of LAYERS
+# (lowerdir's colon-separated list, top first) whose changes go to DIR/upper, with /proc, /dev
+# and the host's resolv.conf for apt; unmounted on exit or by root_umount.
+root_mount() {
+	local d=$1
+	mkdir -p "$d/upper" "$d/work" "$d/merged" || return 1
+	mount -t overlay overlay -o "lowerdir=$2,upperdir=$d/upper,workdir=$d/work" "$d/merged" ||
+		return 1
+	MOUNTS+=("$d/merged")
+	mount -t proc proc "$d/merged/proc" && MOUNTS+=("$d/merged/proc")
+	mount --bind /dev "$d/merged/dev" && MOUNTS+=("$d/merged/dev")
+	cp /etc/resolv.conf "$d/merged/etc/resolv.conf"
+}
+
+# root_umount DIR: what root_mount DIR mounted, before its upper directory is kept; what will
+# not go stays for the clean-up on exit.
+root_umount() {
+	local i m keep=() st=0
+	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+		m=${MOUNTS[$i]}
+		if [[ $m == "$1/merged" || $m == "$1/merged/"* ]] && umount "$m"; then
+			continue
+		fi
+		[[ $m == "$1/merged" || $m == "$1/merged/"* ]] && st=1
+		keep=("$m" "${keep[@]}")
+	done
+	MOUNTS=("${keep[@]}")
+	return $st
+}
+
+# rm_root DIR: DIR removed with whatever a killed run left mounted in it, never crossing into
+# another file system: a /dev bound there is the host's.
+rm_root() {
+	local m
+	for m in $(awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' \
+		/proc/self/mountinfo | sort -r); do
+		umount -l "$m"
+	done
+	rm -rf --one-file-system "$1"
+}
+
+# prepare_roots: the cached roots made or brought up to date by one run at a time, which holds
+# the lock alone meanwhile; then shared, while this run mounts them. Why not in CACHE_WHY and
+# BUILD_WHY.
+CACHE_OK=false BUILD_OK=false
+prepare_roots() {
+	local lock
+	mkdir -p "$(dirname "$CACHE")"
+	exec {lock}>>"$(dirname "$CACHE")/lock"
+	if ! flock -x -w 600 "$lock"; then
+		CACHE_WHY="another run has held $(dirname "$CACHE")/lock for 10 minutes"
+		BUILD_WHY=$CACHE_WHY
+		return
+	fi
+	if make_cache; then
+		CACHE_OK=true
+		make_build_cache && BUILD_OK=true
+	else
+		BUILD_WHY=$CACHE_WHY
+	fi
+	flock -s "$lock"
+}
+
+# build_deps_key: what the build root holds: the package's build relations as dpkg reads them,
+# and the fresh root they were installed on.
+build_deps_key() {
+	{
+		perl -MDpkg::Control::Info -e '
+			my $src = Dpkg::Control::Info->new($ARGV[0])->get_source;
+			print "$_: $src->{$_}\n" for sort grep { /^Build-(Depends|Conflicts)/ } keys %$src;
+		' "$TDT_ROOT/debian/control" &&
+			stat -c '%i %Y' "$CACHE/var/lib/dpkg/status"
+	} | sha256sum | cut -d' ' -f1
+}
+
+# make_build_cache: the layer of Build-Depends over the fresh root, made when they change:
+# what apt-get build-dep installs from debian/control, recommends left out as on Debian's
+# build daemons. Why not in BUILD_WHY.
+make_build_cache() {
+	local key b=$BUILD_CACHE.tmp out=$TDT_TMP/build-dep.log
+	key=$(build_deps_key)
+	[ -f "$BUILD_CACHE/key" ] && [ "$(cat "$BUILD_CACHE/key")" = "$key" ] && return 0
+	rm_root "$b"
+	if ! root_mount "$b" "$CACHE"; then
+		BUILD_WHY="cannot mount an overlay on $CACHE"
+		return 1
+	fi
+	mkdir -p "$b/merged/tmp/src/debian"
+	cp "$TDT_ROOT/debian/control" "$b/merged/tmp/src/debian/"
+	if ! DEBIAN_FRONTEND=noninteractive timeout 400 chroot "$b/merged" sh -c \
+		"apt-get update -qq && apt-get build-dep -y -qq --no-install-recommends /tmp/src &&
+		 apt-get clean && rm -r /tmp/src" >"$out" 2>&1; then
+		BUILD_WHY="apt-get build-dep in a fresh bookworm root failed: $(tail -c 400 "$out")"
+		root_umount "$b" && rm_root "$b"
+		return 1
+	fi
+	root_umount "$b" || { BUILD_WHY="cannot unmount $b/merged"; return 1; }
+	rm -rf --one-file-system "$b/work" "$b/merged"
+	echo "$key" >"$b/key"
+	rm_root "$BUILD_CACHE"
+	mv "$b" "$BUILD_CACHE"
+}
+
+# The package from a copy of the tree, in a fresh Debian 12 with only its Build-Depends (and
+# build-essential, which apt-get build-dep adds as Debian policy says) and no network: what a
+# missing Build-Depends breaks, which the host, that has everything, never shows.
+run_clean_build() {
+	local name=deb_builds_in_a_fresh_bookworm_root_with_only_its_build_depends why=
+	local r=$TDT_TMP/build out=$TDT_TMP/clean-build.log
+	if ! $CACHE_OK; then
+		skip $name "$CACHE_WHY"
+		return
+	fi
+	if ! $BUILD_OK; then
+		fail $name "$BUILD_WHY"
+		return
+	fi
+	if ! root_mount "$r" "$BUILD_CACHE/upper:$CACHE"; then
+		fail $name "cannot mount an overlay on $BUILD_CACHE/upper and $CACHE"
+		return
+	fi
+	mkdir -p "$r/merged/build/src"
+	(cd "$TDT_ROOT" && git ls-files -co --exclude-standard -z | tar --null -cf - -T -) |
+		tar -xf - -C "$r/merged/build/src"
+	rm -rf "$r/merged/build/src/.output" "$r/merged/build/src/tcpdrop-top"
+	if ! timeout 300 unshare -n chroot "$r/merged" sh -c \
+		'cd /build/src && dpkg-buildpackage -us -uc -b' >"$out" 2>&1; then
+		# The first error of the compiler, the linker or dpkg-checkbuilddeps says what is missing.
+		why="dpkg-buildpackage -us -uc -b with only the Build-Depends failed: $(grep -m1 -E \
+			': (fatal )?error: |undefined reference|Unmet build dependencies' "$out" ||
+			tail -c 300 "$out")"
+	elif ! compgen -G "$r/merged/build/tcpdrop-top_*_*.deb" >/dev/null; then
+		why="no tcpdrop-top_*.deb built: $(tail -c 300 "$out")"
+	fi
+	check $name "$why"
+}
+
 run_chroot() {
 	local name=deb_installs_on_fresh_bookworm_and_runs why= r=$TDT_TMP/root out
 	if [ -z "$DEB" ]; then
 		fail $name "no package was built to install"
 		return
 	fi
-	if ! make_cache; then
+	if ! $CACHE_OK; then
 		skip $name "$CACHE_WHY"
 		return
 	fi
-	mkdir -p "$r/upper" "$r/work" "$r/merged"
-	if ! mount -t overlay overlay -o "lowerdir=$CACHE,upperdir=$r/upper,workdir=$r/work" "$r/merged"; then
+	if ! root_mount "$r" "$CACHE"; then
 		fail $name "cannot mount an overlay on $CACHE"
 		return
 	fi
-	MOUNTS+=("$r/merged")
-	mount -t proc proc "$r/merged/proc" && MOUNTS+=("$r/merged/proc")
-	mount --bind /dev "$r/merged/dev" && MOUNTS+=("$r/merged/dev")
-	cp /etc/resolv.conf "$r/merged/etc/resolv.conf"
 	cp "$DEB" "$r/merged/tmp/"
 	out=$TDT_TMP/chroot.log
 	if ! DEBIAN_FRONTEND=noninteractive timeout 300 chroot "$r/merged" sh -c \
@@ -367,6 +503,8 @@ run_unit
 run_unit_instance
 run_identity
 run_deb
+prepare_roots
 run_chroot
+run_clean_build
 echo "# package.sh took $((SECONDS - t0)) s"
 finish
