@@ -396,7 +396,8 @@ build_deps_key() {
 	{
 		perl -MDpkg::Control::Info -e '
 			my $src = Dpkg::Control::Info->new($ARGV[0])->get_source;
-			print "$_: $src->{$_}\n" for sort grep { /^Build-(Depends|Conflicts)/ } keys %$src;
+			print "$_: $src->{$_}\n"
+				for sort grep { /^Build-(Depends|Conflicts)/ } keys %$src;
 		' "$TDT_ROOT/debian/control" &&
 			stat -c '%i %Y' "$CACHE/var/lib/dpkg/status"
 	} | sha256sum | cut -d' ' -f1
@@ -454,9 +455,9 @@ run_clean_build() {
 	rm -rf "$r/merged/build/src/.output" "$r/merged/build/src/tcpdrop-top"
 	if ! timeout 300 unshare -n chroot "$r/merged" sh -c \
 		'cd /build/src && dpkg-buildpackage -us -uc -b' >"$out" 2>&1; then
-		# The first error of the compiler, the linker or dpkg-checkbuilddeps says what is missing.
-		why="dpkg-buildpackage -us -uc -b with only the Build-Depends failed: $(grep -m1 -E \
-			': (fatal )?error: |undefined reference|Unmet build dependencies' "$out" ||
+		# What is missing: the first error of the compiler, linker or dpkg-checkbuilddeps.
+		why="dpkg-buildpackage -us -uc -b with only the Build-Depends failed: $(grep -m1 \
+			-E ': (fatal )?error: |undefined reference|Unmet build dep' "$out" ||
 			tail -c 300 "$out")"
 	elif ! compgen -G "$r/merged/build/tcpdrop-top_*_*.deb" >/dev/null; then
 		why="no tcpdrop-top_*.deb built: $(tail -c 300 "$out")"
