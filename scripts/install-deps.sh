@@ -14,6 +14,7 @@ packages=(
 	qemu-system-x86 busybox-static cpio kmod xz-utils	# tests/kernels.sh: other kernels in a VM
 	libmicrohttpd-dev curl prometheus	# --metrics; tests/metrics.sh scrapes it
 	mandoc debhelper dpkg-dev lintian debootstrap	# tests/package.sh: man page, .deb, fresh root
+	systemd bsdextrautils git	# tests/package.sh: the unit, col, the tree's files
 )
 
 installed() {

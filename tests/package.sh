@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # What is shipped: make install and uninstall, the man page (lint, and every option --help
 # lists), the systemd unit (verify, its hardening, its identity running the tool), and the
-# Debian package (built, lintian, installed in a fresh Debian 12 root with apt).
+# Debian package (built, lintian, installed in a fresh Debian 12 root with apt, and built again
+# in a fresh Debian 12 root that has nothing but its Build-Depends).
 #
 # The fresh root is made once with debootstrap from the mirror this machine's apt uses and
 # kept in /var/cache/tcpdrop-top/bookworm (about 2 minutes the first time); each run installs
-# into a throwaway overlay on top of it, so every run starts from the same fresh system.
+# into a throwaway overlay on top of it, so every run starts from the same fresh system. The
+# Build-Depends, as apt-get build-dep installs them there, are a layer of their own kept in
+# /var/cache/tcpdrop-top/bookworm-build, made again whenever they change (about 2 minutes).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -16,12 +19,16 @@ CASES=(
 	every_help_option_is_in_the_man_page_and_readme
 	unit_verifies_clean
 	unit_hardening_exposure_at_most_2
+	unit_for_a_dashed_interface_as_readme_says_runs_it_on_its_device
+	unit_does_not_restart_after_a_usage_error
 	unit_identity_runs_the_tool_and_serves_metrics
 	deb_builds_and_lintian_reports_no_errors
 	deb_installs_on_fresh_bookworm_and_runs
+	deb_builds_in_a_fresh_bookworm_root_with_only_its_build_depends
 )
 
 CACHE=/var/cache/tcpdrop-top/bookworm
+BUILD_CACHE=/var/cache/tcpdrop-top/bookworm-build
 S=tdt-ps-$$ C=tdt-pc-$$ SIF=tdtps$$ CIF=tdtpc$$
 MOUNTS=()
 
@@ -149,6 +156,86 @@ run_unit() {
 	check $name "$why"
 }
 
+# unit_dump UNIT: systemd's own account of UNIT, loaded from the unit just installed with its
+# specifiers expanded: the manager in test mode (it loads the units and dumps the start
+# transaction, runs nothing, and refuses to run as root). The host's units are on the path
+# for the default dependencies (sysinit.target and the rest) only.
+unit_dump() {
+	local sd dir=$TDT_TMP/prefix/lib/systemd/system
+	for sd in /usr/lib/systemd/systemd /lib/systemd/systemd; do
+		[ -x "$sd" ] && break
+	done
+	chmod 711 "$TDT_TMP"
+	chmod -R a+rX "$TDT_TMP/prefix"
+	SYSTEMD_UNIT_PATH=$dir:/usr/lib/systemd/system:/lib/systemd/system HOME=/ \
+		timeout 30 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$sd" --test --system --no-pager --unit="$1" 2>"$TDT_TMP/unit-dump.err" |
+		U="-> Unit $1:" awk '/^\t-> Unit / { p = substr($0, 2) == ENVIRON["U"] } p'
+}
+
+# The instance for an interface with a dash, made by the command README and the man page give:
+# systemd must run tcpdrop-top on that very name, bind it to the device unit that systemd
+# names after the interface, and read the defaults file named after it.
+run_unit_instance() {
+	local name=unit_for_a_dashed_interface_as_readme_says_runs_it_on_its_device why= cmd words
+	local unit dump iface dev bin=$TDT_TMP/prefix/sbin/tcpdrop-top
+	if ! command -v systemd-analyze >/dev/null || ! command -v systemd-escape >/dev/null; then
+		skip $name "no systemd-analyze, systemd-escape (make deps installs systemd)"
+		skip unit_does_not_restart_after_a_usage_error "no systemd-analyze"
+		return
+	fi
+	cmd=$(grep -o '"\$(systemd-escape [^)]*)"' "$TDT_ROOT/README.md" | head -1)
+	cmd=${cmd#\"\$(}
+	cmd=${cmd%)\"}
+	read -ra words <<<"$cmd"
+	iface=${words[-1]:-}
+	if [ -z "$cmd" ]; then
+		why="README gives no \"\$(systemd-escape ...)\" command for an interface"
+	elif [[ $iface != *-* ]]; then
+		why="README's systemd-escape example, '$cmd', is not for a name with a dash"
+	elif ! sed 's/\\-/-/g' "$TDT_ROOT/man/tcpdrop-top.8" | grep -qF -- "$cmd"; then
+		why="the man page does not give README's command: $cmd"
+	elif ! unit=$("${words[@]}") || [ -z "$unit" ]; then
+		why="'$cmd' failed"
+	else
+		dump=$(unit_dump "$unit")
+		dev=$(systemd-escape --path --suffix=device "/sys/subsystem/net/devices/$iface")
+		if [ -z "$dump" ]; then
+			why="systemd --test did not load $unit:"
+			why+=" $(tail -c 300 "$TDT_TMP/unit-dump.err")"
+		elif ! grep -qF "Command Line: $bin -i $iface --quiet " <<<"$dump"; then
+			why="$unit runs '$(grep -m1 'Command Line:' <<<"$dump")', want -i $iface"
+		elif ! grep -qxF "		BindsTo: $dev (origin-file)" <<<"$dump" ||
+			! grep -qxF "		After: $dev (origin-file)" <<<"$dump"; then
+			why="$unit is bound to '$(grep 'BindsTo:' <<<"$dump")', want $dev, the unit"
+			why+=" systemd makes for /sys/subsystem/net/devices/$iface"
+		elif ! grep -qxF "		EnvironmentFile: -/etc/default/tcpdrop-top@$iface" \
+			<<<"$dump"; then
+			why="$unit reads '$(grep 'EnvironmentFile:' <<<"$dump" | tr -d '\t')',"
+			why+=" want /etc/default/tcpdrop-top@$iface"
+		fi
+		# What README says of the plain name: the interface "br/lan".
+		dump=$(unit_dump "tcpdrop-top@$iface.service")
+		if [ -z "$why" ] && ! grep -qF "Command Line: $bin -i ${iface//-//} " <<<"$dump"
+		then
+			why="README says tcpdrop-top@$iface means ${iface//-//}; systemd runs"
+			why+=" '$(grep -m1 'Command Line:' <<<"$dump")'"
+		fi
+	fi
+	check $name "$why"
+
+	# No manager runs units here, and the test mode's dump leaves this setting out: the unit as
+	# written, which unit_verifies_clean had systemd parse.
+	name=unit_does_not_restart_after_a_usage_error
+	why=
+	unit=$TDT_TMP/prefix/lib/systemd/system/tcpdrop-top@.service
+	if ! grep -qx 'Restart=on-failure' "$unit" ||
+		! grep -qx 'RestartPreventExitStatus=2' "$unit"; then
+		why="the unit restarts after any failure, a usage error (exit 2) too, every 5 s"
+	fi
+	check $name "$why"
+}
+
 # The unit's identity, without systemd: a user that is not root, the unit's three ambient
 # capabilities and nothing else in the bounding set, no_new_privs; -q --metrics as ExecStart.
 run_identity() {
@@ -231,8 +318,7 @@ debian_mirror() {
 make_cache() {
 	[ -x "$CACHE/usr/bin/apt-get" ] && return 0
 	command -v debootstrap >/dev/null || { CACHE_WHY="no debootstrap (make deps installs it)"; return 1; }
-	rm -rf "$CACHE.tmp"
-	mkdir -p "$(dirname "$CACHE")"
+	rm_root "$CACHE.tmp"
 	if ! timeout 600 debootstrap --variant=minbase bookworm "$CACHE.tmp" "$(debian_mirror)" \
 		>"$TDT_TMP/debootstrap.log" 2>&1; then
 		CACHE_WHY="debootstrap bookworm from $(debian_mirror) failed: $(tail -c 300 "$TDT_TMP/debootstrap.log")"
@@ -241,25 +327,158 @@ make_cache() {
 	mv "$CACHE.tmp" "$CACHE"
 }
 
+# root_mount DIR LAYERS: a throwaway root in DIR/merged to chroot into, an overlay of LAYERS
+# (lowerdir's colon-separated list, top first) whose changes go to DIR/upper, with /proc, /dev
+# and the host's resolv.conf for apt; unmounted on exit or by root_umount.
+root_mount() {
+	local d=$1
+	mkdir -p "$d/upper" "$d/work" "$d/merged" || return 1
+	mount -t overlay overlay -o "lowerdir=$2,upperdir=$d/upper,workdir=$d/work" "$d/merged" ||
+		return 1
+	MOUNTS+=("$d/merged")
+	mount -t proc proc "$d/merged/proc" && MOUNTS+=("$d/merged/proc")
+	mount --bind /dev "$d/merged/dev" && MOUNTS+=("$d/merged/dev")
+	cp /etc/resolv.conf "$d/merged/etc/resolv.conf"
+}
+
+# root_umount DIR: what root_mount DIR mounted, before its upper directory is kept; what will
+# not go stays for the clean-up on exit.
+root_umount() {
+	local i m keep=() st=0
+	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+		m=${MOUNTS[$i]}
+		if [[ $m == "$1/merged" || $m == "$1/merged/"* ]] && umount "$m"; then
+			continue
+		fi
+		[[ $m == "$1/merged" || $m == "$1/merged/"* ]] && st=1
+		keep=("$m" "${keep[@]}")
+	done
+	MOUNTS=("${keep[@]}")
+	return $st
+}
+
+# rm_root DIR: DIR removed with whatever a killed run left mounted in it, never crossing into
+# another file system: a /dev bound there is the host's.
+rm_root() {
+	local m
+	for m in $(awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' \
+		/proc/self/mountinfo | sort -r); do
+		umount -l "$m"
+	done
+	rm -rf --one-file-system "$1"
+}
+
+# prepare_roots: the cached roots made or brought up to date by one run at a time, which holds
+# the lock alone meanwhile; then shared, while this run mounts them. Why not in CACHE_WHY and
+# BUILD_WHY.
+CACHE_OK=false BUILD_OK=false
+prepare_roots() {
+	local lock
+	mkdir -p "$(dirname "$CACHE")"
+	exec {lock}>>"$(dirname "$CACHE")/lock"
+	if ! flock -x -w 600 "$lock"; then
+		CACHE_WHY="another run has held $(dirname "$CACHE")/lock for 10 minutes"
+		BUILD_WHY=$CACHE_WHY
+		return
+	fi
+	if make_cache; then
+		CACHE_OK=true
+		make_build_cache && BUILD_OK=true
+	else
+		BUILD_WHY=$CACHE_WHY
+	fi
+	flock -s "$lock"
+}
+
+# build_deps_key: what the build root holds: the package's build relations as dpkg reads them,
+# and the fresh root they were installed on.
+build_deps_key() {
+	{
+		perl -MDpkg::Control::Info -e '
+			my $src = Dpkg::Control::Info->new($ARGV[0])->get_source;
+			print "$_: $src->{$_}\n"
+				for sort grep { /^Build-(Depends|Conflicts)/ } keys %$src;
+		' "$TDT_ROOT/debian/control" &&
+			stat -c '%i %Y' "$CACHE/var/lib/dpkg/status"
+	} | sha256sum | cut -d' ' -f1
+}
+
+# make_build_cache: the layer of Build-Depends over the fresh root, made when they change:
+# what apt-get build-dep installs from debian/control, recommends left out as on Debian's
+# build daemons. Why not in BUILD_WHY.
+make_build_cache() {
+	local key b=$BUILD_CACHE.tmp out=$TDT_TMP/build-dep.log
+	key=$(build_deps_key)
+	[ -f "$BUILD_CACHE/key" ] && [ "$(cat "$BUILD_CACHE/key")" = "$key" ] && return 0
+	rm_root "$b"
+	if ! root_mount "$b" "$CACHE"; then
+		BUILD_WHY="cannot mount an overlay on $CACHE"
+		return 1
+	fi
+	mkdir -p "$b/merged/tmp/src/debian"
+	cp "$TDT_ROOT/debian/control" "$b/merged/tmp/src/debian/"
+	if ! DEBIAN_FRONTEND=noninteractive timeout 400 chroot "$b/merged" sh -c \
+		"apt-get update -qq && apt-get build-dep -y -qq --no-install-recommends /tmp/src &&
+		 apt-get clean && rm -r /tmp/src" >"$out" 2>&1; then
+		BUILD_WHY="apt-get build-dep in a fresh bookworm root failed: $(tail -c 400 "$out")"
+		root_umount "$b" && rm_root "$b"
+		return 1
+	fi
+	root_umount "$b" || { BUILD_WHY="cannot unmount $b/merged"; return 1; }
+	rm -rf --one-file-system "$b/work" "$b/merged"
+	echo "$key" >"$b/key"
+	rm_root "$BUILD_CACHE"
+	mv "$b" "$BUILD_CACHE"
+}
+
+# The package from a copy of the tree, in a fresh Debian 12 with only its Build-Depends (and
+# build-essential, which apt-get build-dep adds as Debian policy says) and no network: what a
+# missing Build-Depends breaks, which the host, that has everything, never shows.
+run_clean_build() {
+	local name=deb_builds_in_a_fresh_bookworm_root_with_only_its_build_depends why=
+	local r=$TDT_TMP/build out=$TDT_TMP/clean-build.log
+	if ! $CACHE_OK; then
+		skip $name "$CACHE_WHY"
+		return
+	fi
+	if ! $BUILD_OK; then
+		fail $name "$BUILD_WHY"
+		return
+	fi
+	if ! root_mount "$r" "$BUILD_CACHE/upper:$CACHE"; then
+		fail $name "cannot mount an overlay on $BUILD_CACHE/upper and $CACHE"
+		return
+	fi
+	mkdir -p "$r/merged/build/src"
+	(cd "$TDT_ROOT" && git ls-files -co --exclude-standard -z | tar --null -cf - -T -) |
+		tar -xf - -C "$r/merged/build/src"
+	rm -rf "$r/merged/build/src/.output" "$r/merged/build/src/tcpdrop-top"
+	if ! timeout 300 unshare -n chroot "$r/merged" sh -c \
+		'cd /build/src && dpkg-buildpackage -us -uc -b' >"$out" 2>&1; then
+		# What is missing: the first error of the compiler, linker or dpkg-checkbuilddeps.
+		why="dpkg-buildpackage -us -uc -b with only the Build-Depends failed: $(grep -m1 \
+			-E ': (fatal )?error: |undefined reference|Unmet build dep' "$out" ||
+			tail -c 300 "$out")"
+	elif ! compgen -G "$r/merged/build/tcpdrop-top_*_*.deb" >/dev/null; then
+		why="no tcpdrop-top_*.deb built: $(tail -c 300 "$out")"
+	fi
+	check $name "$why"
+}
+
 run_chroot() {
 	local name=deb_installs_on_fresh_bookworm_and_runs why= r=$TDT_TMP/root out
 	if [ -z "$DEB" ]; then
 		fail $name "no package was built to install"
 		return
 	fi
-	if ! make_cache; then
+	if ! $CACHE_OK; then
 		skip $name "$CACHE_WHY"
 		return
 	fi
-	mkdir -p "$r/upper" "$r/work" "$r/merged"
-	if ! mount -t overlay overlay -o "lowerdir=$CACHE,upperdir=$r/upper,workdir=$r/work" "$r/merged"; then
+	if ! root_mount "$r" "$CACHE"; then
 		fail $name "cannot mount an overlay on $CACHE"
 		return
 	fi
-	MOUNTS+=("$r/merged")
-	mount -t proc proc "$r/merged/proc" && MOUNTS+=("$r/merged/proc")
-	mount --bind /dev "$r/merged/dev" && MOUNTS+=("$r/merged/dev")
-	cp /etc/resolv.conf "$r/merged/etc/resolv.conf"
 	cp "$DEB" "$r/merged/tmp/"
 	out=$TDT_TMP/chroot.log
 	if ! DEBIAN_FRONTEND=noninteractive timeout 300 chroot "$r/merged" sh -c \
@@ -282,8 +501,11 @@ t0=$SECONDS
 run_install
 run_man
 run_unit
+run_unit_instance
 run_identity
 run_deb
+prepare_roots
 run_chroot
+run_clean_build
 echo "# package.sh took $((SECONDS - t0)) s"
 finish
