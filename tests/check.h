@@ -16,6 +16,8 @@
 static int check_failures;
 static bool check_case_failed;
 static const char *check_case_name;
+static int check_planned;		/* TESTs defined: the plan */
+static bool check_plan_said;
 
 static inline bool check_in_ci(void)
 {
@@ -26,6 +28,9 @@ static inline bool check_in_ci(void)
 
 static inline void check_begin(const char *name)
 {
+	if (!check_plan_said)
+		printf("plan %d\n", check_planned);
+	check_plan_said = true;
 	check_case_name = name;
 	check_case_failed = false;
 }
@@ -91,7 +96,17 @@ static inline void check_skip(const char *fmt, ...)
 			check_fail_at(__FILE__, __LINE__, "got \"%s\", want \"%s\"", got_, want_); \
 	} while (0)
 
-#define TEST(name) static void name(void)
+/*
+ * Each TEST counts itself before main runs, so the first case can state the plan ("plan N",
+ * tests/run's count to expect): a test defined but never RUN, or a run cut short, shows.
+ */
+#define TEST(name)                                                                        \
+	static void name(void);                                                           \
+	__attribute__((constructor)) static void name##_planned(void)                     \
+	{                                                                                 \
+		check_planned++;                                                          \
+	}                                                                                 \
+	static void name(void)
 #define RUN(name)                                                                         \
 	do {                                                                              \
 		check_begin(#name);                                                       \

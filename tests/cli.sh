@@ -6,10 +6,42 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-if ! have_binary; then
-	fail binary_is_built "$TDT_BIN does not exist or is not executable (run make)"
-	exit 1
-fi
+CASES=(
+	help_prints_usage_on_stdout_and_exits_0
+	help_says_stdin_or_stdout_not_a_terminal_chooses_ndjson
+	version_prints_version_and_exits_0
+	control_bytes_in_interface_names_are_escaped_on_stderr
+	repeated_p_adds_up
+	repeated_interface_is_usage_error
+	duration_out_of_bounds_says_the_bounds
+	ring_size_with_a_bad_suffix_says_which_work
+	ring_size_not_a_power_of_two_says_so
+	empty_port_item_says_empty_item
+	missing_value_names_the_long_option_as_typed
+	ambiguous_prefix_lists_the_candidates
+	ambiguous_flag_prefix_lists_the_candidates
+	except_host_bits_name_the_prefix_meant
+	except_ipv4_mapped_shorter_than_96_is_refused
+	except_of_every_source_warns_that_nothing_is_dropped
+	except_ipv4_mapped_and_duplicates_are_one_ipv4_prefix
+	metrics_on_ipv6_any_says_it_takes_ipv4_too
+	metrics_on_an_ipv4_mapped_address_serves_that_ipv4_address
+	readme_options_table_lists_what_help_lists
+	unknown_interface_exits_2_and_lists_interfaces
+	no_interface_and_no_default_route_is_usage_error
+	port_above_65535_is_usage_error
+	port_not_a_number_is_usage_error
+	reversed_port_range_is_usage_error
+	empty_port_list_is_usage_error
+	empty_port_list_entry_is_usage_error
+	unknown_option_is_usage_error
+	unknown_mode_is_usage_error
+	bad_stats_interval_is_usage_error
+	bad_duration_is_usage_error
+	unprivileged_run_exits_1_and_says_how_to_get_privileges
+)
+
+have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
 
 if [ "$(id -u)" -eq 0 ] && unshare -n -- true 2>/dev/null; then
 	TDT_WRAP=(unshare -n --)

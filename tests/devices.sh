@@ -15,8 +15,6 @@ J=tdt-dj-$$ JC=tdt-djc-$$ JIF=tdtdj$$ JCIF=tdtdjc$$
 
 CASES=(
 	tun_device_drops_raw_ipv4_and_ipv6_to_the_watched_port
-	wireguard_device_drops_tcp_to_the_watched_port
-	device_type_decides_ethernet_or_raw_ip
 	jumbo_mtu_falls_back_to_generic_and_says_why
 	altname_given_to_i_watches_its_interface
 	nsenter_net_watches_the_namespace_own_interface
@@ -34,6 +32,51 @@ CASES=(
 	w_guarded_set_is_not_applied_and_says_why
 	foreign_generic_program_remedy_detaches_it
 )
+
+# Cases that need a kernel feature are declared where the kernel has it, and said so where it
+# has not. Inside the kernel matrix (TDT_MATRIX=1, tests/kernels/guest.sh) they are declared
+# always: Debian's kernels have every one, so a guest that lacks one fails its case.
+# feature_case NAME KIND...: NAME is declared when a link of one of the KINDs can be made.
+feature_case() {
+	local name=$1 ns=tdt-dp-$$ kind
+	shift
+	if [ "${TDT_MATRIX:-}" = 1 ]; then
+		CASES+=("$name")
+		return
+	fi
+	ip netns add "$ns" 2>/dev/null || return
+	ip -n "$ns" link add "tdtpp$$" type veth peer name "tdtpq$$" 2>/dev/null
+	for kind in "$@"; do
+		case $kind in
+		vlan) ip -n "$ns" link add link "tdtpp$$" name "tdtpv$$" type vlan id 9 ;;
+		*) ip -n "$ns" link add "tdtpk$$" type "$kind" ;;
+		esac 2>/dev/null && { CASES+=("$name"); break; }
+	done
+	ip netns del "$ns"
+	declared "$name" || echo "# $name: not run here: this kernel ($(uname -r)) has no" \
+		"$* device; the kernel matrix runs it"
+}
+
+# declared NAME: NAME is one of this run's cases.
+declared() {
+	local c
+	for c in "${CASES[@]}"; do
+		[ "$c" = "$1" ] && return 0
+	done
+	return 1
+}
+
+feature_case wireguard_device_drops_tcp_to_the_watched_port wireguard
+feature_case device_of_another_type_is_refused_before_attaching nlmon vcan
+feature_case ssh_guard_sees_the_session_on_a_vlan_above_the_interface vlan
+# Bonding only where it is loaded already: loading it makes a bond0 in the host's namespace
+# (guest.sh loads it in the kernel matrix, where that harms nothing).
+if [ "${TDT_MATRIX:-}" = 1 ] || [ -d /sys/module/bonding ]; then
+	CASES+=(ssh_guard_sees_the_session_on_a_bond_above_the_interface)
+else
+	echo "# ssh_guard_sees_the_session_on_a_bond_above_the_interface: not run here: bonding" \
+		"is not loaded, and loading it would add a bond0 to this machine; the kernel matrix runs it"
+fi
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
 why=$(netns_problem)
@@ -94,15 +137,7 @@ s['dropped'] == 8 and s['passed'] >= 2 and s['malformed'] == 0 or fail(
 # --- WireGuard: two peers across a veth pair; what the tunnel delivers starts at IP ---------
 run_wireguard() {
 	local name=wireguard_device_drops_tcp_to_the_watched_port why kA kB
-	if ! ip link add "tdtwgp$$" type wireguard 2>/dev/null; then
-		if in_ci; then
-			echo "# $name: this kernel ($(uname -r)) has no WireGuard; the kernel matrix runs it"
-		else
-			skip $name "this kernel ($(uname -r)) has no WireGuard"
-		fi
-		return
-	fi
-	ip link del "tdtwgp$$"
+	declared $name || return
 	if ! command -v wg >/dev/null; then
 		skip $name "no wg (wireguard-tools): make deps installs it"
 		return
@@ -152,29 +187,25 @@ drops(dport=5050) and fail('port 5050 was dropped')")
 	check $name "$why"
 }
 
-# The device type decides, once: unit-tested on every type in test_units; here the refusal of
-# a type that is neither, where the kernel can make one (nlmon, vcan), and the two kinds it can.
-run_device_types() {
-	local name=device_type_decides_ethernet_or_raw_ip why odd= kind
+# The device type decides, once: unit-tested on every type in test_units (the decision), and
+# watched here on tun (raw IP) and veth (Ethernet) by every other case; here the refusal of a
+# type that is neither, where the kernel can make one (nlmon, vcan).
+run_odd_device() {
+	local name=device_of_another_type_is_refused_before_attaching why= kind
+	declared $name || return
 	for kind in nlmon vcan; do
-		if ip -n "$S" link add "tdtodd$$" type $kind 2>/dev/null; then
-			odd=$kind
-			break
-		fi
+		ip -n "$S" link add "tdtodd$$" type $kind 2>/dev/null && break
 	done
-	if [ -n "$odd" ]; then
-		ip -n "$S" link set "tdtodd$$" up
+	if ! ip -n "$S" link set "tdtodd$$" up 2>"$TDT_TMP/odd.err"; then
+		why="could not make an nlmon or vcan device: $(head -c 200 "$TDT_TMP/odd.err")"
+	else
 		OUT=$TDT_TMP/odd.out ERR=$TDT_TMP/odd.err
 		ip netns exec "$S" timeout -k 2 10 "$TDT_BIN" -i "tdtodd$$" --json >"$OUT" 2>"$ERR"
 		RC=$?
 		why=$(refused_problem "$S" "tdtodd$$" 'neither Ethernet nor raw IP')
-		[ -n "$why" ] && why="$odd device: $why"
-		ip -n "$S" link del "tdtodd$$"
-	else
-		echo "# $name: no nlmon or vcan in this kernel to refuse; the unit test covers the types"
+		[ -n "$why" ] && why="$kind device: $why"
 	fi
-	[ -z "$why" ] && ! grep -q "watching $TUN (" "$TDT_TMP/tun.err" 2>/dev/null &&
-		why="the tun device was not watched (see the tun case)"
+	ip -n "$S" link del "tdtodd$$" 2>/dev/null
 	check $name "$why"
 }
 
@@ -534,25 +565,18 @@ run_ssh_guard_stacks() {
 		fail $name2 "could not set up namespaces and a veth pair"
 		return
 	fi
-	# 802.1Q where the kernel has it (Debian's does: the kernel matrix runs it). Bonding only
-	# where it is loaded already: loading it makes a bond0 in the host's namespace.
-	if gip link add link "$G_IF" name "tdtgk$$" type vlan id 99 2>/dev/null; then
-		gip link del "tdtgk$$"
-		kinds+=(vlan)
-	else
-		echo "# $name: no 802.1Q in this kernel ($(uname -r)); the kernel matrix runs it"
-	fi
-	if [ -d /sys/module/bonding ]; then
-		kinds+=(bond)
-	else
-		echo "# $name: bonding is not loaded; a bond's port is found as a bridge's is (master)"
-	fi
 	GNS=$G GIFACE=$G_IF GUARD_ENV=(SSH_CONNECTION="203.0.113.2 50022 203.0.113.1 22")
 	for kind in "${kinds[@]}"; do
 		why=$(stack_refusal_problem "$kind")
 		[ -n "$why" ] && break
 	done
 	check $name "$why"
+	# 802.1Q and bonding where the kernel has them (feature_case, bond_case).
+	for kind in vlan bond; do
+		declared "ssh_guard_sees_the_session_on_a_${kind}_above_the_interface" &&
+			check "ssh_guard_sees_the_session_on_a_${kind}_above_the_interface" \
+				"$(stack_refusal_problem $kind)"
+	done
 
 	# The other way: an address on a device not stacked on G_IF is not refused. The veth peer
 	# in the same namespace names G_IF as its link, but is a pair's other end, not above it.
@@ -696,7 +720,7 @@ run_foreign_generic() {
 
 run_tun
 run_wireguard
-run_device_types
+run_odd_device
 run_jumbo
 run_altname
 run_nsenter

@@ -34,6 +34,13 @@ the_kernel_line() {
 	echo "kernel $1: $2 passed, $3 failed, $4 skipped"
 }
 
+# The matrix states its plan last: how many cases a guest runs is each of its suites' to state,
+# and guest.sh fails a suite that reports fewer than it stated. RELAYED counts the guests' lines.
+RELAYED=0
+say_plan() {
+	echo "plan $((RELAYED + $(cat "$TDT_TMP/reported" 2>/dev/null | wc -l)))"
+}
+
 # cannot KERNEL WHY: the kernel cannot be tried here; SKIP, or FAIL under CI.
 cannot() {
 	skip "[$1] suites_run_in_kernel_$1" "$2"
@@ -63,6 +70,7 @@ if [ -n "$why" ]; then
 		cannot "$k" "$why"
 	done
 	printf '%s\n' "${LINES[@]}"
+	say_plan
 	finish
 	exit
 fi
@@ -79,6 +87,7 @@ for k in "${WANT[@]}"; do
 done
 if [ ${#RELEASES[@]} -eq 0 ]; then
 	printf '%s\n' "${LINES[@]}"
+	say_plan
 	finish
 	exit
 fi
@@ -99,6 +108,7 @@ report() {
 	p=$(grep -c '^ok - ' "$run/output.log")
 	f=$(grep -c '^FAIL - ' "$run/output.log")
 	s=$(grep -c '^SKIP - ' "$run/output.log")
+	RELAYED=$((RELAYED + p + f + s))
 	TDT_FAILED=$((TDT_FAILED + f))
 	if [ "$status" = 124 ] || [ "$status" = 125 ] || [ "$p" -eq 0 ]; then
 		sed 's/^/    /' "$run.boot"
@@ -129,4 +139,5 @@ else
 	rm -rf "$RUNS"
 fi
 printf '%s\n' "${LINES[@]}"
+say_plan
 finish

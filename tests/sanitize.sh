@@ -227,7 +227,16 @@ judge_fuzzer() {
 	fi
 }
 
-for suite in tests/cli.sh tests/e2e.sh tests/tui.sh tests/flood.sh; do
+ASAN_SUITES=(tests/cli.sh tests/e2e.sh tests/tui.sh tests/flood.sh)
+for suite in "${ASAN_SUITES[@]}"; do
+	CASES+=("$(basename "$suite" .sh)_under_asan_ubsan_has_no_reports")
+done
+CASES+=("${VG_CASES[@]}")
+for t in "${FUZZ_TARGETS[@]}"; do
+	CASES+=("fuzz_${t}_finds_nothing_in_${FUZZ_SECONDS}s")
+done
+
+for suite in "${ASAN_SUITES[@]}"; do
 	# flood.sh is newer than this suite: run it once it is there.
 	[ "$suite" = tests/flood.sh ] && [ ! -x "$TDT_ROOT/$suite" ] && continue
 	run_asan_suite "$TDT_ROOT/$suite"
