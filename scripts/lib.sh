@@ -51,9 +51,14 @@ alive() {
 	stat=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${stat:0:1}" != Z ]
 }
 
+# How much longer every wait may take: these waits are for readiness (a line, a file, an exit),
+# never a measurement, and under emulation or a sanitizer everything starts several times
+# slower. The kernel matrix's guests under TCG set it; a wait that succeeds returns at once.
+LIB_WAIT_SCALE=${TDT_WAIT_SCALE:-1}
+
 # wait_until SECONDS CMD...: polls CMD every 0.1 s; status 1 if it never succeeded in time.
 wait_until() {
-	local deadline=$((SECONDS + $1))
+	local deadline=$((SECONDS + $1 * LIB_WAIT_SCALE))
 	shift
 	while ! "$@"; do
 		[ "$SECONDS" -ge "$deadline" ] && return 1
@@ -65,7 +70,7 @@ wait_until() {
 # wait_pid PID SECONDS: waits for a background child of this shell; sets WAIT_STATUS to its exit
 # status, or to "running" if it was still alive at the deadline.
 wait_pid() {
-	local pid=$1 deadline=$((SECONDS + $2))
+	local pid=$1 deadline=$((SECONDS + $2 * LIB_WAIT_SCALE))
 	while alive "$pid"; do
 		if [ "$SECONDS" -ge "$deadline" ]; then
 			WAIT_STATUS=running

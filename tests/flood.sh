@@ -279,16 +279,18 @@ any('EVENTS LOST' in r for r in rows[1:3]) and fail('EVENTS LOST under the rate 
 'sample' in rows[log_heading()] or fail('the log heading does not say it is a sample: %r'
 	% rows[log_heading()])")
 	fi
-	# Help within a second, while the kernel drops ~600k SYNs a second and the log fills.
+	# Keys answered while the kernel drops ~600k SYNs a second and the log fills: the time is
+	# noted; the bound, 3 s, only tells an answer from none on a loaded machine (tmux and the
+	# flood share its two CPUs with the view).
 	if [ -z "$why" ]; then
 		t0=$(ms_now)
 		key $tag '?'
-		while ! help_shown $tag && [ $(($(ms_now) - t0)) -lt 1000 ]; do
+		while ! help_shown $tag && [ $(($(ms_now) - t0)) -lt 3000 ]; do
 			sleep 0.02
 		done
 		ms=$(($(ms_now) - t0))
 		if ! help_shown $tag; then
-			why="no help overlay within 1 s of '?' during the flood: $(screen_show $tag)"
+			why="no help overlay within 3 s of '?' during the flood: $(screen_show $tag)"
 		else
 			note "$name: help overlay shown ${ms} ms after '?' during the flood"
 			key $tag x

@@ -451,8 +451,8 @@ term_refused() {
 	want="tcpdrop-top: cannot use this terminal (TERM=$term, which "
 	PANE_ERR=$TDT_TMP/$tag.err pane_start "$tag" 100 30 "$TDT_TMP/$tag" env TERM="$term" \
 		ip netns exec "$S" "$TDT_BIN" "$@" || { echo "$PANE_WHY"; return; }
-	if ! wait_until 5 test -f "$TDT_TMP/$tag.status"; then
-		echo "TERM=$term: still running 5 s later: $(scr_check "$tag" 'print(show())')"
+	if ! wait_until 20 test -f "$TDT_TMP/$tag.status"; then
+		echo "TERM=$term: still running 20 s later: $(scr_check "$tag" 'print(show())')"
 	elif [ "$(cat "$TDT_TMP/$tag.status")" != 2 ]; then
 		echo "TERM=$term: exit status $(cat "$TDT_TMP/$tag.status"), want 2"
 	elif [ "$(wc -l <"$TDT_TMP/$tag.err")" != 1 ] ||

@@ -20,6 +20,9 @@ ASAN_SUITES=(tests/cli.sh tests/e2e.sh tests/tui.sh)
 # The cases that need a kernel feature (WireGuard, 802.1Q, bonding, nlmon or vcan) are declared
 # here whatever the kernel says: Debian's kernels have them all, so a missing one fails.
 export TDT_MATRIX=1
+# Emulation starts everything several times slower: the suites' waits for readiness get longer
+# (a wait that succeeds still returns at once; scripts/lib.sh).
+[ "${TDT_VM_ACCEL:-tcg}" = kvm ] || export TDT_WAIT_SCALE=4
 modprobe bonding 2>/dev/null	# a bond0 in a throwaway guest harms nothing
 LOG=$(mktemp)
 FAILED=0
