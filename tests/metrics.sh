@@ -17,6 +17,7 @@ CASES=(
 	metrics_text_counts_drops_and_is_promtool_clean
 	quiet_writes_nothing_and_exits_0_on_sigterm
 	metrics_alongside_ndjson
+	every_metric_is_the_streams_count_after_known_traffic
 	metrics_since_start_survive_the_tui_clear
 	only_get_and_head_on_root_and_metrics
 	malformed_and_oversized_requests_are_refused
@@ -253,6 +254,80 @@ run_ndjson() {
 }
 
 # --- The live view's clear leaves the metrics alone ------------------------------------------
+# The traffic of run_exact, each kind a counter of its own: 3 SYNs dropped from $V6C (with
+# --event-rate 1, some without an event: throttled), 1 SYN from $V4C passed for --except, and
+# 2 IPv4 frames whose header length is 3 words (malformed, passed).
+exact_traffic() {
+	syns 3 41400 "$C" "$V6S"
+	syn "$C" "$V4S" 4040 41410
+	ip netns exec "$C" python3 -c '
+import socket, struct, sys
+dst, src = (bytes.fromhex(m.replace(":", "")) for m in sys.argv[2:4])
+bad_ip = struct.pack("!BBHHHBBH4s4s", 0x43, 0, 20, 1, 0, 64, 6, 0,
+                     socket.inet_aton("198.51.100.2"), socket.inet_aton("198.51.100.1"))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+for _ in range(2):
+    s.send(dst + src + b"\x08\x00" + bad_ip + bytes(26))
+' "$CIF" "$(link_mac "$S" "$SIF")" "$(link_mac "$C" "$CIF")"
+}
+
+# scrape_stable FILE: two scrapes a third of a second apart read the same: traffic is over.
+scrape_stable() {
+	scrape "$1" && sleep 0.3 && scrape "$1.again" && cmp -s "$1" "$1.again"
+}
+
+# Every counter the metrics export is the kernel's, as the stream reads it too: after traffic
+# that moves each one by a known amount, on a link with no other traffic (neighbours fixed, so
+# no ARP or neighbour discovery), the last scrape and the final stats line agree to the packet.
+run_exact() {
+	local name=every_metric_is_the_streams_count_after_known_traffic why= m=$TDT_TMP/exact.prom
+	ip -n "$C" neigh replace "$V4S" lladdr "$(link_mac "$S" "$SIF")" dev "$CIF" nud permanent
+	ip -n "$C" neigh replace "$V6S" lladdr "$(link_mac "$S" "$SIF")" dev "$CIF" nud permanent
+	ip -n "$S" neigh replace "$V4C" lladdr "$(link_mac "$C" "$CIF")" dev "$SIF" nud permanent
+	ip -n "$S" neigh replace "$V6C" lladdr "$(link_mac "$C" "$CIF")" dev "$SIF" nud permanent
+	if ! start_tool exact --json -d 0.2 --event-rate 1 --except "$V4C" \
+		--metrics "127.0.0.1:$PORT"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	exact_traffic
+	if ! wait_until 5 metric_is tcpdrop_top_dropped_packets_total 3; then
+		why="the 3 SYNs from $V6C are not counted as dropped"
+	elif ! wait_until 10 scrape_stable "$m"; then
+		why="the metrics never stood still: is there other traffic on $SIF?"
+	fi
+	stop_tool INT
+	[ -z "$why" ] && why=$(nd_check "$TOOL_OUT" "
+s = stats()[-1]
+prom = {}
+for line in open('$m'):
+	if not line.startswith('#'):
+		name, value = line.rsplit(' ', 1)
+		prom[name.split('{')[0][len('tcpdrop_top_'):]] = int(float(value))
+want = {
+	'passed_packets_total': s['passed'], 'dropped_packets_total': s['dropped'],
+	'malformed_packets_total': s['malformed'], 'events_lost_total': s['events_lost'],
+	'events_throttled_total': s['events_throttled'], 'excepted_packets_total': s['excepted'],
+	'dropped_bytes_total': sum(t['bytes'] for t in s['top']), 'sources': len(s['top']),
+}
+for k, v in want.items():
+	prom.get(k) == v or fail('%s is %s, the stream says %s' % (k, prom.get(k), v))
+(s['dropped'], s['excepted'], s['malformed']) == (3, 1, 2) or fail(
+	'dropped, excepted, malformed are %r, want (3, 1, 2)' % ((s['dropped'], s['excepted'],
+	s['malformed']),))
+s['events_throttled'] > 0 or fail('no drop was throttled: the throttled count is untested')
+s['passed'] >= 3 or fail('passed %d, want the excepted and malformed ones at least' % s['passed'])
+")
+	for addr in "$V4S" "$V6S"; do
+		ip -n "$C" neigh del "$addr" dev "$CIF" 2>/dev/null
+	done
+	for addr in "$V4C" "$V6C"; do
+		ip -n "$S" neigh del "$addr" dev "$SIF" 2>/dev/null
+	done
+	check $name "$why"
+}
+
 run_tui() {
 	local name=metrics_since_start_survive_the_tui_clear f=$TDT_TMP/tui.metrics why=
 	tmux_server "tdt-metrics-$$" "$TDT_TMP/tmux.conf"
@@ -374,6 +449,7 @@ run_prometheus() {
 
 run_quiet
 run_ndjson
+run_exact
 run_tui
 run_privs
 run_prometheus
