@@ -11,6 +11,8 @@
 
 /* A dump answers in messages of up to 32 KiB: a smaller buffer truncates them. */
 #define RTNL_RECV_SIZE	32768
+/* A request: one link, by name or index (MNL_SOCKET_BUFFER_SIZE at its largest). */
+#define RTNL_SEND_SIZE	8192
 
 /* Sends req on a socket of its own and hands each answer to cb until the kernel is done. */
 static int rtnl_talk(struct nlmsghdr *req, mnl_cb_t cb, void *data)
@@ -110,7 +112,7 @@ static int one_link(const struct nlmsghdr *nlh, void *data)
 
 int rtnl_link_get(const char *name, int index, struct rtnl_link *link)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[RTNL_SEND_SIZE] = {};	/* attributes leave their padding as it was */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct found_link f = { .link = link };
 	struct ifinfomsg *ifi;
@@ -199,7 +201,7 @@ static int each_addr(const struct nlmsghdr *nlh, void *data)
 
 static int dump(int type, int family, size_t header, mnl_cb_t cb, struct list *l)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[RTNL_SEND_SIZE] = {};	/* attributes leave their padding as it was */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtgenmsg *gen;
 	int err;
