@@ -405,10 +405,10 @@ static int read_lost(struct packet_bench *b, int counters_fd, unsigned long long
  * binary), with port 4040 watched as the tool would set it.
  */
 /*
- * Sets a bool of the object's read-only data before load, as the skeleton does for the tool:
- * the variant then reads the clock the tool reads. Found through the object's BTF.
+ * Sets a variable of the object's read-only data before load, as the skeleton does for the
+ * tool, found through the object's BTF: the variants then throttle events as the tool does.
  */
-static int set_rodata_bool(struct bpf_object *obj, const char *name, bool value)
+static int set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t len)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
 	struct btf *btf = bpf_object__btf(obj);
@@ -432,8 +432,8 @@ static int set_rodata_bool(struct bpf_object *obj, const char *name, bool value)
 		const struct btf_type *t = btf__type_by_id(btf, var->type);
 
 		if (!strcmp(btf__name_by_offset(btf, t->name_off), name) &&
-		    var->offset < size) {
-			data[var->offset] = value;
+		    var->offset + len <= size) {
+			memcpy(data + var->offset, value, len);
 			return bpf_map__set_initial_value(map, data, size);
 		}
 	}
@@ -461,9 +461,18 @@ static int load_variant(const char *name, struct bpf_object **objp)
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj)
 		err = -errno;
-	else
-		err = set_rodata_bool(obj, "have_coarse_clock", libbpf_probe_bpf_helper(
-				      BPF_PROG_TYPE_XDP, BPF_FUNC_ktime_get_coarse_ns, NULL) == 1);
+	else	/* sized as the loader sizes it: every CPU's recent sources */
+		err = bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "recent"),
+					       libbpf_num_possible_cpus() * TCPDROP_RECENT_SETS);
+	/* The default --event-rate, its bucket empty: every event held back, as in a flood. */
+	if (!err) {
+		bool yes = true;
+		__u64 cost = 1000000000ULL / TCPDROP_DEFAULT_EVENT_RATE;
+
+		err = set_rodata(obj, "throttle_events", &yes, sizeof(yes));
+		if (!err)
+			err = set_rodata(obj, "event_cost_ns", &cost, sizeof(cost));
+	}
 	if (!err)
 		err = bpf_object__load(obj);
 	if (!err && bpf_map_update_elem(bpf_object__find_map_fd_by_name(obj, "ports"), &word,

@@ -43,7 +43,7 @@ struct tcpdrop_counters bench_counters;
  */
 #define BENCH_IS(map, name) __builtin_types_compatible_p(__typeof__(map), __typeof__(&name))
 #define bpf_map_lookup_elem(map, key)						\
-	(BENCH_SKIP_SOURCES && BENCH_IS(map, sources) ? (void *)0 :			\
+	(BENCH_SKIP_SOURCES && BENCH_IS(map, recent) ? (void *)0 :			\
 	 BENCH_PLAIN_COUNTERS && BENCH_IS(map, counters) ? (void *)&bench_counters :	\
 	 (bpf_map_lookup_elem)(map, key))
 #define bpf_map_update_elem(map, key, value, flags)				\

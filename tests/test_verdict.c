@@ -192,17 +192,41 @@ static void read_counters(struct rig *r, __u64 sum[TCPDROP_NR_COUNTERS])
 	memcpy(sum, vals.v, sizeof(vals.v));
 }
 
+/*
+ * A source's counts as the views read them: its table entry (of this generation) and its
+ * recent entries on every CPU, added up.
+ */
 static struct tcpdrop_source read_source(struct rig *r, uint8_t family, const uint8_t addr[16])
 {
-	struct tcpdrop_source_key key;
-	struct tcpdrop_source val;
+	struct source_row row = { .family = family }, *recent;
+	struct tcpdrop_source val = {};
+	int n, err;
 
-	memset(&key, 0, sizeof(key));
-	key.family = family;
-	memcpy(key.addr, addr, 16);
-	if (bpf_map__lookup_elem(r->l.skel->maps.sources, &key, sizeof(key), &val, sizeof(val), 0))
-		memset(&val, 0, sizeof(val));
+	memcpy(row.addr, addr, 16);
+	err = loader_lookup_source(&r->l, &row);
+	if (err < 0)
+		check_fail_at(__FILE__, __LINE__, "reading the source table: %s", strerror(-err));
+	val.drops = row.drops;
+	val.bytes = row.bytes;
+	val.last_seen_ns = row.last_seen_ns;
+	n = loader_read_recent(&r->l, &recent);
+	if (n < 0)
+		check_fail_at(__FILE__, __LINE__, "reading the recent sources: %s", strerror(-n));
+	for (int i = 0; i < n; i++) {
+		if (recent[i].family != family || memcmp(recent[i].addr, addr, 16))
+			continue;
+		val.drops += recent[i].drops;
+		val.bytes += recent[i].bytes;
+		if (recent[i].last_seen_ns > val.last_seen_ns)
+			val.last_seen_ns = recent[i].last_seen_ns;
+	}
 	return val;
+}
+
+/* The time the program gives a drop's "last seen": the tick user space keeps, set here. */
+static void set_tick(struct rig *r, __u64 ns)
+{
+	r->l.skel->bss->tick_ns = ns;
 }
 
 /* Changes one port of the watched set, the way user space writes it. */
@@ -271,6 +295,7 @@ static void run_frame(struct rig *r, const void *data, size_t len, struct result
 	read_counters(r, before);
 	res->t0_coarse = clock_ns(CLOCK_MONOTONIC_COARSE);
 	res->t0 = now_ns();
+	set_tick(r, res->t0);
 	res->err = bpf_prog_test_run_opts(r->l.prog_fd, &opts);
 	res->t1 = now_ns();
 	res->retval = opts.retval;

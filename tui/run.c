@@ -71,6 +71,41 @@ static void scan_begin(struct run *r)
 }
 
 /*
+ * The end of a read of the table: every CPU's recent entries are added in (read after the table,
+ * so that counts moving from them to it meanwhile are missed once rather than counted twice),
+ * and the table part of the top sources found only there is looked up, the entries read again
+ * after that for the same reason.
+ */
+static int scan_recent(struct run *r)
+{
+	struct sources *s = &r->model.sources;
+	struct source_row *rows;
+	size_t nparts;
+	int n, err;
+
+	n = loader_read_recent(r->loader, &rows);
+	if (n >= 0)
+		n = sources_scan_recent(s, rows, n);
+	if (n < 0)
+		return error_set(&r->error, n, "reading the recent sources failed: %s",
+				 strerror(-n));
+	nparts = sources_recent_only(s, r->parts, sizeof(r->parts) / sizeof(r->parts[0]));
+	for (size_t i = 0; i < nparts; i++) {
+		err = loader_lookup_source(r->loader, &r->parts[i]);
+		if (err < 0)
+			return error_set(&r->error, err, "reading the source table failed: %s",
+					 strerror(-err));
+	}
+	n = loader_read_recent(r->loader, &rows);
+	if (n >= 0)
+		n = sources_settle(s, r->parts, nparts, rows, n);
+	if (n < 0)
+		return error_set(&r->error, n, "reading the recent sources failed: %s",
+				 strerror(-n));
+	return sources_scan_end(s);
+}
+
+/*
  * Reads the source table on, a chunk at a time, for at most RUN_SCAN_BUDGET_NS (or to its end):
  * a table of millions of sources takes many passes of the loop, which keeps draining the ring
  * and answering keys meanwhile.
@@ -87,9 +122,12 @@ static int scan_step(struct run *r, bool to_end)
 		if (n < 0)
 			return error_set(&r->error, n, "reading the source table failed: %s",
 					 strerror(-n));
-		if (n == 0)
-			sources_scan_end(s);
-		else if (sources_scan_add(s, rows, n))
+		if (n == 0) {
+			int err = scan_recent(r);
+
+			if (err)
+				return err;
+		} else if (sources_scan_add(s, rows, n))
 			return error_set(&r->error, -ENOMEM, "out of memory for the source table");
 		if (!to_end && monotonic_ns() >= deadline)
 			break;
@@ -113,16 +151,25 @@ static int run_sample(struct run *r, uint64_t now_ns)
 	return scan_step(r, false);
 }
 
-int run_clear(struct run *r, uint64_t now_ns)
+/* Counting starts from the counters as they are; clear_sources: the kernel's per-source
+ * counts too, which start a new generation (the loop's start needs not: they are new). */
+static int restart(struct run *r, uint64_t now_ns, bool clear_sources)
 {
 	struct counter_values raw;
 	int err = read_counters(r, &raw);
 
 	if (err)
 		return err;
+	if (clear_sources)
+		loader_clear_sources(r->loader);
 	model_clear(&r->model, &raw, now_ns);
-	scan_begin(r);		/* this read becomes the baseline */
+	scan_begin(r);
 	return scan_step(r, false);
+}
+
+int run_clear(struct run *r, uint64_t now_ns)
+{
+	return restart(r, now_ns, true);
 }
 
 int run_set_ports(struct run *r, const struct port_set *ports)
@@ -163,7 +210,7 @@ int run_loop(struct run *r, const struct view_ops *ops, void *view,
 	r->start_ns = now;
 	memcpy(r->watch.ifname, r->loader->ifname, sizeof(r->watch.ifname));
 	r->watch.native = r->loader->native;
-	err = run_clear(r, now);
+	err = restart(r, now, false);
 	if (!err && ops->open)
 		err = ops->open(view, r);
 	r->next_sample_ns = now + (uint64_t)(r->interval_s * 1e9);
