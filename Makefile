@@ -191,11 +191,8 @@ $(FUZZ_OUTPUT)/fuzz_%: tests/fuzz_%.c tests/fuzz.h $(HEADERS) | $(FUZZ_OUTPUT)/t
 # printk programs, copies of the real program with one part of the drop path taken out (the -D
 # flags of bench/variant.bpf.c), and tcpdrop-top again with a wakeup for every event.
 BENCH_OUTPUT := $(OUTPUT)/bench
-BENCH_VARIANTS := no_event no_event_no_ktime no_event_no_sources bare global_counters
-BENCH_FLAGS_no_event := -DBENCH_NO_EVENT
-BENCH_FLAGS_no_event_no_ktime := -DBENCH_NO_EVENT -DBENCH_NO_KTIME
-BENCH_FLAGS_no_event_no_sources := -DBENCH_NO_EVENT -DBENCH_NO_SOURCES
-BENCH_FLAGS_bare := -DBENCH_NO_KTIME -DBENCH_NO_SOURCES -DBENCH_NO_EVENT
+BENCH_VARIANTS := bare global_counters
+BENCH_FLAGS_bare := -DBENCH_NO_SOURCES
 BENCH_FLAGS_global_counters := -DBENCH_GLOBAL_COUNTERS
 BENCH_BUILD := $(BENCH_OUTPUT)/bench $(BENCH_OUTPUT)/gen $(BENCH_OUTPUT)/$(BIN)-wakeup \
 	$(patsubst %,$(BENCH_OUTPUT)/variant_%.bpf.o,$(BENCH_VARIANTS))

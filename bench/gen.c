@@ -2,8 +2,8 @@
 /*
  * gen: the kernel-speed SYN flood of make bench (bench/linerate.sh drives it).
  *
- *   gen --out IFACE [--rx NETNS:IFACE] [--cpus LIST] [--count N] [--sources N] [--heavy H]
- *       [--paced]
+ *   gen --out IFACE [--rx NETNS:IFACE] [--rx-threads PIDS] [--cpus LIST] [--count N]
+ *       [--sources N] [--heavy H]
  *
  * Runs bench/gen.bpf.c through BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES on each CPU
  * of LIST (one thread each, pinned), COUNT frames in all: IPv6 SYNs to port 4040, redirected
@@ -11,11 +11,11 @@
  * peer's NAPI (threaded and pinned elsewhere by the caller). What reached it is read from the
  * veths' own counters (ethtool -S): rx_queue_N_xdp_packets of the receiver, in network
  * namespace NETNS, and tx_queue_N_xdp_xmit and _xdp_xmit_errors of IFACE (frames the veth
- * refused because the receiver's ring was full). One JSON line: frames sent, seconds, frames
- * through and refused, and the rate that reached the receiver.
- *
- * --paced sends a ring's worth at a time and waits for the receiver to take it, so that no
- * frame is refused and every source's count is known: for checking counts, not for rates.
+ * refused because the receiver's ring was full). One JSON line: frames sent, the generator's
+ * wall and CPU time (its threads' own, which counts the receiver too when the receiver's NAPI
+ * runs in the generator's softirq, on its CPU), the CPU time of the receiver's NAPI threads
+ * (--rx-threads, when they run apart), the frames through, refused, and received on each of
+ * the receiver's queues.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,8 +48,7 @@ struct seq {
 #include "tests/pkt.h"
 
 #define MAX_THREADS	64
-/* Frames a veth's ring holds (VETH_RING_SIZE): --paced never has more in flight. */
-#define PACE_FRAMES	256
+#define MAX_QUEUES	16
 #define BATCH		64	/* frames the kernel runs between two flushes to the veth */
 
 struct stats_dev {
@@ -57,9 +56,12 @@ struct stats_dev {
 	char ifname[IF_NAMESIZE];
 };
 
-/* Sums the ethtool statistics of dev whose names end in suffix ("_xdp_packets"). */
+/*
+ * Sums the ethtool statistics of dev named prefix, a queue number, suffix ("rx_queue_",
+ * "_xdp_packets"); each queue's in per_queue[] too, when it is given (MAX_QUEUES of them).
+ */
 static int ethtool_sum(const struct stats_dev *dev, const char *prefix, const char *suffix,
-		       uint64_t *sum)
+		       uint64_t *sum, uint64_t *per_queue, int *nqueues)
 {
 	struct {
 		struct ethtool_sset_info hdr;
@@ -103,9 +105,21 @@ static int ethtool_sum(const struct stats_dev *dev, const char *prefix, const ch
 		const char *name = (const char *)names->data + (size_t)i * ETH_GSTRING_LEN;
 		size_t len = strnlen(name, ETH_GSTRING_LEN);
 
-		if (len > plen + slen && !strncmp(name, prefix, plen) &&
-		    !strcmp(name + len - slen, suffix))
-			*sum += vals->data[i];
+		unsigned long q;
+		char *end;
+
+		if (len <= plen + slen || strncmp(name, prefix, plen) ||
+		    strcmp(name + len - slen, suffix))
+			continue;
+		q = strtoul(name + plen, &end, 10);
+		if (end != name + len - slen)	/* "_xdp_xmit" is not "_xdp_xmit_errors" */
+			continue;
+		*sum += vals->data[i];
+		if (per_queue && q < MAX_QUEUES) {
+			per_queue[q] = vals->data[i];
+			if ((int)q >= *nqueues)
+				*nqueues = q + 1;
+		}
 	}
 out:
 	free(names);
@@ -140,6 +154,8 @@ static int socket_in(const char *ns)
 
 struct snapshot {
 	uint64_t rx, xmit, xmit_errors;
+	uint64_t rx_queue[MAX_QUEUES];
+	int nqueues;
 };
 
 struct gen {
@@ -149,7 +165,6 @@ struct gen {
 	int ifindex;
 	struct stats_dev out, rx;
 	bool have_rx;
-	bool paced;
 	int ncpus, cpus[MAX_THREADS];
 	int nrx_threads, rx_threads[MAX_THREADS];	/* the receiver's NAPI threads */
 	uint64_t count;
@@ -159,13 +174,17 @@ struct gen {
 
 static int snapshot(struct gen *g, struct snapshot *s)
 {
-	int err = ethtool_sum(&g->out, "tx_queue_", "_xdp_xmit", &s->xmit);
+	int err = ethtool_sum(&g->out, "tx_queue_", "_xdp_xmit", &s->xmit, NULL, NULL);
 
 	if (!err)
-		err = ethtool_sum(&g->out, "tx_queue_", "_xdp_xmit_errors", &s->xmit_errors);
+		err = ethtool_sum(&g->out, "tx_queue_", "_xdp_xmit_errors", &s->xmit_errors, NULL,
+				  NULL);
 	s->rx = 0;
+	s->nqueues = 0;
+	memset(s->rx_queue, 0, sizeof(s->rx_queue));
 	if (!err && g->have_rx)
-		err = ethtool_sum(&g->rx, "rx_queue_", "_xdp_packets", &s->rx);
+		err = ethtool_sum(&g->rx, "rx_queue_", "_xdp_packets", &s->rx, s->rx_queue,
+				  &s->nqueues);
 	return err;
 }
 
@@ -242,39 +261,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* One frame in flight per ring slot at most: wait until the receiver has taken each chunk. */
-static int run_paced(struct gen *g)
-{
-	struct snapshot s0, s;
-	uint64_t left = g->count, sent = 0;
-	cpu_set_t set;
-	int err;
-
-	CPU_ZERO(&set);
-	CPU_SET(g->cpus[0], &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		return -errno;
-	err = snapshot(g, &s0);
-	while (!err && left) {
-		__u32 n = left > PACE_FRAMES ? PACE_FRAMES : (__u32)left;
-		uint64_t deadline;
-
-		err = run_frames(g, n);
-		left -= n;
-		sent += n;
-		deadline = now_ns() + 5000000000ULL;
-		do {
-			if (!err)
-				err = snapshot(g, &s);
-			if (!err && s.xmit_errors != s0.xmit_errors)
-				return -ENOBUFS;
-			if (!err && now_ns() > deadline)
-				return -ETIMEDOUT;
-		} while (!err && s.rx - s0.rx < sent);
-	}
-	return err;
-}
-
 /* A comma-separated list of numbers into out: how many, or 0. */
 static int parse_list(const char *list, int *out)
 {
@@ -291,7 +277,7 @@ static int parse_list(const char *list, int *out)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gen --out IFACE [--rx NETNS:IFACE] [--rx-threads PIDS] "
-		"[--cpus LIST] [--count N] [--sources N] [--heavy H] [--paced]\n");
+		"[--cpus LIST] [--count N] [--sources N] [--heavy H]\n");
 }
 
 int main(int argc, char **argv)
@@ -310,10 +296,6 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--paced")) {
-			g.paced = true;
-			continue;
-		}
 		if (!v) {
 			usage();
 			return 2;
@@ -367,10 +349,6 @@ int main(int argc, char **argv)
 		perror("gen: socket");
 		return 1;
 	}
-	if (g.paced && !g.have_rx) {
-		fprintf(stderr, "gen: --paced needs --rx, to wait for the receiver\n");
-		return 2;
-	}
 
 	pkt_init(&g.frame);
 	pkt_eth(&g.frame, PKT_ETH_IPV6);
@@ -399,21 +377,17 @@ int main(int argc, char **argv)
 	for (i = 0; i < g.nrx_threads; i++)
 		rx_cpu -= task_cpu_ns(g.rx_threads[i]);
 	t0 = now_ns();
-	if (g.paced) {
-		err = run_paced(&g);
-	} else {
-		pthread_barrier_init(&g.start, NULL, g.ncpus);
-		for (i = 0; i < g.ncpus; i++) {
-			workers[i] = (struct worker){ .g = &g, .cpu = g.cpus[i],
-				.count = g.count / g.ncpus + ((uint64_t)i < g.count % g.ncpus) };
-			pthread_create(&threads[i], NULL, worker_main, &workers[i]);
-		}
-		for (i = 0; i < g.ncpus; i++) {
-			pthread_join(threads[i], NULL);
-			gen_cpu += workers[i].cpu_ns;
-			if (workers[i].err && !err)
-				err = workers[i].err;
-		}
+	pthread_barrier_init(&g.start, NULL, g.ncpus);
+	for (i = 0; i < g.ncpus; i++) {
+		workers[i] = (struct worker){ .g = &g, .cpu = g.cpus[i],
+			.count = g.count / g.ncpus + ((uint64_t)i < g.count % g.ncpus) };
+		pthread_create(&threads[i], NULL, worker_main, &workers[i]);
+	}
+	for (i = 0; i < g.ncpus; i++) {
+		pthread_join(threads[i], NULL);
+		gen_cpu += workers[i].cpu_ns;
+		if (workers[i].err && !err)
+			err = workers[i].err;
 	}
 	t1 = now_ns();
 	/* The last frames in the receiver's ring: the NAPI takes them within microseconds. */
@@ -424,16 +398,17 @@ int main(int argc, char **argv)
 		err = snapshot(&g, &s1);
 	gen_bpf__destroy(g.skel);
 	if (err) {
-		fprintf(stderr, "gen: %s\n", err == -ENOBUFS ? "the veth refused frames while paced" :
-			strerror(-err));
+		fprintf(stderr, "gen: %s\n", strerror(-err));
 		return 1;
 	}
 	printf("{\"frames\":%llu,\"secs\":%.6f,\"gen_cpu_secs\":%.6f,\"rx_cpu_secs\":%.6f,"
-	       "\"xmit\":%llu,\"xmit_errors\":%llu,\"rx\":%llu,\"pps\":%.0f}\n",
+	       "\"xmit\":%llu,\"xmit_errors\":%llu,\"rx\":%llu,\"rx_queues\":[",
 	       (unsigned long long)g.count, (t1 - t0) / 1e9, gen_cpu / 1e9, rx_cpu / 1e9,
 	       (unsigned long long)(s1.xmit - s0.xmit),
 	       (unsigned long long)(s1.xmit_errors - s0.xmit_errors),
-	       (unsigned long long)(s1.rx - s0.rx),
-	       (g.have_rx ? s1.rx - s0.rx : s1.xmit - s0.xmit) / ((t1 - t0) / 1e9));
+	       (unsigned long long)(s1.rx - s0.rx));
+	for (i = 0; i < s1.nqueues; i++)
+		printf("%s%llu", i ? "," : "", (unsigned long long)(s1.rx_queue[i] - s0.rx_queue[i]));
+	printf("]}\n");
 	return 0;
 }
