@@ -33,7 +33,8 @@
 # top 10 must be the 10 heavy sources with exactly the frames each sent, and the drops in no
 # source's row (sources not tracked) exactly the rest.
 #
-# Usage: bench/linerate.sh ROWS   (environment: BENCH_LINERATE_COUNT, BENCH_LINERATE_RUNS)
+# Usage: bench/linerate.sh ROWS   (environment: BENCH_LINERATE_COUNT, BENCH_LINERATE_RUNS, and
+# BENCH_LINERATE_TOOL and BENCH_LINERATE_BENCH for another build's binaries)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/lib.sh
@@ -42,9 +43,10 @@ cd "$(dirname "$0")/.." || exit 1
 ROWS=${1:?usage: bench/linerate.sh ROWS}
 COUNT=${BENCH_LINERATE_COUNT:-10000000}
 RUNS=${BENCH_LINERATE_RUNS:-3}
-BENCH=.output/bench/bench
+# Another build's tcpdrop-top and bench (an older one, to compare) may stand in for these.
+BENCH=${BENCH_LINERATE_BENCH:-.output/bench/bench}
 GEN=.output/bench/gen
-TOOL=./tcpdrop-top
+TOOL=${BENCH_LINERATE_TOOL:-./tcpdrop-top}
 PATTERNS=(one 16k 1m mixed)
 RECEIVERS=(empty bare zero tool)
 declare -A SOURCES=([one]=1 [16k]=16384 [1m]=1048576 [mixed]=1048576)
@@ -252,9 +254,9 @@ row = {
     "dropped": got.get("dropped"), "rows_drops": got.get("rows_drops"),
     "untracked": got.get("untracked"), "heavy_want": want, "top": got.get("top"),
     "top10_are_the_heavy_ones_exactly": refused == 0 and top == want,
-    "dropped_exact": got.get("dropped") == gen["rx"],
-    "untracked_is_the_rest": got.get("dropped") is not None and
-        got["untracked"] == got["dropped"] - got["rows_drops"],
+    "dropped_exact": got.get("dropped") == gen["xmit"],
+    "untracked_is_the_rest": None not in (got.get("dropped"), got.get("rows_drops")) and
+        got.get("untracked") == got["dropped"] - got["rows_drops"],
 }
 print(json.dumps(row))
 EOF
