@@ -201,7 +201,8 @@ static int run_frames(struct gen *g, __u32 n)
 	/* No context: the frames come in on this namespace's loopback, whose receive queue XDP
 	 * knows; a veth's is only registered while it has a program of its own. */
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = g->frame.buf,
-		    .data_size_in = (__u32)g->frame.len, .repeat = n, .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = BATCH);
+		    .data_size_in = (__u32)g->frame.len, .repeat = n,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = BATCH);
 
 	return bpf_prog_test_run_opts(g->prog_fd, &opts) ? -errno : 0;
 }
@@ -408,7 +409,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)(s1.xmit_errors - s0.xmit_errors),
 	       (unsigned long long)(s1.rx - s0.rx));
 	for (i = 0; i < s1.nqueues; i++)
-		printf("%s%llu", i ? "," : "", (unsigned long long)(s1.rx_queue[i] - s0.rx_queue[i]));
+		printf("%s%llu", i ? "," : "",
+		       (unsigned long long)(s1.rx_queue[i] - s0.rx_queue[i]));
 	printf("]}\n");
 	return 0;
 }

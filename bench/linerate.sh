@@ -169,8 +169,8 @@ done
 for ((round = 1; round <= RUNS; round++)); do
 	for p in "${PATTERNS[@]}"; do
 		for r in "${RECEIVERS[@]}"; do
-			printf '\r  line rate, one CPU: round %d of %d, %-22s %-30s' "$round" "$RUNS" \
-				"${PLABEL[$p]}" "${RLABEL[$r]}" >&2
+			printf '\r  line rate, one CPU: round %d of %d, %-22s %-30s' "$round" \
+				"$RUNS" "${PLABEL[$p]}" "${RLABEL[$r]}" >&2
 			gen "${ID[$r]}" --cpus "$GEN_CPU" --count "$COUNT" \
 				--sources "${SOURCES[$p]}" --heavy "${HEAVY[$p]}"
 			ns=$(per_frame_ns) || die "$ns"
@@ -194,7 +194,8 @@ for r in empty bare; do
 done
 
 median() {
-	tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	tr ' ' '\n' | sed '/^$/d' | sort -g |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 # ratios A B: B's ns over A's, round by round: a rate's ratio to B's rate.
@@ -220,8 +221,9 @@ for p in "${PATTERNS[@]}"; do
 		rr=$(ratios "${NS[$p.$r]}" "${NS[$p.empty]}")
 		ratio=$(median <<<"$rr")
 		row="{\"section\":\"linerate\",\"cpus\":1,\"pattern\":\"$p\""
-		row+=",\"pattern_name\":\"${PLABEL[$p]}\",\"receiver\":\"$r\",\"name\":\"${RLABEL[$r]}\""
-		row+=",\"ns_per_frame\":$ns,\"pps\":$(awk -v n="$ns" 'BEGIN { printf "%.0f", 1e9 / n }')"
+		row+=",\"pattern_name\":\"${PLABEL[$p]}\",\"receiver\":\"$r\""
+		row+=",\"name\":\"${RLABEL[$r]}\",\"ns_per_frame\":$ns"
+		row+=",\"pps\":$(awk -v n="$ns" 'BEGIN { printf "%.0f", 1e9 / n }')"
 		row+=",\"ns_runs\":$(json_list "${NS[$p.$r]}"),\"ratio\":$ratio"
 		row+=",\"ratio_runs\":$(json_list "$rr")"
 		[ -n "${EXACT[$r]:-}" ] && row+=",\"totals_exact\":${EXACT[$r]}"
@@ -276,8 +278,8 @@ done
 for ((round = 1; round <= RUNS; round++)); do
 	for p in "${TWO_PATTERNS[@]}"; do
 		for r in "${TWO_RECEIVERS[@]}"; do
-			printf '\r  line rate, two CPUs: round %d of %d, %-22s %-30s' "$round" "$RUNS" \
-				"${PLABEL[$p]}" "${RLABEL[$r]}" >&2
+			printf '\r  line rate, two CPUs: round %d of %d, %-22s %-30s' "$round" \
+				"$RUNS" "${PLABEL[$p]}" "${RLABEL[$r]}" >&2
 			gen "${TID[$r]}" --cpus "$GEN_CPU" --count "$COUNT" \
 				--sources "${SOURCES[$p]}" --rx-threads "${TNAPI[$r]}"
 			read -r w c f <<<"$(python3 -c 'import json, sys; g = json.load(sys.stdin)
@@ -295,8 +297,9 @@ for p in "${TWO_PATTERNS[@]}"; do
 	for r in "${TWO_RECEIVERS[@]}"; do
 		ns=$(median <<<"${CPUNS[$p.$r]}")
 		row="{\"section\":\"linerate\",\"cpus\":2,\"pattern\":\"$p\""
-		row+=",\"pattern_name\":\"${PLABEL[$p]}\",\"receiver\":\"$r\",\"name\":\"${RLABEL[$r]}\""
-		row+=",\"pps_wall\":$(median <<<"${WALL[$p.$r]}"),\"pps_wall_runs\":$(json_list "${WALL[$p.$r]}")"
+		row+=",\"pattern_name\":\"${PLABEL[$p]}\",\"receiver\":\"$r\""
+		row+=",\"name\":\"${RLABEL[$r]}\",\"pps_wall\":$(median <<<"${WALL[$p.$r]}")"
+		row+=",\"pps_wall_runs\":$(json_list "${WALL[$p.$r]}")"
 		row+=",\"ns_per_frame\":$ns,\"ns_runs\":$(json_list "${CPUNS[$p.$r]}")"
 		row+=",\"ratio\":$(median <<<"$(ratios "${CPUNS[$p.$r]}" "${CPUNS[$p.empty]}")")"
 		row+=",\"refused_runs\":$(json_list "${REFUSED[$p.$r]}")}"

@@ -68,8 +68,9 @@ def breakdown_table(parts):
 
 def flood_table(rows, setup):
     out = [
-        f"SYN flood from trafgen, the skb path of a container's veth (trafgen's rate is the "
-        f"limit): {thousands(setup['count'])} SYNs a run, native XDP, median of {setup['runs']} rounds;",
+        "SYN flood from trafgen, the skb path of a container's veth (trafgen's rate is the "
+        f"limit): {thousands(setup['count'])} SYNs a run, native XDP, "
+        f"median of {setup['runs']} rounds;",
         f"flood and XDP on CPU {setup['flood_cpu']}, the consumer on CPU {setup['consumer_cpu']}; "
         "events lost: the most in any round.",
         "",
@@ -109,8 +110,8 @@ def linerate_tables(rows, exact, queues, setup):
             names.append(r["name"])
     by = {(r["pattern"], r["name"]): r for r in one}
     out = [
-        f"At the kernel's speed: bench/gen.c, {thousands(setup['count'])} frames a run (BPF_PROG_TEST_RUN, "
-        "live frames, out of a veth into the",
+        f"At the kernel's speed: bench/gen.c, {thousands(setup['count'])} frames a run "
+        "(BPF_PROG_TEST_RUN, live frames, out of a veth into the",
         f"peer's native XDP), median of {setup['runs']} rounds. One CPU: the generator on CPU "
         f"{setup['gen_cpu']}, the receiver's XDP in its softirq;",
         "rate = frames / the generator's CPU time; ratio to the empty XDP_DROP of the same round.",
@@ -140,9 +141,11 @@ def linerate_tables(rows, exact, queues, setup):
         top = exact.get("top") or []
         out += ["", f"Exact counts, the mixed flood ({thousands(exact['frames'])} frames) into "
                 "tcpdrop-top's own loop and model: top 10 the 10 heavy sources with",
-                f"exactly the frames each sent ({thousands(top[0]['drops']) if top else '?'} each): "
+                "exactly the frames each sent "
+                f"({thousands(top[0]['drops']) if top else '?'} each): "
                 f"{'yes' if exact['top10_are_the_heavy_ones_exactly'] else 'NO'}; dropped "
-                f"{thousands(exact['dropped'] or 0)} = in rows {thousands(exact['rows_drops'] or 0)}"
+                f"{thousands(exact['dropped'] or 0)} = in rows "
+                f"{thousands(exact['rows_drops'] or 0)}"
                 f" + not tracked {thousands(exact['untracked'] or 0)}: "
                 f"{'yes' if exact['untracked_is_the_rest'] and exact['dropped_exact'] else 'NO'}."]
     if two:

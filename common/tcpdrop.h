@@ -76,7 +76,7 @@ enum tcpdrop_counter {
 struct tcpdrop_counters {
 	__u64 count[TCPDROP_NR_COUNTERS];
 	__u64 passed_bytes;
-	__u64 events_allowed;	/* drops the rate limit gave an event: sent, or lost to a full ring */
+	__u64 events_allowed;	/* drops given an event: sent, or lost to a full ring */
 	/*
 	 * The program's own, kept here to save a lookup a drop: for each set of this CPU's
 	 * recent sources (below), which entry a new source takes next (bits 0-1) and which

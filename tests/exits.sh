@@ -129,7 +129,8 @@ run_shares() {
 		-P 1 >"$TG_LOG" 2>&1 </dev/null; then
 		why="trafgen: $(tail -c 200 "$TG_LOG")"
 	else
-		why=$(wait_screen 10 $tag "counter('dropped') == 20000 or fail('dropped: %s' % show())")
+		why=$(wait_screen 10 $tag \
+			"counter('dropped') == 20000 or fail('dropped: %s' % show())")
 	fi
 	if [ -z "$why" ]; then
 		sleep 0.5	# one more refresh after the last drop

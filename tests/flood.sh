@@ -361,9 +361,10 @@ run_burst() {
 		lines=$(LC_ALL=C grep -c '^{"type":"drop",' "$TOOL_OUT")
 		packets=$(tcpdump -nn -r "$pcap" 2>/dev/null | wc -l)
 		if [ "$lines" != $n ] || [ "$packets" != $n ]; then
-			why="$lines drop lines and $packets packets in the pcap for $n SYNs at once, want"
-			why+=" $n of each: $(last_stats "$TOOL_OUT" | head -c 300)"
-		elif ! last_stats "$TOOL_OUT" | grep -q '"events_lost":0,"events_throttled":0,'; then
+			why="$lines drop lines and $packets packets in the pcap for $n SYNs at"
+			why+=" once, want $n of each: $(last_stats "$TOOL_OUT" | head -c 300)"
+		elif ! last_stats "$TOOL_OUT" |
+			grep -q '"events_lost":0,"events_throttled":0,'; then
 			why="events lost or throttled: $(last_stats "$TOOL_OUT" | head -c 300)"
 		fi
 	fi

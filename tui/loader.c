@@ -358,7 +358,8 @@ int loader_read_counters(struct loader *l, struct counter_values *out)
 		for (int i = 0; i < TCPDROP_NR_COUNTERS; i++)
 			out->v[i] += c->count[i];
 		/* What the program leaves to us (tcpdrop.h), exact since each CPU's are. */
-		out->v[TCPDROP_SEEN_PACKETS] += c->count[TCPDROP_PASSED] + c->count[TCPDROP_DROPPED];
+		out->v[TCPDROP_SEEN_PACKETS] += c->count[TCPDROP_PASSED] +
+						 c->count[TCPDROP_DROPPED];
 		out->v[TCPDROP_SEEN_BYTES] += c->passed_bytes + c->count[TCPDROP_DROPPED_BYTES];
 		out->v[TCPDROP_EVENTS_THROTTLED] += c->count[TCPDROP_DROPPED] - c->events_allowed;
 	}

@@ -20,7 +20,7 @@
 struct source_row {
 	uint8_t family;
 	uint8_t addr[16];
-	bool recent_only;	/* a top row found only in the recent entries: see sources_settle */
+	bool recent_only;	/* a top row found only in recent entries: sources_settle */
 	uint64_t drops;
 	uint64_t bytes;
 	uint64_t last_seen_ns;	/* CLOCK_MONOTONIC */
