@@ -416,11 +416,10 @@ int tcpdrop(struct xdp_md *ctx)
 	}
 
 	count_source(&f, len, cnt);
-	/* A drop the rate limit holds back costs nothing more: throttled is derived. */
-	if (event_allowed()) {
-		cnt->events_allowed++;
+	if (event_allowed())
 		emit_event(ctx, &f, len, cnt);
-	}
+	else
+		cnt->count[TCPDROP_EVENTS_THROTTLED]++;
 	/* In a dry run "dropped" counts what would have been dropped, so the numbers preview the
 	 * rule; passed + dropped stays equal to seen. */
 	cnt->count[TCPDROP_DROPPED]++;

@@ -67,16 +67,14 @@ enum tcpdrop_counter {
 };
 
 /*
- * One slot per CPU of a single-entry per-CPU array; user space adds the CPUs up. The drop path
- * writes as few as it can: the program leaves count[TCPDROP_SEEN_PACKETS], [TCPDROP_SEEN_BYTES]
- * and [TCPDROP_EVENTS_THROTTLED] at zero and counts passed_bytes and events_allowed instead,
- * from which user space derives them exactly (loader_read_counters): seen is passed + dropped,
- * throttled is dropped less the events the rate limit allowed.
+ * One slot per CPU of a single-entry per-CPU array; user space adds the CPUs up. Every packet
+ * writes as few as it can: the program leaves count[TCPDROP_SEEN_PACKETS] and
+ * [TCPDROP_SEEN_BYTES] at zero and counts passed_bytes instead, and user space derives seen,
+ * exactly, as passed + dropped (loader_read_counters): each part only grows, so the sum does.
  */
 struct tcpdrop_counters {
 	__u64 count[TCPDROP_NR_COUNTERS];
 	__u64 passed_bytes;
-	__u64 events_allowed;	/* drops given an event: sent, or lost to a full ring */
 	/*
 	 * The program's own, kept here to save a lookup a drop: for each set of this CPU's
 	 * recent sources (below), which entry a new source takes next (bits 0-1) and which

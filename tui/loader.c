@@ -361,7 +361,6 @@ int loader_read_counters(struct loader *l, struct counter_values *out)
 		out->v[TCPDROP_SEEN_PACKETS] += c->count[TCPDROP_PASSED] +
 						 c->count[TCPDROP_DROPPED];
 		out->v[TCPDROP_SEEN_BYTES] += c->passed_bytes + c->count[TCPDROP_DROPPED_BYTES];
-		out->v[TCPDROP_EVENTS_THROTTLED] += c->count[TCPDROP_DROPPED] - c->events_allowed;
 	}
 	return 0;
 }
