@@ -174,6 +174,7 @@ int sources_scan_recent(struct sources *s, const struct source_row *rows, size_t
 	m = merge_by_address(s, rows, n);
 	if (m < 0)
 		return (int)m;
+	s->scan.entries += m;
 	/* A source among the top rows already has its table part there: add the rest, and
 	 * offer it no more (recent_only 2 marks it taken; reset below). */
 	for (int key = 0; key < SORT_NR; key++) {

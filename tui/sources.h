@@ -41,7 +41,9 @@ struct source_summary {
 	struct source_row top[SORT_NR][SOURCES_TOP];	/* each sorted by its key */
 	size_t ntop[SORT_NR];
 	uint64_t total_drops;	/* drops since the clear of the sources that have a row */
-	uint64_t entries;	/* entries in the table */
+	/* Entries in the table, and sources in the recent entries: one that has both is in twice,
+	 * which only a source that left its entry for the table and came back has. */
+	uint64_t entries;
 	uint64_t started_drops;	/* the dropped counter when the read began: see untracked */
 };
 
