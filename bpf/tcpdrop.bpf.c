@@ -286,11 +286,15 @@ static __always_inline void count_source(struct flow *f, __u32 len,
 			cnt->recent_hand[h] |= 0x10 << i;
 		m->bytes += len;
 		m->last_seen_ns = now;
-		/* Far from overflowing u32, and once in 2^31 drops at most. */
+		/* Far from overflowing u32: once in 2^31 drops, the counts move to the table, the
+		 * entry emptied first (a reader of both never counts them twice). The hint that the
+		 * source dropped more than once stays: the entry is checked before it moves. */
 		if (m->drops >= 1u << 31) {
-			move_to_table(a0, a1, f->family, m->drops, m->bytes, now, gen);
-			m->drops = 1;	/* still more than once: the hint stays right */
+			old = *m;
+			m->drops = 0;
 			m->bytes = 0;
+			barrier();
+			move_to_table(a0, a1, f->family, old.drops, old.bytes, now, gen);
 		}
 		return;
 	}

@@ -1821,6 +1821,45 @@ TEST(sources_moved_to_the_table_keep_exact_counts)
 		eq_at(HERE("since the clear"), "drops", read_source(r, 6, addrs[i]).drops, 3);
 }
 
+/* A source 2^31 drops in one entry: its counts move to the table whole, none added or lost. */
+TEST(a_source_near_2_31_drops_in_its_entry_moves_to_the_table_exactly)
+{
+	struct rig *r = &sources_rig;
+	struct tcpdrop_recent_set set;
+	struct tcpdrop_source s;
+	uint8_t addr[16];
+	uint64_t a0, a1;
+	uint32_t idx;
+	struct pkt p;
+
+	if (!rig_ready(r) || !pin_to_cpu(0))
+		return;
+	v6_source(&p, 4, 7, addr);
+	drop_n(r, &p, 1);	/* its entry, on CPU 0 */
+	/* Written as the program would have, after 2^31 - 1 drops of 74 bytes. */
+	idx = recent_set_of(addr);
+	memcpy(&a0, addr, 8);
+	memcpy(&a1, addr + 8, 8);
+	if (bpf_map_lookup_elem(bpf_map__fd(r->l.skel->maps.recent), &idx, &set)) {
+		check_fail_at(__FILE__, __LINE__, "reading the set: %s", strerror(errno));
+		unpin();
+		return;
+	}
+	for (int w = 0; w < TCPDROP_RECENT_WAYS; w++)
+		if (set.key[w].addr[0] == a0 && set.key[w].addr[1] == a1) {
+			set.meta[w].drops = (1u << 31) - 1;
+			set.meta[w].bytes = ((1ULL << 31) - 1) * p.len;
+		}
+	if (bpf_map_update_elem(bpf_map__fd(r->l.skel->maps.recent), &idx, &set, BPF_ANY))
+		check_fail_at(__FILE__, __LINE__, "writing the set: %s", strerror(errno));
+	drop_n(r, &p, 3);
+	unpin();
+	s = read_source(r, 6, addr);
+	eq_at(HERE(""), "drops", s.drops, (1ULL << 31) + 2);
+	eq_at(HERE(""), "bytes", s.bytes, ((1ULL << 31) + 2) * p.len);
+	CHECK(table_entries(r) > 0, "nothing moved to the table");
+}
+
 /* The default rate's bucket holds a second of it: a burst of 200 SYNs is logged whole. */
 TEST(event_rate_default_logs_a_burst_of_200_whole)
 {
@@ -2056,6 +2095,7 @@ int main(void)
 	RUN(event_rate_is_the_whole_rate_on_one_cpu_and_no_more_on_two);
 	RUN(repeated_sources_keep_exact_counts_through_a_spoofed_flood);
 	RUN(sources_moved_to_the_table_keep_exact_counts);
+	RUN(a_source_near_2_31_drops_in_its_entry_moves_to_the_table_exactly);
 	RUN(capture_carries_the_frames_first_snaplen_bytes_after_the_event);
 	RUN(capture_of_a_frame_shorter_than_snaplen_is_the_whole_frame);
 	RUN(capture_keeps_vlan_tags_and_starts_at_the_ip_header_on_raw_ip_devices);
