@@ -202,13 +202,10 @@ $(FUZZ_OUTPUT)/fuzz_%: tests/fuzz_%.c tests/fuzz.h $(HEADERS) | $(FUZZ_OUTPUT)/t
 # printk programs, copies of the real program with one part of the drop path taken out (the -D
 # flags of bench/variant.bpf.c), and tcpdrop-top again with a wakeup for every event.
 BENCH_OUTPUT := $(OUTPUT)/bench
-BENCH_VARIANTS := no_event no_event_no_ktime no_event_no_sources bare global_counters
-BENCH_FLAGS_no_event := -DBENCH_NO_EVENT
-BENCH_FLAGS_no_event_no_ktime := -DBENCH_NO_EVENT -DBENCH_NO_KTIME
-BENCH_FLAGS_no_event_no_sources := -DBENCH_NO_EVENT -DBENCH_NO_SOURCES
-BENCH_FLAGS_bare := -DBENCH_NO_KTIME -DBENCH_NO_SOURCES -DBENCH_NO_EVENT
+BENCH_VARIANTS := bare global_counters
+BENCH_FLAGS_bare := -DBENCH_NO_SOURCES
 BENCH_FLAGS_global_counters := -DBENCH_GLOBAL_COUNTERS
-BENCH_BUILD := $(BENCH_OUTPUT)/bench $(BENCH_OUTPUT)/$(BIN)-wakeup \
+BENCH_BUILD := $(BENCH_OUTPUT)/bench $(BENCH_OUTPUT)/gen $(BENCH_OUTPUT)/$(BIN)-wakeup \
 	$(patsubst %,$(BENCH_OUTPUT)/variant_%.bpf.o,$(BENCH_VARIANTS))
 
 bench:
@@ -230,6 +227,19 @@ $(BENCH_OUTPUT)/floor.bpf.o: bench/floor.bpf.c | $(BENCH_OUTPUT)
 $(BENCH_OUTPUT)/floor.skel.h: $(BENCH_OUTPUT)/floor.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(BENCH_OUTPUT)/gen.bpf.o: bench/gen.bpf.c | $(BENCH_OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_OUTPUT)/gen.skel.h: $(BENCH_OUTPUT)/gen.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name gen_bpf > $@
+
+# The kernel-speed generator (bench/linerate.sh): its own small binary.
+$(BENCH_OUTPUT)/gen: bench/gen.c tests/pkt.h $(BENCH_OUTPUT)/gen.skel.h | $(BENCH_OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(BENCH_OUTPUT) $< $(LDLIBS) -lpthread -o $@
 
 $(BENCH_OUTPUT)/variant_%.bpf.o: bench/variant.bpf.c bpf/tcpdrop.bpf.c bpf/parse.h \
 		common/tcpdrop.h | $(BENCH_OUTPUT)

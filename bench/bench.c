@@ -45,6 +45,7 @@
 #include "tui/cli.h"
 #include "tui/clock.h"
 #include "tui/droplog.h"
+#include "tui/format.h"
 #include "tui/iface.h"
 #include "tui/loader.h"
 #include "tui/ndjson.h"
@@ -187,9 +188,7 @@ static void drainer_set(struct drainer *d, int interval_ms)
 /* ---- bench packet ---------------------------------------------------------------------------- */
 
 /* Built by the Makefile from bench/variant.bpf.c; see its -D flags. */
-static const char *const variant_names[] = {
-	"no_event", "no_event_no_ktime", "no_event_no_sources", "bare", "global_counters",
-};
+static const char *const variant_names[] = { "bare", "global_counters" };
 
 #define NR_VARIANTS	(sizeof(variant_names) / sizeof(variant_names[0]))
 
@@ -405,10 +404,10 @@ static int read_lost(struct packet_bench *b, int counters_fd, unsigned long long
  * binary), with port 4040 watched as the tool would set it.
  */
 /*
- * Sets a bool of the object's read-only data before load, as the skeleton does for the tool:
- * the variant then reads the clock the tool reads. Found through the object's BTF.
+ * Sets a variable of the object's read-only data before load, as the skeleton does for the
+ * tool, found through the object's BTF: the variants then throttle events as the tool does.
  */
-static int set_rodata_bool(struct bpf_object *obj, const char *name, bool value)
+static int set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t len)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
 	struct btf *btf = bpf_object__btf(obj);
@@ -432,8 +431,8 @@ static int set_rodata_bool(struct bpf_object *obj, const char *name, bool value)
 		const struct btf_type *t = btf__type_by_id(btf, var->type);
 
 		if (!strcmp(btf__name_by_offset(btf, t->name_off), name) &&
-		    var->offset < size) {
-			data[var->offset] = value;
+		    var->offset + len <= size) {
+			memcpy(data + var->offset, value, len);
 			return bpf_map__set_initial_value(map, data, size);
 		}
 	}
@@ -461,9 +460,18 @@ static int load_variant(const char *name, struct bpf_object **objp)
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj)
 		err = -errno;
-	else
-		err = set_rodata_bool(obj, "have_coarse_clock", libbpf_probe_bpf_helper(
-				      BPF_PROG_TYPE_XDP, BPF_FUNC_ktime_get_coarse_ns, NULL) == 1);
+	else	/* sized as the loader sizes it: every CPU's recent sources */
+		err = bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "recent"),
+					       libbpf_num_possible_cpus() * TCPDROP_RECENT_SETS);
+	/* The default --event-rate, its bucket empty: every event held back, as in a flood. */
+	if (!err) {
+		bool yes = true;
+		__u64 cost = 1000000000ULL / TCPDROP_DEFAULT_EVENT_RATE;
+
+		err = set_rodata(obj, "throttle_events", &yes, sizeof(yes));
+		if (!err)
+			err = set_rodata(obj, "event_cost_ns", &cost, sizeof(cost));
+	}
 	if (!err)
 		err = bpf_object__load(obj);
 	if (!err && bpf_map_update_elem(bpf_object__find_map_fd_by_name(obj, "ports"), &word,
@@ -570,10 +578,7 @@ static struct prog_case *find_case(struct packet_bench *b, const char *name)
 #define V4_RING_FULL	"IPv4 TCP to 4040: drop, ring full"
 #define V4_CAPTURE_10MS	"IPv4 TCP to 4040: drop + event + 128-byte capture (-w), 10 ms drain"
 #define V4_THROTTLED	"IPv4 TCP to 4040: drop, event held back (default --event-rate)"
-#define NO_EVENT	"drop without the event"
-#define NO_EVENT_KTIME	"drop without the event and the clock"
-#define NO_EVENT_LRU	"drop without the event and the source table"
-#define BARE_DROP	"drop, parse + match + counters only"
+#define BARE_DROP	"drop without the per-source counts (event held back)"
 #define PLAIN_COUNTERS	"IPv4 pass, counters in a plain global"
 
 static long median_of(struct packet_bench *b, const char *name)
@@ -623,18 +628,16 @@ static void write_rows(struct packet_bench *b, FILE *out)
 		fprintf(out, "}\n");
 	}
 
-	write_part(b, out, "drop", "parse + match + counters", BARE_DROP, EMPTY_DROP);
-	write_part(b, out, "drop", "the clock (coarse where the kernel has it)", NO_EVENT,
-		   NO_EVENT_KTIME);
-	write_part(b, out, "drop", "per-source LRU hash lookup + update", NO_EVENT, NO_EVENT_LRU);
+	write_part(b, out, "drop", "parse + match + counters, the event held back", BARE_DROP,
+		   EMPTY_DROP);
+	write_part(b, out, "drop", "per-source counts (the source's recent entry)", V4_THROTTLED,
+		   BARE_DROP);
 	write_part(b, out, "drop", "event, drained every 10 ms (some reserves fail)", V4_DROP_10MS,
-		   NO_EVENT);
-	write_part(b, out, "drop", "event, drained without pause", V4_DROP, NO_EVENT);
+		   V4_THROTTLED);
+	write_part(b, out, "drop", "event, drained without pause", V4_DROP, V4_THROTTLED);
 	write_part(b, out, "drop", "a 128-byte capture in the event (-w)", V4_CAPTURE_10MS,
 		   V4_DROP_10MS);
-	write_part(b, out, "drop", "a failed reserve (ring full)", V4_RING_FULL, NO_EVENT);
-	write_part(b, out, "drop", "the rate limit holding the event back", V4_THROTTLED,
-		   NO_EVENT);
+	write_part(b, out, "drop", "a failed reserve (ring full)", V4_RING_FULL, V4_THROTTLED);
 	write_part(b, out, "pass", "per-CPU counters, ARP (Ethernet only)", ARP_PASS, EMPTY_PASS);
 	write_part(b, out, "pass", "IPv4 + TCP parse and port lookup", V4_PASS, ARP_PASS);
 	write_part(b, out, "pass", "per-CPU lookup vs a plain global", V4_PASS, PLAIN_COUNTERS);
@@ -803,18 +806,13 @@ static int packet_setup(struct packet_bench *b)
 	c->at_least = true;
 
 	/*
-	 * The breakdown: the real program with parts taken out (bench/variant.bpf.c). Without the
-	 * event first, so that the other parts are measured free of the ring and its reader.
+	 * The breakdown: the real program with a part taken out (bench/variant.bpf.c), its events
+	 * held back as in a flood at the default rate, so that the part is measured free of the
+	 * ring and its reader.
 	 */
-	add_case(b, NO_EVENT, "variant", variant_prog_fd(b->variants[0]), &b->v4_watched,
+	add_case(b, BARE_DROP, "variant", variant_prog_fd(b->variants[0]), &b->v4_watched,
 		 XDP_DROP, -1, VS_DROP, 0);
-	add_case(b, NO_EVENT_KTIME, "variant", variant_prog_fd(b->variants[1]), &b->v4_watched,
-		 XDP_DROP, -1, VS_DROP, 0);
-	add_case(b, NO_EVENT_LRU, "variant", variant_prog_fd(b->variants[2]), &b->v4_watched,
-		 XDP_DROP, -1, VS_DROP, 0);
-	add_case(b, BARE_DROP, "variant", variant_prog_fd(b->variants[3]), &b->v4_watched,
-		 XDP_DROP, -1, VS_DROP, 0);
-	add_case(b, PLAIN_COUNTERS, "variant", variant_prog_fd(b->variants[4]), &b->v4_other,
+	add_case(b, PLAIN_COUNTERS, "variant", variant_prog_fd(b->variants[1]), &b->v4_other,
 		 XDP_PASS, -1, VS_PASS, 0);
 
 	/* Fill the second instance's ring, which nobody reads, until reserves fail. */
@@ -1012,16 +1010,30 @@ static int consume_event(void *view, struct run *r, const struct tcpdrop_event *
 	return 0;
 }
 
+/* The last line: the counters, the top sources by drops, and what no source's row holds. */
 static int consume_close(void *view, struct run *r, bool failed)
 {
 	const struct counter_values *total = &r->model.stats.total;
+	const struct sources *s = &r->model.sources;
+	uint64_t dropped = total->v[TCPDROP_DROPPED];
+	struct source_row top[10];
+	char addr[FORMAT_ADDR_LEN];
+	size_t n = sources_top(s, SORT_DROPS, top, 10);
 
 	(void)failed;
 	printf("{\"delivered\":%llu,\"dropped\":%llu,\"events_lost\":%llu,"
-	       "\"events_throttled\":%llu}\n", ((struct consumer *)view)->delivered,
-	       (unsigned long long)total->v[TCPDROP_DROPPED],
+	       "\"events_throttled\":%llu,\"rows_drops\":%llu,\"untracked\":%llu,\"top\":[",
+	       ((struct consumer *)view)->delivered, (unsigned long long)dropped,
 	       (unsigned long long)total->v[TCPDROP_EVENTS_LOST],
-	       (unsigned long long)total->v[TCPDROP_EVENTS_THROTTLED]);
+	       (unsigned long long)total->v[TCPDROP_EVENTS_THROTTLED],
+	       (unsigned long long)s->done.total_drops,
+	       (unsigned long long)sources_untracked_drops(s, dropped));
+	for (size_t i = 0; i < n; i++) {
+		format_addr(top[i].family, top[i].addr, addr);
+		printf("%s{\"src\":\"%s\",\"drops\":%llu}", i ? "," : "", addr,
+		       (unsigned long long)top[i].drops);
+	}
+	printf("]}\n");
 	return fflush(stdout) ? -errno : 0;
 }
 

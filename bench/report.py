@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""The last step of make bench: the rows that bench packet and bench/flood.sh wrote (one JSON
-object a line) become a short table on stdout and the same figures in one JSON file.
+"""The last step of make bench: the rows that bench packet, bench/linerate.sh and bench/flood.sh
+wrote (one JSON object a line) become a short table on stdout and the same figures in one JSON
+file.
 
 Usage: bench/report.py ROWS OUT_JSON SECONDS_TAKEN
 """
@@ -67,8 +68,9 @@ def breakdown_table(parts):
 
 def flood_table(rows, setup):
     out = [
-        f"SYN flood: trafgen, {thousands(setup['count'])} SYNs a run through a veth pair, native "
-        f"XDP, median of {setup['runs']} rounds;",
+        "SYN flood from trafgen, the skb path of a container's veth (trafgen's rate is the "
+        f"limit): {thousands(setup['count'])} SYNs a run, native XDP, "
+        f"median of {setup['runs']} rounds;",
         f"flood and XDP on CPU {setup['flood_cpu']}, the consumer on CPU {setup['consumer_cpu']}; "
         "events lost: the most in any round.",
         "",
@@ -95,6 +97,75 @@ def flood_table(rows, setup):
     return out
 
 
+def linerate_tables(rows, exact, queues, setup):
+    one = [r for r in rows if r["cpus"] == 1]
+    two = [r for r in rows if r["cpus"] == 2]
+    patterns = []
+    for r in one:
+        if (r["pattern"], r["pattern_name"]) not in patterns:
+            patterns.append((r["pattern"], r["pattern_name"]))
+    names = []
+    for r in one:
+        if r["name"] not in names:
+            names.append(r["name"])
+    by = {(r["pattern"], r["name"]): r for r in one}
+    out = [
+        f"At the kernel's speed: bench/gen.c, {thousands(setup['count'])} frames a run "
+        "(BPF_PROG_TEST_RUN, live frames, out of a veth into the",
+        f"peer's native XDP), median of {setup['runs']} rounds. One CPU: the generator on CPU "
+        f"{setup['gen_cpu']}, the receiver's XDP in its softirq;",
+        "rate = frames / the generator's CPU time; ratio to the empty XDP_DROP of the same round.",
+        "",
+        f"{'':32}" + "".join(f"{name:>22}" for _, name in patterns),
+    ]
+    for name in names:
+        line = f"{name:32}"
+        for p, _ in patterns:
+            r = by.get((p, name))
+            line += f"{r['pps'] / 1e6:10.2f} Mpps {r['ratio']:5.3f}x" if r else f"{'':22}"
+        out.append(line)
+    targets = [(r["pattern_name"], r["target"], r["met"]) for r in one if "target" in r]
+    out.append("Targets, tcpdrop-top with defaults: " + "; ".join(
+        f"{p} {t}: {met_word(m)}" for p, t, m in targets) + ".")
+    inexact = [r["name"] for r in one if r.get("totals_exact") is False]
+    out.append("Totals exact (dropped = frames sent, over every run): " +
+               ("yes." if not inexact else "NO for " + ", ".join(inexact) + "."))
+    out.append("Where a frame's time goes: ns a frame over the empty program's, each row's median "
+               "(a row's parts are the one above's and more; about +-1 ns of noise):")
+    for p, pname in patterns:
+        base = by.get((p, names[0]))
+        steps = [f"{name} {by[(p, name)]['ns_per_frame'] - base['ns_per_frame']:+.1f}"
+                 for name in names[1:] if (p, name) in by]
+        out.append(f"  {pname:22} empty {base['ns_per_frame']:.1f} ns; " + ", ".join(steps))
+    if exact:
+        top = exact.get("top") or []
+        out += ["", f"Exact counts, the mixed flood ({thousands(exact['frames'])} frames) into "
+                "tcpdrop-top's own loop and model: top 10 the 10 heavy sources with",
+                "exactly the frames each sent "
+                f"({thousands(top[0]['drops']) if top else '?'} each): "
+                f"{'yes' if exact['top10_are_the_heavy_ones_exactly'] else 'NO'}; dropped "
+                f"{thousands(exact['dropped'] or 0)} = in rows "
+                f"{thousands(exact['rows_drops'] or 0)}"
+                f" + not tracked {thousands(exact['untracked'] or 0)}: "
+                f"{'yes' if exact['untracked_is_the_rest'] and exact['dropped_exact'] else 'NO'}."]
+    if two:
+        out += ["", "Two CPUs: the generator on CPU 0, the receiver's NAPI in a thread of its own "
+                "on CPU 1 (FIFO 50), so that every packet read",
+                "is another CPU's cache line: the receiver's CPU time a frame, its ratio to the "
+                "empty program's, and frames reached / wall time.",
+                f"{'':46}{'receiver ns':>12} {'ratio':>6} {'reached/s':>12}"]
+        for r in two:
+            out.append(f"{r['pattern_name'] + ', ' + r['name']:46.46}{r['ns_per_frame']:12.1f} "
+                       f"{r['ratio']:5.3f}x {thousands(r['pps_wall']):>12}")
+    if queues:
+        out += ["", "Two queues, a generator on each CPU, each CPU dropping its queue's frames, "
+                "2^20 sources (frames / wall time):"]
+        for r in queues:
+            out.append(f"  {r['name']:30} {thousands(r['pps_wall']):>12}/s {r['ratio']:5.3f}x"
+                       f"   frames per queue {r['per_queue_last_run']}")
+    return out
+
+
 def main():
     rows_path, out_path, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
     rows = []
@@ -111,6 +182,8 @@ def main():
         return found[0] if found else None
 
     packet, parts, flood = section("packet"), section("breakdown"), section("flood")
+    linerate, linerate_setup = section("linerate"), setup("linerate-setup")
+    linerate_exact, linerate_queues = setup("linerate-exact"), section("linerate-queues")
     formatter, bigtable = setup("formatter"), setup("bigtable")
     packet_setup, flood_setup = setup("packet-setup"), setup("flood-setup")
     for r in flood:
@@ -126,6 +199,8 @@ def main():
         "seconds": round(seconds),
         "per_packet": {"setup": packet_setup, "rows": packet},
         "breakdown": parts,
+        "linerate": {"setup": linerate_setup, "rows": linerate, "exact": linerate_exact,
+                     "queues": linerate_queues},
         "flood": {"setup": flood_setup, "rows": flood},
         "formatter": formatter,
         "bigtable": bigtable,
@@ -138,6 +213,9 @@ def main():
             "Flood ratios are medians of each round's ratio to the empty program's run in the "
             "same round. trafgen runs at nice -20 (-H) so that the rest of the machine disturbs "
             "the flood as little as possible; the consumer runs as the tool does, at nice 0.",
+            "Line rate on one CPU: the rate is over the generator thread's own CPU time, which "
+            "counts the receiver's XDP (in its softirq) but not time the CPU gave other work, "
+            "nor a hypervisor's steal; the generator runs at nice -20.",
             "Flood CPU: utime + stime in 10 ms ticks over a flood of a second or two, so about "
             "1% resolution.",
         ],
@@ -152,6 +230,8 @@ def main():
         lines += per_packet_table(packet, report["per_packet"]["setup"]) + [""]
         lines += ["The printk numbers include the trace-buffer writes (bpf_trace_printk)."]
         lines += [""] + breakdown_table(parts) + [""]
+    if linerate:
+        lines += linerate_tables(linerate, linerate_exact, linerate_queues, linerate_setup) + [""]
     if flood:
         lines += flood_table(flood, report["flood"]["setup"]) + [""]
     if bigtable:

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: the per-packet cost through BPF_PROG_TEST_RUN (bench packet), then the SYN flood
+# make bench: the per-packet cost through BPF_PROG_TEST_RUN (bench packet), the floods at the
+# kernel's speed (bench/linerate.sh), the trafgen flood through a container's veth
 # (bench/flood.sh), then the table and .output/bench.json (bench/report.py). Reports, never
 # fails on a missed target: tests assert, benchmarks measure. Needs root.
-# Environment: BENCH_REPEAT, BENCH_ROUNDS (per packet), BENCH_FLOOD_COUNT, BENCH_FLOOD_RUNS.
+# Environment: BENCH_REPEAT, BENCH_ROUNDS (per packet), BENCH_LINERATE_COUNT,
+# BENCH_LINERATE_RUNS, BENCH_FLOOD_COUNT, BENCH_FLOOD_RUNS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +24,9 @@ echo "  BENCH    per packet (BPF_PROG_TEST_RUN)"
 	--rows "$rows"
 echo "  BENCH    NDJSON formatter"
 .output/bench/bench ndjson --rows "$rows"
-echo "  BENCH    SYN flood through a veth pair"
+echo "  BENCH    SYN floods at the kernel's speed (live frames into a veth's native XDP)"
+bench/linerate.sh "$rows"
+echo "  BENCH    SYN flood from trafgen through a veth pair (the skb path)"
 bench/flood.sh "$rows"
 echo "  BENCH    a million-source table"
 bench/bigtable.sh "$rows"

@@ -4,20 +4,13 @@
  * is compiled again with one part of the drop path taken out, so that the difference in
  * ns/packet against the real program is what that part costs, measured inside the real code
  * rather than in a toy. Nothing here ships, and bpf/ stays untouched: the parts are removed by
- * macros defined before the real source is included.
+ * macros defined before the real source is included. bench loads them with the default
+ * --event-rate and an empty bucket: every event held back, as in a flood.
  *
- *   -DBENCH_NO_KTIME	no clock is read; events and sources get time 0
- *   -DBENCH_NO_SOURCES	the per-source LRU table is neither looked up nor updated
+ *   -DBENCH_NO_SOURCES	no per-source counts: the CPU's recent entries are not looked up
  *   -DBENCH_NO_EVENT	no ring-buffer reserve, fill or submit: every event is "lost"
  *   -DBENCH_GLOBAL_COUNTERS	the counters in a plain global instead of the per-CPU array
  */
-
-#ifdef BENCH_NO_KTIME
-/* A function-like macro: the helper's declaration (no parenthesis after its name) is left as is,
- * only the call is replaced. */
-#define bpf_ktime_get_ns() 0ULL
-#define bpf_ktime_get_coarse_ns() 0ULL
-#endif
 
 #ifdef BENCH_NO_SOURCES
 #define BENCH_SKIP_SOURCES 1
@@ -38,17 +31,14 @@ struct tcpdrop_counters bench_counters;
 
 /*
  * Only the calls on one map are replaced, chosen by the map's type (each BTF-defined map has its
- * own anonymous struct type) at compile time. On "sources" a lookup misses and the insert
- * "succeeds", so count_source() returns at once and the compiler removes it.
+ * own anonymous struct type) at compile time. On "recent" a lookup misses, so count_source()
+ * returns at once and the compiler removes the rest of it.
  */
 #define BENCH_IS(map, name) __builtin_types_compatible_p(__typeof__(map), __typeof__(&name))
 #define bpf_map_lookup_elem(map, key)						\
-	(BENCH_SKIP_SOURCES && BENCH_IS(map, sources) ? (void *)0 :			\
+	(BENCH_SKIP_SOURCES && BENCH_IS(map, recent) ? (void *)0 :			\
 	 BENCH_PLAIN_COUNTERS && BENCH_IS(map, counters) ? (void *)&bench_counters :	\
 	 (bpf_map_lookup_elem)(map, key))
-#define bpf_map_update_elem(map, key, value, flags)				\
-	(BENCH_SKIP_SOURCES && BENCH_IS(map, sources) ? 0L :			\
-	 (bpf_map_update_elem)(map, key, value, flags))
 #endif
 
 #ifdef BENCH_NO_EVENT

@@ -15,15 +15,11 @@ const volatile bool raw_ip = false;
 /* Sources are excepted only when --except gave any: otherwise the trie is never looked at. */
 const volatile bool have_excepts = false;
 /*
- * --event-rate: with throttle_events, each CPU sends an event only when it has event_cost_ns of
- * credit, earned one nanosecond a nanosecond up to TCPDROP_EVENT_BURST_NS; a cost of 0 means no
- * events at all. Racy across nothing: the bucket is per CPU, with no atomics.
+ * --event-rate: with throttle_events, a drop gets an event only while the shared bucket
+ * event_credit_ns holds event_cost_ns; a cost of 0 means no events at all.
  */
 const volatile bool throttle_events = false;
 const volatile __u64 event_cost_ns = 0;
-/* bpf_ktime_get_coarse_ns() (5.11) for what needs no precision; the verifier drops the branch
- * not taken, so the program still loads where the helper does not exist. */
-const volatile bool have_coarse_clock = false;
 /*
  * The consumer drains the ring on its own short timer, so submits never wake it: a wakeup is an
  * irq_work (an IPI in a VM) costing more than the whole drop. Only a benchmark sets this, to
@@ -60,12 +56,33 @@ struct {
 	__type(value, struct tcpdrop_counters);
 } counters SEC(".maps");
 
+/* Sources that dropped twice or more and left their CPU's recent entries (see tcpdrop.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, TCPDROP_DEFAULT_SOURCES);
 	__type(key, struct tcpdrop_source_key);
 	__type(value, struct tcpdrop_source);
 } sources SEC(".maps");
+
+/* Each CPU's recent sources: user space sizes it to ncpus * TCPDROP_RECENT_SETS and mmaps it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TCPDROP_RECENT_SETS);
+	__type(key, __u32);
+	__type(value, struct tcpdrop_recent_set);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} recent SEC(".maps");
+
+/*
+ * Kept by user space, which writes them through the mmapped .bss, so that the drop path reads
+ * no clock: tick_ns, CLOCK_MONOTONIC at its last pass (every 10 ms), the time a drop is "last
+ * seen"; generation, bumped when the view is cleared, so that older counts are stale and
+ * nothing in the kernel need be deleted; event_credit_ns, the --event-rate bucket, which it
+ * refills from its own clock and the program only spends (see event_allowed()).
+ */
+volatile __u64 tick_ns;
+volatile __u32 generation;
+volatile __s64 event_credit_ns;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -162,12 +179,27 @@ static __always_inline bool source_excepted(struct flow *f)
 	return bpf_map_lookup_elem(&excepted, &key) != NULL;
 }
 
-static __always_inline void count_source(struct flow *f, __u32 len, __u64 now)
+/*
+ * A source leaves the recent entries with more than one drop: its counts move to the table.
+ * Atomics, since other CPUs may move theirs at the same time; rare, since a repeated source
+ * mostly stays where it is. A table entry of an older generation starts again: a race there
+ * can lose counts, never add any.
+ */
+static __always_inline void move_to_table(__u64 a0, __u64 a1, __u32 family, __u32 drops,
+					  __u64 bytes, __u64 last_seen_ns, __u32 gen)
 {
-	struct tcpdrop_source_key key = { .family = f->family };
-	struct tcpdrop_source *src, fresh = { .drops = 1, .bytes = len, .last_seen_ns = now };
+	struct tcpdrop_source_key key = { .family = family };
+	struct tcpdrop_source *src, fresh = {
+		.drops = drops, .bytes = bytes, .last_seen_ns = last_seen_ns, .generation = gen,
+	};
+	__u32 v4 = a0;	/* stored as loaded: its bytes as in the packet */
 
-	copy_addrs(f, key.addr, NULL);
+	if (family == 4) {
+		__builtin_memcpy(key.addr, &v4, sizeof(v4));
+	} else {
+		__builtin_memcpy(key.addr, &a0, sizeof(a0));
+		__builtin_memcpy(key.addr + 8, &a1, sizeof(a1));
+	}
 	src = bpf_map_lookup_elem(&sources, &key);
 	if (!src) {
 		/* Another CPU may insert the same source first; then add to its entry. */
@@ -177,35 +209,138 @@ static __always_inline void count_source(struct flow *f, __u32 len, __u64 now)
 		if (!src)
 			return;
 	}
-	__sync_fetch_and_add(&src->drops, 1);
-	__sync_fetch_and_add(&src->bytes, len);
-	src->last_seen_ns = now;
+	if (src->generation != gen) {
+		src->drops = 0;
+		src->bytes = 0;
+		src->generation = gen;
+	}
+	__sync_fetch_and_add(&src->drops, drops);
+	__sync_fetch_and_add(&src->bytes, bytes);
+	if (last_seen_ns > src->last_seen_ns)
+		src->last_seen_ns = last_seen_ns;
 }
 
-/* A clock for last-seen times and the bucket: a jiffy coarse, a fraction of the precise cost. */
-static __always_inline __u64 coarse_now(void)
+/*
+ * Gives entry w of the set to a new source. The version is odd while the entry changes, so
+ * that a reader never takes one source's counts for another's.
+ */
+static __always_inline void recent_take(struct tcpdrop_recent_set *set, __u32 w, __u64 a0,
+					__u64 a1, __u32 family, __u32 len, __u64 now, __u32 gen)
 {
-	return have_coarse_clock ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
+	struct tcpdrop_recent_meta *m = &set->meta[w];
+	__u32 version = m->version;
+
+	m->version = version + 1;
+	barrier();
+	set->key[w].addr[0] = a0;
+	set->key[w].addr[1] = a1;
+	m->family = family;
+	m->drops = 1;
+	m->bytes = len;
+	m->last_seen_ns = now;
+	m->generation = gen;
+	barrier();
+	m->version = version + 2;
 }
 
-/* Whether this drop also gets an event: a token bucket per CPU, as Cilium's monitor does. */
-static __always_inline bool event_allowed(struct tcpdrop_counters *cnt, __u64 now)
+/*
+ * Counts a drop of the source in this CPU's recent entries (see tcpdrop.h). The address is
+ * read from the packet into two registers, hashed and compared there: in a spoofed flood a
+ * drop reads the set's line of keys and its hand, and rewrites one entry, nothing else.
+ */
+static __always_inline void count_source(struct flow *f, __u32 len,
+					 struct tcpdrop_counters *cnt)
 {
-	__u64 credit;
+	struct tcpdrop_recent_meta *m, old;
+	struct tcpdrop_recent_set *set;
+	struct tcpdrop_recent_key old_key;
+	__u32 gen = generation, h, idx, w, hand, multi;
+	__u64 now = tick_ns, a0, a1;
 
+	if (f->family == 4) {
+		a0 = f->iph->saddr;
+		a1 = 0;
+	} else {
+		a0 = *(__u64 *)&f->ip6h->saddr;
+		a1 = *((__u64 *)&f->ip6h->saddr + 1);
+	}
+	h = tcpdrop_recent_hash(a0, a1, f->family);
+	idx = bpf_get_smp_processor_id() * TCPDROP_RECENT_SETS + h;
+	set = bpf_map_lookup_elem(&recent, &idx);
+	if (!set || h >= TCPDROP_RECENT_SETS)
+		return;
+#pragma unroll
+	for (int i = 0; i < TCPDROP_RECENT_WAYS; i++) {
+		/* The word a spoofed flood varies first. */
+		if (set->key[i].addr[1] != a1 || set->key[i].addr[0] != a0)
+			continue;
+		m = &set->meta[i];
+		if (m->family != f->family)
+			continue;
+		if (m->generation != gen) {	/* counted before the view was cleared */
+			m->generation = gen;
+			m->drops = 0;
+			m->bytes = 0;
+		}
+		if (++m->drops == 2)
+			cnt->recent_hand[h] |= 0x10 << i;
+		m->bytes += len;
+		m->last_seen_ns = now;
+		/* Far from overflowing u32: once in 2^31 drops, the counts move to the table, the
+		 * entry emptied first (a reader of both never counts them twice). The hint that the
+		 * source dropped more than once stays: the entry is checked before it moves. */
+		if (m->drops >= 1u << 31) {
+			old = *m;
+			m->drops = 0;
+			m->bytes = 0;
+			barrier();
+			move_to_table(a0, a1, f->family, old.drops, old.bytes, now, gen);
+		}
+		return;
+	}
+
+	/*
+	 * A new source. The set's entries are taken in turn, but one that has dropped more than
+	 * once is passed over for the next: a source that keeps coming stays while a flood's
+	 * one-time sources go round the rest. No clock and no comparison of ages (which entry is
+	 * oldest is random in a flood, and a branch mispredicted on it would cost more than the
+	 * rest of the drop), and the hand in this CPU's counters, not in the set's lines.
+	 */
+	hand = cnt->recent_hand[h];
+	w = hand & (TCPDROP_RECENT_WAYS - 1);
+	if (hand & (0x10 << w))
+		w = (w + 1) & (TCPDROP_RECENT_WAYS - 1);
+	multi = hand & (0x10 << w);
+	cnt->recent_hand[h] = ((w + 1) & (TCPDROP_RECENT_WAYS - 1)) | (hand & 0xf0 & ~multi);
+	m = &set->meta[w];
+	if (!multi || m->drops < 2 || m->generation != gen) {
+		/* Seen once (or counted before a clear): "not tracked" from now on. */
+		recent_take(set, w, a0, a1, f->family, len, now, gen);
+		return;
+	}
+	/* Its counts move to the table after the entry is rewritten: a reader of the table,
+	 * then of the entries, never counts them twice. */
+	old = *m;
+	old_key = set->key[w];
+	recent_take(set, w, a0, a1, f->family, len, now, gen);
+	move_to_table(old_key.addr[0], old_key.addr[1], old.family, old.drops, old.bytes,
+		      old.last_seen_ns, gen);
+}
+
+/*
+ * Whether this drop also gets an event: one bucket for all CPUs, so that one CPU's flood gets
+ * the whole rate and all of them together no more. Refilled by user space; spent here with an
+ * atomic add, only for an event that is sent, so a flood that is throttled only reads it. CPUs
+ * that test it at the same moment can all spend its last token: it then goes below zero, by at
+ * most one event a CPU, and the refills pay that back.
+ */
+static __always_inline bool event_allowed(void)
+{
 	if (!throttle_events)
 		return true;
-	if (!event_cost_ns)
+	if (!event_cost_ns || event_credit_ns < (__s64)event_cost_ns)
 		return false;
-	credit = cnt->event_credit_ns + (now - cnt->event_refilled_ns);
-	cnt->event_refilled_ns = now;
-	if (credit > TCPDROP_EVENT_BURST_NS + event_cost_ns)
-		credit = TCPDROP_EVENT_BURST_NS + event_cost_ns;
-	if (credit < event_cost_ns) {
-		cnt->event_credit_ns = credit;
-		return false;
-	}
-	cnt->event_credit_ns = credit - event_cost_ns;
+	__sync_fetch_and_add(&event_credit_ns, -(__s64)event_cost_ns);
 	return true;
 }
 
@@ -261,32 +396,31 @@ int tcpdrop(struct xdp_md *ctx)
 	struct flow f = {};
 	__u32 zero = 0;
 	__u32 len = ctx->data_end - ctx->data;
-	__u64 now;
 	int ret;
 
 	cnt = bpf_map_lookup_elem(&counters, &zero);
 	if (!cnt)
 		return XDP_PASS;
-	cnt->count[TCPDROP_SEEN_PACKETS]++;
-	cnt->count[TCPDROP_SEEN_BYTES] += len;
 
+	/* Every packet is counted once, passed or dropped, with its bytes: seen is their sum. */
 	ret = parse_flow(ctx, &f);
 	if (ret < 0 || !port_watched(f.dport)) {
 		if (ret == PARSE_MALFORMED)
 			cnt->count[TCPDROP_MALFORMED]++;
 		cnt->count[TCPDROP_PASSED]++;
+		cnt->passed_bytes += len;
 		return XDP_PASS;
 	}
 
 	if (have_excepts && source_excepted(&f)) {
 		cnt->count[TCPDROP_EXCEPTED]++;
 		cnt->count[TCPDROP_PASSED]++;
+		cnt->passed_bytes += len;
 		return XDP_PASS;
 	}
 
-	now = coarse_now();
-	count_source(&f, len, now);
-	if (event_allowed(cnt, now))
+	count_source(&f, len, cnt);
+	if (event_allowed())
 		emit_event(ctx, &f, len, cnt);
 	else
 		cnt->count[TCPDROP_EVENTS_THROTTLED]++;

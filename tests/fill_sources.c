@@ -4,7 +4,8 @@
  * watching IFACE (in this network namespace), as if N addresses of 2001:db8::/32 had each been
  * dropped once; the first gets DROPS drops (default 1,000,000) so a view has a known top row.
  * For the tests of very large tables: sending a million packets would take a minute here.
- * fill_sources IFACE sum: prints the drops the table holds, all sources together.
+ * fill_sources IFACE sum: prints the drops in every source's row, all sources together: the
+ * table and every CPU's recent entries (common/tcpdrop.h), once the traffic has stopped.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -18,7 +19,8 @@
 
 #include "common/tcpdrop.h"
 
-static int sources_map_of(int ifindex)
+/* The map of the tcpdrop-top watching ifindex that is called name, or -errno. */
+static int map_of(int ifindex, const char *name)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct bpf_prog_info prog = {};
@@ -41,7 +43,7 @@ static int sources_map_of(int ifindex)
 
 		fd = bpf_map_get_fd_by_id(ids[i]);
 		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &map, &mlen) &&
-		    !strcmp(map.name, "sources"))
+		    !strcmp(map.name, name))
 			return fd;
 		if (fd >= 0)
 			close(fd);
@@ -49,25 +51,33 @@ static int sources_map_of(int ifindex)
 	return -ENOENT;
 }
 
+/* The drops in every source's row: its table entry and its recent entries on every CPU. */
 static int print_sum(const char *ifname)
 {
 	struct tcpdrop_source_key key, next;
+	struct tcpdrop_recent_set set;
 	struct tcpdrop_source value;
 	unsigned long long sum = 0;
 	void *at = NULL;
-	int fd = sources_map_of(if_nametoindex(ifname));
+	int fd = map_of(if_nametoindex(ifname), "sources");
+	int recent = map_of(if_nametoindex(ifname), "recent");
 
-	if (fd < 0) {
+	if (fd < 0 || recent < 0) {
 		fprintf(stderr, "fill_sources: no tcpdrop-top table on %s: %s\n", ifname,
-			strerror(-fd));
+			strerror(-(fd < 0 ? fd : recent)));
 		return 1;
 	}
+	/* Generation 0: the view was not cleared. */
 	while (!bpf_map_get_next_key(fd, at, &next)) {
-		if (!bpf_map_lookup_elem(fd, &next, &value))
+		if (!bpf_map_lookup_elem(fd, &next, &value) && !value.generation)
 			sum += value.drops;
 		key = next;
 		at = &key;
 	}
+	for (__u32 i = 0; !bpf_map_lookup_elem(recent, &i, &set); i++)
+		for (int w = 0; w < TCPDROP_RECENT_WAYS; w++)
+			if (!set.meta[w].generation)
+				sum += set.meta[w].drops;
 	printf("%llu\n", sum);
 	return 0;
 }
@@ -90,7 +100,7 @@ int main(int argc, char **argv)
 	n = strtoul(argv[2], NULL, 0);
 	if (argc == 4)
 		top_drops = strtoul(argv[3], NULL, 0);
-	fd = sources_map_of(if_nametoindex(argv[1]));
+	fd = map_of(if_nametoindex(argv[1]), "sources");
 	if (fd < 0) {
 		fprintf(stderr, "fill_sources: no tcpdrop-top table on %s: %s\n", argv[1],
 			strerror(-fd));

@@ -22,6 +22,7 @@ N3=2000000	# case 3: a flood of about 3 s at the ~600k packets/s trafgen manages
 RSS_LIMIT_KB=65536	# case 3: measured VmHWM 11.4 MiB before and 12.0-12.2 MiB during a 2,000,000-SYN flood
 
 CASES=(
+	burst_of_200_syns_is_logged_and_captured_whole
 	syn_flood_counts_every_packet_exactly
 	frozen_consumer_loses_events_but_counts_stay_exact
 	tui_stays_responsive_and_bounded_during_flood
@@ -344,6 +345,35 @@ any('EVENTS LOST' in r for r in rows[1:3]) and fail('EVENTS LOST under the rate 
 	check $name "$why"
 }
 
+# --- A burst is not a flood: with the default options, 200 SYNs at once all logged and captured
+run_burst() {
+	local name=burst_of_200_syns_is_logged_and_captured_whole n=200 why lines packets
+	local pcap=$TDT_TMP/burst.pcap
+	if ! start_native_tool burst --json -d 0.2 -w "$pcap"; then
+		fail $name "$START_WHY"
+		return
+	fi
+	flood_start $n burst
+	flood_end $n
+	why=$FLOOD_WHY
+	[ -z "$why" ] && ! wait_until 10 stats_dropped_is "$TOOL_OUT" $n &&
+		why="no stats line with $n dropped: $(last_stats "$TOOL_OUT" | head -c 300)"
+	stop_tool INT 10
+	if [ -z "$why" ]; then
+		lines=$(LC_ALL=C grep -c '^{"type":"drop",' "$TOOL_OUT")
+		packets=$(tcpdump -nn -r "$pcap" 2>/dev/null | wc -l)
+		if [ "$lines" != $n ] || [ "$packets" != $n ]; then
+			why="$lines drop lines and $packets packets in the pcap for $n SYNs at"
+			why+=" once, want $n of each: $(last_stats "$TOOL_OUT" | head -c 300)"
+		elif ! last_stats "$TOOL_OUT" |
+			grep -q '"events_lost":0,"events_throttled":0,'; then
+			why="events lost or throttled: $(last_stats "$TOOL_OUT" | head -c 300)"
+		fi
+	fi
+	check $name "$why"
+}
+
+run_burst
 flood_json_run syn_flood_counts_every_packet_exactly exact $N1 0 events_throttled --event-rate 1000
 flood_json_run frozen_consumer_loses_events_but_counts_stay_exact frozen $N2 1 events_lost --event-rate max
 run_tui

@@ -935,53 +935,85 @@ static void scan(struct sources *s, const struct source_row *table, size_t n, si
 	CHECK(sources_scan_end(s) == 0, "end");
 }
 
+/* A table row counted before the last clear reads as 0 drops (the loader's doing): no row. */
 TEST(sources_count_from_the_clear_and_hide_quiet_sources)
 {
-	struct source_row before[2] = { src(1, 10, 1000), src(2, 5, 500) };
-	struct source_row after[3] = { src(1, 14, 1400), src(2, 5, 500), src(3, 2, 120) };
+	struct source_row table[3] = { src(1, 4, 400), src(2, 0, 0), src(3, 2, 120) };
 	struct source_row top[4];
 	struct sources s = {};
 
-	sources_clear(&s);
-	scan(&s, before, 2, 1, 0);	/* the baseline */
-	CHECK_EQ_U64(sources_top(&s, SORT_DROPS, top, 4), 0, "nothing since the clear");
-	scan(&s, after, 3, 2, 6);
+	scan(&s, table, 3, 2, 6);
 	CHECK_EQ_U64(sources_top(&s, SORT_DROPS, top, 4), 2, "rows with drops since the clear");
 	CHECK_EQ_U64(top[0].addr[3], 1, "busiest first");
 	CHECK_EQ_U64(top[0].drops, 4, "drops since clear");
 	CHECK_EQ_U64(top[0].bytes, 400, "bytes since clear");
-	CHECK_EQ_U64(top[1].addr[3], 3, "new source");
+	CHECK_EQ_U64(top[1].addr[3], 3, "the other");
 	CHECK_EQ_U64(s.done.total_drops, 6, "total");
 	CHECK_EQ_U64(s.done.entries, 3, "entries");
+	sources_clear(&s);
+	CHECK_EQ_U64(sources_top(&s, SORT_DROPS, top, 4), 0, "none after a clear");
 	sources_free(&s);
 }
 
-TEST(sources_evicted_and_reborn_count_in_full)
+/* The table, then the recent entries, as the run loop reads them: parts settled as given. */
+static void scan_with_recent(struct sources *s, const struct source_row *table, size_t n,
+			     const struct source_row *recent, size_t nrecent,
+			     const struct source_row *parts, size_t nparts,
+			     const struct source_row *again, size_t nagain, uint64_t dropped)
 {
-	struct source_row before[1] = { src(1, 100, 10000) };
-	struct source_row after[1] = { src(1, 3, 300) };	/* LRU evicted, then seen again */
-	struct source_row top[1];
+	struct source_row found[8];
+	size_t nfound;
+
+	sources_scan_begin(s, dropped);
+	CHECK(sources_scan_add(s, table, n) == 0, "add");
+	CHECK(sources_scan_recent(s, recent, nrecent) == 0, "recent");
+	nfound = sources_recent_only(s, found, 8);
+	CHECK_EQ_U64(nfound, nparts, "top sources only in the recent entries");
+	for (size_t i = 0; i < nfound && i < nparts; i++)
+		CHECK(!memcmp(found[i].addr, parts[i].addr, 16), "recent-only source %zu", i);
+	CHECK(sources_settle(s, parts, nparts, again, nagain) == 0, "settle");
+	CHECK(sources_scan_end(s) == 0, "end");
+}
+
+/* A source's row is its table entry plus its entries on every CPU, each counted once. */
+TEST(sources_add_up_a_sources_table_entry_and_recent_entries)
+{
+	struct source_row table[2] = { src(1, 100, 10000), src(2, 7, 700) };
+	/* .1 on two CPUs; .3 on one, with 40 more in the table (found by the lookup); .4 new. */
+	struct source_row recent[4] = { src(1, 5, 500), src(3, 2, 200), src(1, 1, 100),
+					 src(4, 1, 60) };
+	struct source_row parts[2] = { src(3, 40, 4000), src(4, 0, 0) };
+	/* Read again after the lookup: .3 has one more drop, .4's entry went to another. */
+	struct source_row again[2] = { src(3, 3, 300), src(1, 6, 600) };
+	struct source_row top[5];
 	struct sources s = {};
 
-	sources_clear(&s);
-	scan(&s, before, 1, 1, 0);
-	scan(&s, after, 1, 1, 3);
-	CHECK_EQ_U64(sources_top(&s, SORT_BYTES, top, 1), 1, "rows");
-	CHECK_EQ_U64(top[0].drops, 3, "drops");
-	CHECK_EQ_U64(top[0].bytes, 300, "bytes");
+	recent[2].last_seen_ns = 99;
+	scan_with_recent(&s, table, 2, recent, 4, parts, 2, again, 2, 200);
+	CHECK_EQ_U64(sources_top(&s, SORT_DROPS, top, 5), 3, "rows: .4 has none left");
+	CHECK_EQ_U64(top[0].addr[3], 1, "first");
+	CHECK_EQ_U64(top[0].drops, 106, "table + both CPUs");
+	CHECK_EQ_U64(top[0].bytes, 10600, "bytes too");
+	CHECK_EQ_U64(top[0].last_seen_ns, 99, "the later last seen");
+	CHECK_EQ_U64(top[1].addr[3], 3, "second");
+	CHECK_EQ_U64(top[1].drops, 43, "table part + entries read last");
+	CHECK_EQ_U64(top[2].addr[3], 2, "third");
+	CHECK_EQ_U64(top[2].drops, 7, "table only");
+	CHECK_EQ_U64(s.done.total_drops, 100 + 7 + 5 + 2 + 1 + 1, "table + entries, once each");
+	CHECK_EQ_U64(s.done.entries, 2 + 3, "table entries, and sources in recent ones");
 	sources_free(&s);
 }
 
-/* Shares are of all drops: what the table lost is told, never more than that. */
-TEST(sources_drops_of_evicted_sources_are_the_counter_less_the_table)
+/* Shares are of all drops: what no row holds is told, never more than that. */
+TEST(sources_drops_of_untracked_sources_are_the_counter_less_the_rows)
 {
 	struct source_row table[2] = { src(1, 1000, 1), src(2, 500, 1) };
 	struct sources s = {};
 
-	scan(&s, table, 2, 2, 51500);	/* 50,000 drops of sources since evicted */
-	CHECK_EQ_U64(sources_evicted_drops(&s, 51500), 50000, "evicted");
-	CHECK_EQ_U64(sources_evicted_drops(&s, 60000), 50000, "later drops are not evicted ones");
-	CHECK_EQ_U64(sources_evicted_drops(&s, 1200), 0, "a counter read before the table");
+	scan(&s, table, 2, 2, 51500);	/* 50,000 drops of sources seen once, or evicted */
+	CHECK_EQ_U64(sources_untracked_drops(&s, 51500), 50000, "untracked");
+	CHECK_EQ_U64(sources_untracked_drops(&s, 60000), 50000, "later drops are not in it");
+	CHECK_EQ_U64(sources_untracked_drops(&s, 1200), 0, "a counter read before the table");
 	sources_free(&s);
 }
 
@@ -1052,7 +1084,7 @@ TEST(model_counts_everything_from_the_clear)
 	model_add_event(&m, &e);
 	model_clear(&m, &at_clear, 1 * SEC);
 	CHECK_EQ_U64(droplog_count(&m.log), 0, "the log starts again");
-	CHECK(m.sources.as_baseline, "the next read of the table is the baseline");
+	CHECK_EQ_U64(sources_top(&m.sources, SORT_DROPS, NULL, 0), 0, "no source rows");
 	model_sample(&m, &later, 2 * SEC);
 	CHECK_EQ_U64(m.stats.total.v[TCPDROP_PASSED], 50, "passed since the clear");
 	CHECK_EQ_U64(m.stats.total.v[TCPDROP_DROPPED], 5, "dropped since the clear");
@@ -1233,8 +1265,8 @@ int main(void)
 	RUN(history_spreads_a_long_refresh_evenly_and_keeps_the_sum);
 	RUN(history_is_bounded_to_its_window);
 	RUN(sources_count_from_the_clear_and_hide_quiet_sources);
-	RUN(sources_evicted_and_reborn_count_in_full);
-	RUN(sources_drops_of_evicted_sources_are_the_counter_less_the_table);
+	RUN(sources_add_up_a_sources_table_entry_and_recent_entries);
+	RUN(sources_drops_of_untracked_sources_are_the_counter_less_the_rows);
 	RUN(sources_top_orders_by_the_key_asked_for);
 	RUN(sources_top_equals_the_head_of_a_full_sort);
 	RUN(sources_empty_table_is_handled_without_touching_null);

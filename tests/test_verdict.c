@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,6 +77,11 @@ static struct rig except_mapped_rig = {
 };
 static struct rig no_events_rig = { .name = "--event-rate 0", .throttle = true };
 static struct rig rate_rig = { .name = "--event-rate 1000", .throttle = true, .event_rate = 1000 };
+static struct rig default_rate_rig = {
+	.name = "default --event-rate", .throttle = true, .event_rate = TCPDROP_DEFAULT_EVENT_RATE,
+};
+/* For the per-source tests that need a table of their own. */
+static struct rig sources_rig = { .name = "per-source" };
 /* -w: the default snaplen, a short one that cuts inside the TCP header, the largest. */
 static struct rig capture_rig = { .name = "-w, snaplen 128", .capture = 128 };
 static struct rig capture_short_rig = { .name = "-w, snaplen 60", .capture = 60 };
@@ -197,17 +203,41 @@ static void read_counters(struct rig *r, __u64 sum[TCPDROP_NR_COUNTERS])
 	memcpy(sum, vals.v, sizeof(vals.v));
 }
 
+/*
+ * A source's counts as the views read them: its table entry (of this generation) and its
+ * recent entries on every CPU, added up.
+ */
 static struct tcpdrop_source read_source(struct rig *r, uint8_t family, const uint8_t addr[16])
 {
-	struct tcpdrop_source_key key;
-	struct tcpdrop_source val;
+	struct source_row row = { .family = family }, *recent;
+	struct tcpdrop_source val = {};
+	int n, err;
 
-	memset(&key, 0, sizeof(key));
-	key.family = family;
-	memcpy(key.addr, addr, 16);
-	if (bpf_map__lookup_elem(r->l.skel->maps.sources, &key, sizeof(key), &val, sizeof(val), 0))
-		memset(&val, 0, sizeof(val));
+	memcpy(row.addr, addr, 16);
+	err = loader_lookup_source(&r->l, &row);
+	if (err < 0)
+		check_fail_at(__FILE__, __LINE__, "reading the source table: %s", strerror(-err));
+	val.drops = row.drops;
+	val.bytes = row.bytes;
+	val.last_seen_ns = row.last_seen_ns;
+	n = loader_read_recent(&r->l, &recent);
+	if (n < 0)
+		check_fail_at(__FILE__, __LINE__, "reading the recent sources: %s", strerror(-n));
+	for (int i = 0; i < n; i++) {
+		if (recent[i].family != family || memcmp(recent[i].addr, addr, 16))
+			continue;
+		val.drops += recent[i].drops;
+		val.bytes += recent[i].bytes;
+		if (recent[i].last_seen_ns > val.last_seen_ns)
+			val.last_seen_ns = recent[i].last_seen_ns;
+	}
 	return val;
+}
+
+/* The time the program gives a drop's "last seen": the tick user space keeps, set here. */
+static void set_tick(struct rig *r, __u64 ns)
+{
+	r->l.skel->bss->tick_ns = ns;
 }
 
 /* Changes one port of the watched set, the way user space writes it. */
@@ -276,6 +306,7 @@ static void run_frame(struct rig *r, const void *data, size_t len, struct result
 	read_counters(r, before);
 	res->t0_coarse = clock_ns(CLOCK_MONOTONIC_COARSE);
 	res->t0 = now_ns();
+	set_tick(r, res->t0);
 	res->err = bpf_prog_test_run_opts(r->l.prog_fd, &opts);
 	res->t1 = now_ns();
 	res->retval = opts.retval;
@@ -1603,6 +1634,299 @@ TEST(event_rate_sends_some_events_and_counts_the_rest_as_throttled)
 	      (after[TCPDROP_EVENTS_LOST] - before[TCPDROP_EVENTS_LOST]), n);
 }
 
+/* The test runs on one CPU, so that the program does too (BPF_PROG_TEST_RUN runs it on the
+ * calling CPU), and so its recent entries are one CPU's. Returns false if it cannot. */
+static bool pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return !sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void unpin(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Drops n copies of the frame in one run; returns the events it gave. */
+static int drop_n(struct rig *r, const struct pkt *p, __u32 n)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->buf, .data_size_in = p->len,
+		    .repeat = n);
+
+	if (bpf_prog_test_run_opts(r->l.prog_fd, &opts) || opts.retval != XDP_DROP)
+		check_fail_at(__FILE__, __LINE__, "test_run: %s, verdict %u", strerror(errno),
+			      opts.retval);
+	return drain(r);
+}
+
+/* A SYN from 2001:db8:hi::lo (hi and lo 32 bits each, the rest zero) to the watched port. */
+static void v6_source(struct pkt *p, uint32_t hi, uint32_t lo, uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	addr[0] = 0x20, addr[1] = 0x01, addr[2] = 0x0d, addr[3] = 0xb8;
+	addr[4] = hi >> 24, addr[5] = hi >> 16, addr[6] = hi >> 8, addr[7] = hi;
+	addr[12] = lo >> 24, addr[13] = lo >> 16, addr[14] = lo >> 8, addr[15] = lo;
+	pkt_init(p);
+	pkt_eth(p, PKT_ETH_IPV6);
+	pkt_ipv6(p, PKT_IP_TCP, addr, v6_dst);
+	pkt_tcp(p, SPORT, WATCHED, TCPDROP_TCP_SYN, 0);
+	pkt_done(p);
+}
+
+/* The set of a CPU's recent entries the program gives an IPv6 source (tcpdrop.h). */
+static uint32_t recent_set_of(const uint8_t addr[16])
+{
+	uint64_t a0, a1;
+
+	memcpy(&a0, addr, 8);
+	memcpy(&a1, addr + 8, 8);
+	return tcpdrop_recent_hash(a0, a1, 6);
+}
+
+/* Drops in every source's row: the table's entries of this generation, and the recent ones. */
+static uint64_t rows_total(struct rig *r)
+{
+	struct tcpdrop_source_key key, next;
+	struct tcpdrop_source v;
+	struct source_row *recent;
+	uint64_t sum = 0;
+	int fd = bpf_map__fd(r->l.skel->maps.sources), n;
+	void *at = NULL;
+
+	while (!bpf_map_get_next_key(fd, at, &next)) {
+		if (!bpf_map_lookup_elem(fd, &next, &v) && v.generation == r->l.generation)
+			sum += v.drops;
+		key = next;
+		at = &key;
+	}
+	n = loader_read_recent(&r->l, &recent);
+	for (int i = 0; i < n; i++)
+		sum += recent[i].drops;
+	return sum;
+}
+
+static int table_entries(struct rig *r)
+{
+	struct tcpdrop_source_key key, next;
+	int fd = bpf_map__fd(r->l.skel->maps.sources), n = 0;
+	void *at = NULL;
+
+	while (!bpf_map_get_next_key(fd, at, &next)) {
+		n++;
+		key = next;
+		at = &key;
+	}
+	return n;
+}
+
+/*
+ * The mixed flood of make bench, through the real program one frame at a time: a source
+ * spoofed anew in nine frames of ten, one of ten heavy sources in the tenth. The heavy ones
+ * are counted exactly; no source is counted more than it sent; the rows and what no row holds
+ * add up to the drops.
+ */
+TEST(repeated_sources_keep_exact_counts_through_a_spoofed_flood)
+{
+	enum { FRAMES = 100000, HEAVY = 10 };
+	struct rig *r = &sources_rig;
+	uint8_t addr[16];
+	uint64_t rows, spoofed = 0;
+	struct source_row *recent;
+	struct pkt p;
+	int n;
+
+	if (!rig_ready(r))
+		return;
+	if (!pin_to_cpu(0)) {
+		check_fail_at(__FILE__, __LINE__, "cannot run on CPU 0: %s", strerror(errno));
+		return;
+	}
+	for (uint32_t i = 0; i < FRAMES && !check_case_failed; i++) {
+		if (i % 100 < HEAVY)
+			v6_source(&p, 2, i % 100 + 1, addr);
+		else	/* an odd multiplier: every spoofed source a new one */
+			v6_source(&p, 1, (spoofed++ * 0x9e3779b1u) & 0x1ffff, addr);
+		drop_n(r, &p, 1);
+	}
+	unpin();
+	for (uint32_t k = 0; k < HEAVY; k++) {
+		struct tcpdrop_source s;
+		char ctx[32];
+
+		v6_source(&p, 2, k + 1, addr);
+		s = read_source(r, 6, addr);
+		snprintf(ctx, sizeof(ctx), "heavy source %u", k + 1);
+		eq_at(HERE(ctx), "drops", s.drops, FRAMES / 100);
+		eq_at(HERE(ctx), "bytes", s.bytes, FRAMES / 100 * p.len);
+	}
+	n = loader_read_recent(&r->l, &recent);
+	for (int i = 0; i < n; i++)
+		if (recent[i].addr[7] == 1 && recent[i].drops > 1)
+			check_fail_at(__FILE__, __LINE__, "a spoofed source counted %llu times",
+				      (unsigned long long)recent[i].drops);
+	rows = rows_total(r);
+	CHECK(rows >= HEAVY * FRAMES / 100 && rows <= FRAMES,
+	      "rows hold %llu drops of %d", (unsigned long long)rows, FRAMES);
+	eq_at(HERE(""), "table entries: none of the one-time sources", table_entries(r), 0);
+}
+
+/*
+ * Sources that keep dropping and collide in one set: the entries they lose move their counts to
+ * the table, and each source's count, table and entries added up, stays exact.
+ */
+TEST(sources_moved_to_the_table_keep_exact_counts)
+{
+	enum { N = TCPDROP_RECENT_WAYS + 2 };
+	struct rig *r = &sources_rig;
+	uint8_t addrs[N][16];
+	uint32_t want_set = 0;
+	int found = 0, sent[N] = { 0 };
+	struct pkt p;
+
+	if (!rig_ready(r))
+		return;
+	/* Sources of one set, found by the contract's own hash. */
+	for (uint32_t lo = 1; found < N && lo < 1000000; lo++) {
+		v6_source(&p, 3, lo, addrs[found]);
+		if (!found)
+			want_set = recent_set_of(addrs[0]);
+		if (recent_set_of(addrs[found]) == want_set)
+			found++;
+	}
+	if (!eq_at(HERE(""), "sources found in one set", found, N) || !pin_to_cpu(0))
+		return;
+	/* More repeated sources than the set has entries, round after round, each twice in a
+	 * row: every entry a source loses has dropped more than once, and so moves. */
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < N; i++) {
+			pkt_init(&p);
+			pkt_eth(&p, PKT_ETH_IPV6);
+			pkt_ipv6(&p, PKT_IP_TCP, addrs[i], v6_dst);
+			pkt_tcp(&p, SPORT, WATCHED, TCPDROP_TCP_SYN, 0);
+			pkt_done(&p);
+			drop_n(r, &p, 2);
+			sent[i] += 2;
+		}
+	unpin();
+	CHECK(table_entries(r) > 0, "no source moved to the table: the test proves nothing");
+	for (int i = 0; i < N; i++) {
+		struct tcpdrop_source s = read_source(r, 6, addrs[i]);
+		char ctx[32];
+
+		snprintf(ctx, sizeof(ctx), "source %d", i);
+		eq_at(HERE(ctx), "drops", s.drops, sent[i]);
+		eq_at(HERE(ctx), "bytes", s.bytes, (uint64_t)sent[i] * p.len);
+	}
+	/* A clear of the view: every count starts again, in the table and in the entries. */
+	loader_clear_sources(&r->l);
+	for (int i = 0; i < N; i++)
+		eq_at(HERE("after a clear"), "drops", read_source(r, 6, addrs[i]).drops, 0);
+	eq_at(HERE("after a clear"), "rows", rows_total(r), 0);
+	if (!pin_to_cpu(0))
+		return;
+	for (int i = 0; i < N; i++) {
+		pkt_init(&p);
+		pkt_eth(&p, PKT_ETH_IPV6);
+		pkt_ipv6(&p, PKT_IP_TCP, addrs[i], v6_dst);
+		pkt_tcp(&p, SPORT, WATCHED, TCPDROP_TCP_SYN, 0);
+		pkt_done(&p);
+		drop_n(r, &p, 3);
+	}
+	unpin();
+	for (int i = 0; i < N; i++)
+		eq_at(HERE("since the clear"), "drops", read_source(r, 6, addrs[i]).drops, 3);
+}
+
+/* A source 2^31 drops in one entry: its counts move to the table whole, none added or lost. */
+TEST(a_source_near_2_31_drops_in_its_entry_moves_to_the_table_exactly)
+{
+	struct rig *r = &sources_rig;
+	struct tcpdrop_recent_set set;
+	struct tcpdrop_source s;
+	uint8_t addr[16];
+	uint64_t a0, a1;
+	uint32_t idx;
+	struct pkt p;
+
+	if (!rig_ready(r) || !pin_to_cpu(0))
+		return;
+	v6_source(&p, 4, 7, addr);
+	drop_n(r, &p, 1);	/* its entry, on CPU 0 */
+	/* Written as the program would have, after 2^31 - 1 drops of 74 bytes. */
+	idx = recent_set_of(addr);
+	memcpy(&a0, addr, 8);
+	memcpy(&a1, addr + 8, 8);
+	if (bpf_map_lookup_elem(bpf_map__fd(r->l.skel->maps.recent), &idx, &set)) {
+		check_fail_at(__FILE__, __LINE__, "reading the set: %s", strerror(errno));
+		unpin();
+		return;
+	}
+	for (int w = 0; w < TCPDROP_RECENT_WAYS; w++)
+		if (set.key[w].addr[0] == a0 && set.key[w].addr[1] == a1) {
+			set.meta[w].drops = (1u << 31) - 1;
+			set.meta[w].bytes = ((1ULL << 31) - 1) * p.len;
+		}
+	if (bpf_map_update_elem(bpf_map__fd(r->l.skel->maps.recent), &idx, &set, BPF_ANY))
+		check_fail_at(__FILE__, __LINE__, "writing the set: %s", strerror(errno));
+	drop_n(r, &p, 3);
+	unpin();
+	s = read_source(r, 6, addr);
+	eq_at(HERE(""), "drops", s.drops, (1ULL << 31) + 2);
+	eq_at(HERE(""), "bytes", s.bytes, ((1ULL << 31) + 2) * p.len);
+	CHECK(table_entries(r) > 0, "nothing moved to the table");
+}
+
+/* The default rate's bucket holds a second of it: a burst of 200 SYNs is logged whole. */
+TEST(event_rate_default_logs_a_burst_of_200_whole)
+{
+	struct want w = want_v4(V4(198, 51, 100, 9), V4_DST, WATCHED, TCPDROP_TCP_SYN);
+	struct pkt p;
+
+	if (!rig_ready(&default_rate_rig))
+		return;
+	v4_from(&p, V4(198, 51, 100, 9), WATCHED, &w);
+	eq_at(HERE(""), "events for 200 drops at once", drop_n(&default_rate_rig, &p, 200), 200);
+}
+
+/*
+ * One bucket for all CPUs: a flow on one CPU gets the whole rate, and two CPUs together no
+ * more than it. The refill is the one loader_tick() gives for a second, made here.
+ */
+TEST(event_rate_is_the_whole_rate_on_one_cpu_and_no_more_on_two)
+{
+	struct rig *r = &rate_rig;
+	struct want w;
+	struct pkt p;
+	int events;
+
+	if (!rig_ready(r))
+		return;
+	v4_from(&p, V4(198, 51, 100, 10), WATCHED, &w);
+	if (!pin_to_cpu(0))
+		return;
+	drop_n(r, &p, 3000);	/* whatever was left in the bucket, spent */
+	loader_refill_events(&r->l, 1000000000ULL);
+	eq_at(HERE("one CPU, a second"), "events", drop_n(r, &p, 2000), 1000);
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || !pin_to_cpu(1)) {
+		unpin();
+		return;
+	}
+	loader_refill_events(&r->l, 1000000000ULL);
+	events = drop_n(r, &p, 700);
+	pin_to_cpu(0);
+	events += drop_n(r, &p, 700);
+	unpin();
+	eq_at(HERE("two CPUs, a second"), "events", events, 1000);
+}
+
 /* A frame of Ethernet, IPv4, TCP with 12 option bytes and payload bytes 0, 1, 2, ... */
 static void v4_tcp_payload(struct pkt *p, size_t payload)
 {
@@ -1745,6 +2069,8 @@ int main(void)
 	rig_open(&except_mapped_rig);
 	rig_open(&no_events_rig);
 	rig_open(&rate_rig);
+	rig_open(&default_rate_rig);
+	rig_open(&sources_rig);
 	rig_open(&capture_rig);
 	rig_open(&capture_short_rig);
 	rig_open(&capture_max_rig);
@@ -1791,6 +2117,11 @@ int main(void)
 	RUN(except_ipv4_mapped_prefixes_pass_the_ipv4_sources);
 	RUN(event_rate_zero_drops_and_counts_every_packet_without_events);
 	RUN(event_rate_sends_some_events_and_counts_the_rest_as_throttled);
+	RUN(event_rate_default_logs_a_burst_of_200_whole);
+	RUN(event_rate_is_the_whole_rate_on_one_cpu_and_no_more_on_two);
+	RUN(repeated_sources_keep_exact_counts_through_a_spoofed_flood);
+	RUN(sources_moved_to_the_table_keep_exact_counts);
+	RUN(a_source_near_2_31_drops_in_its_entry_moves_to_the_table_exactly);
 	RUN(capture_carries_the_frames_first_snaplen_bytes_after_the_event);
 	RUN(capture_of_a_frame_shorter_than_snaplen_is_the_whole_frame);
 	RUN(capture_keeps_vlan_tags_and_starts_at_the_ip_header_on_raw_ip_devices);
@@ -1806,6 +2137,8 @@ int main(void)
 	rig_close(&except_mapped_rig);
 	rig_close(&no_events_rig);
 	rig_close(&rate_rig);
+	rig_close(&default_rate_rig);
+	rig_close(&sources_rig);
 	rig_close(&capture_rig);
 	rig_close(&capture_short_rig);
 	rig_close(&capture_max_rig);

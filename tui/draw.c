@@ -252,11 +252,11 @@ static void draw_sources(const struct tui *t, const struct layout *l)
 	char addr[FORMAT_ADDR_LEN];
 	int y = l->sources_top - 1, shown = (int)v->ntop < l->sources_rows ? (int)v->ntop :
 					     l->sources_rows;
-	/* Shares are of every drop since the clear, the exact counter, so drops of sources the
-	 * kernel's table has evicted count too, and get a row of their own. */
+	/* Shares are of every drop since the clear, the exact counter, so drops in no source's
+	 * row (sources seen once, or evicted from the table) count too, in a row of their own. */
 	uint64_t all = v->stats.total.v[TCPDROP_DROPPED];
 
-	if (v->evicted_drops && shown == l->sources_rows)
+	if (v->untracked_drops && shown == l->sources_rows)
 		shown--;
 	fill_row(y, cols, ROLE_HEADING);
 	put(y, 0, 1 + addr_w, ROLE_HEADING, false, " TOP SOURCES");
@@ -271,12 +271,12 @@ static void draw_sources(const struct tui *t, const struct layout *l)
 		y = l->sources_top + i;
 		move(y, 0);
 		clrtoeol();
-		if (!r && i == shown && v->evicted_drops) {
-			format_count(v->evicted_drops, drops);
-			put(y, 1, addr_w, ROLE_LABEL, false, "sources evicted from the table");
+		if (!r && i == shown && v->untracked_drops) {
+			format_count(v->untracked_drops, drops);
+			put(y, 1, addr_w, ROLE_LABEL, false, "sources not tracked");
 			put(y, 1 + addr_w, 10, ROLE_DROP, true, drops);
 			putf(y, 23 + addr_w, 7, ROLE_NORMAL, true, "%.1f%%",
-			     all ? 100.0 * v->evicted_drops / all : 0.0);
+			     all ? 100.0 * v->untracked_drops / all : 0.0);
 			continue;
 		}
 		if (!r) {

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <linux/capability.h>
 #include <linux/if_link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "loader.h"
+#include "clock.h"
 #include "except.h"
 #include "tcpdrop.skel.h"
 
@@ -213,15 +216,32 @@ struct loader_config loader_config_from(const struct options *opts,
 	};
 }
 
-/* Each CPU gets its share of the rate: an event costs it ncpus / rate seconds of credit. */
-static __u64 event_cost_ns(unsigned int rate, int ncpus)
+/* An event costs 1 / rate seconds of credit, from the one bucket all CPUs share. */
+static __u64 event_cost_ns(unsigned int rate)
 {
 	__u64 cost;
 
 	if (!rate)
 		return 0;	/* no events at all */
-	cost = 1000000000ULL * ncpus / rate;
+	cost = 1000000000ULL / rate;
 	return cost ? cost : 1;
+}
+
+/* Records of an event the ring holds: each its 8-byte header, the event, the capture. */
+static __u64 ring_records(const struct loader_config *cfg)
+{
+	__u64 ring = cfg->ring_bytes ? cfg->ring_bytes : TCPDROP_DEFAULT_RING_BYTES;
+	__u64 record = (8 + sizeof(struct tcpdrop_event) + cfg->capture_bytes + 7) / 8 * 8;
+
+	return ring / record;
+}
+
+/* The bucket holds a second of the rate, or as many events as the ring holds if fewer. */
+static __s64 event_burst_ns(const struct loader_config *cfg)
+{
+	__u64 cost = event_cost_ns(cfg->event_rate), ring = ring_records(cfg) * cost;
+
+	return cost ? (__s64)(ring < TCPDROP_EVENT_BURST_NS ? ring : TCPDROP_EVENT_BURST_NS) : 0;
 }
 
 static int set_excepts(struct loader *l, const struct except_set *excepts)
@@ -232,6 +252,25 @@ static int set_excepts(struct loader *l, const struct except_set *excepts)
 	for (size_t i = 0; excepts && i < excepts->n; i++)
 		if (bpf_map_update_elem(fd, &excepts->keys[i], &yes, BPF_ANY))
 			return -errno;
+	return 0;
+}
+
+/* The recent sources of every CPU, read in place: no copy, no system call a read. */
+static int map_recent(struct loader *l, struct error *e)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	l->recent_sets = (size_t)l->ncpus * TCPDROP_RECENT_SETS;
+	l->recent_bytes = (l->recent_sets * sizeof(struct tcpdrop_recent_set) + page - 1) /
+			  page * page;
+	p = mmap(NULL, l->recent_bytes, PROT_READ, MAP_SHARED,
+		 bpf_map__fd(l->skel->maps.recent), 0);
+	if (p == MAP_FAILED) {
+		l->recent_bytes = 0;
+		return error_set(e, -errno, "cannot map the recent sources: %s", strerror(errno));
+	}
+	l->recent = p;
 	return 0;
 }
 
@@ -262,21 +301,28 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 	l->skel->rodata->dry_run = cfg->dry_run;
 	l->skel->rodata->raw_ip = cfg->raw_ip;
 	l->skel->rodata->have_excepts = cfg->excepts && cfg->excepts->n;
-	l->skel->rodata->have_coarse_clock =
-		libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_ktime_get_coarse_ns, NULL) == 1;
 	l->skel->rodata->throttle_events = cfg->throttle_events;
-	l->skel->rodata->event_cost_ns = event_cost_ns(cfg->event_rate, l->ncpus);
+	l->skel->rodata->event_cost_ns = event_cost_ns(cfg->event_rate);
 	l->skel->rodata->wakeup_every_event = cfg->wakeup_every_event;
 	l->skel->rodata->capture_bytes = cfg->capture_bytes;
 	if (cfg->ring_bytes)
 		bpf_map__set_max_entries(l->skel->maps.events, cfg->ring_bytes);
 	if (cfg->max_sources)
 		bpf_map__set_max_entries(l->skel->maps.sources, cfg->max_sources);
+	bpf_map__set_max_entries(l->skel->maps.recent, l->ncpus * TCPDROP_RECENT_SETS);
 	err = tcpdrop_bpf__load(l->skel);
 	if (err) {
 		load_error(err, cfg, e);
 		goto fail;
 	}
+	err = map_recent(l, e);
+	if (err)
+		goto fail;
+	/* The bucket starts full: the first burst is logged whole. */
+	l->burst_ns = event_burst_ns(cfg);
+	l->skel->bss->event_credit_ns = l->burst_ns;
+	l->refilled_ns = monotonic_ns();
+	l->skel->bss->tick_ns = l->refilled_ns;
 	l->prog_fd = bpf_program__fd(l->skel->progs.tcpdrop);
 	err = loader_set_ports(l, cfg->ports);
 	if (err) {
@@ -372,14 +418,23 @@ int loader_read_counters(struct loader *l, struct counter_values *out)
 	memset(out, 0, sizeof(*out));
 	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.counters), &zero, l->percpu))
 		return -errno;
-	for (int cpu = 0; cpu < l->ncpus; cpu++)
+	for (int cpu = 0; cpu < l->ncpus; cpu++) {
+		const struct tcpdrop_counters *c = &l->percpu[cpu];
+
 		for (int i = 0; i < TCPDROP_NR_COUNTERS; i++)
-			out->v[i] += l->percpu[cpu].count[i];
+			out->v[i] += c->count[i];
+		/* What the program leaves to us (tcpdrop.h), exact since each CPU's are. */
+		out->v[TCPDROP_SEEN_PACKETS] += c->count[TCPDROP_PASSED] +
+						 c->count[TCPDROP_DROPPED];
+		out->v[TCPDROP_SEEN_BYTES] += c->passed_bytes + c->count[TCPDROP_DROPPED_BYTES];
+	}
 	return 0;
 }
 
 static void free_source_buffers(struct loader *l)
 {
+	free(l->recent_rows);
+	l->recent_rows = NULL;
 	free(l->source_keys);
 	free(l->source_values);
 	free(l->source_rows);
@@ -424,15 +479,111 @@ int loader_read_sources(struct loader *l, struct source_row **rows)
 	}
 	for (__u32 i = 0; i < count; i++) {
 		struct source_row *row = &l->source_rows[i];
+		const struct tcpdrop_source *v = &l->source_values[i];
 
 		row->family = l->source_keys[i].family;
 		memcpy(row->addr, l->source_keys[i].addr, sizeof(row->addr));
-		row->drops = l->source_values[i].drops;
-		row->bytes = l->source_values[i].bytes;
-		row->last_seen_ns = l->source_values[i].last_seen_ns;
+		row->recent_only = false;
+		/* Counted before the view was last cleared: nothing since, as far as it knows. */
+		row->drops = v->generation == l->generation ? v->drops : 0;
+		row->bytes = v->generation == l->generation ? v->bytes : 0;
+		row->last_seen_ns = v->last_seen_ns;
 	}
 	*rows = l->source_rows;
 	return count;
+}
+
+/*
+ * Copies one entry of the recent sources as it stands. The program bumps the version before
+ * and after it gives the entry to another source: an odd version, or a change across the
+ * copy, means the key may not match the counts, and the entry is skipped (its drops then read
+ * as not tracked, for this once). The fences keep the compiler and the CPU from reading the
+ * fields outside the two reads of the version.
+ */
+static bool copy_recent(const volatile struct tcpdrop_recent_set *set, int w,
+			struct tcpdrop_recent_key *key, struct tcpdrop_recent_meta *meta)
+{
+	__u32 v = set->meta[w].version;
+
+	if (v & 1)
+		return false;
+	atomic_thread_fence(memory_order_acquire);
+	memcpy(key, (const void *)&set->key[w], sizeof(*key));
+	memcpy(meta, (const void *)&set->meta[w], sizeof(*meta));
+	atomic_thread_fence(memory_order_acquire);
+	return set->meta[w].version == v;
+}
+
+int loader_read_recent(struct loader *l, struct source_row **rows)
+{
+	size_t n = 0, max = l->recent_sets * TCPDROP_RECENT_WAYS;
+	struct tcpdrop_recent_meta m;
+	struct tcpdrop_recent_key k;
+
+	if (!l->recent_rows) {
+		l->recent_rows = calloc(max, sizeof(*l->recent_rows));
+		if (!l->recent_rows)
+			return -ENOMEM;
+	}
+	for (size_t set = 0; set < l->recent_sets; set++) {
+		for (int w = 0; w < TCPDROP_RECENT_WAYS; w++) {
+			struct source_row *row = &l->recent_rows[n];
+
+			if (!copy_recent(&l->recent[set], w, &k, &m) || !m.drops ||
+			    m.generation != l->generation)
+				continue;
+			row->family = m.family;
+			row->recent_only = false;
+			memset(row->addr, 0, sizeof(row->addr));
+			if (m.family == 4) {	/* loaded as a number, so stored back as one */
+				__u32 v4 = (__u32)k.addr[0];
+
+				memcpy(row->addr, &v4, sizeof(v4));
+			} else {
+				memcpy(row->addr, k.addr, sizeof(row->addr));
+			}
+			row->drops = m.drops;
+			row->bytes = m.bytes;
+			row->last_seen_ns = m.last_seen_ns;
+			n++;
+		}
+	}
+	*rows = l->recent_rows;
+	return (int)n;
+}
+
+int loader_lookup_source(struct loader *l, struct source_row *row)
+{
+	struct tcpdrop_source_key key = { .family = row->family };
+	struct tcpdrop_source v;
+
+	memcpy(key.addr, row->addr, sizeof(key.addr));
+	row->drops = row->bytes = row->last_seen_ns = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.sources), &key, &v))
+		return errno == ENOENT ? 0 : -errno;
+	if (v.generation != l->generation)
+		return 0;
+	row->drops = v.drops;
+	row->bytes = v.bytes;
+	row->last_seen_ns = v.last_seen_ns;
+	return 1;
+}
+
+void loader_clear_sources(struct loader *l)
+{
+	l->generation++;
+	l->skel->bss->generation = l->generation;
+}
+
+void loader_refill_events(struct loader *l, uint64_t elapsed_ns)
+{
+	volatile __s64 *credit = &l->skel->bss->event_credit_ns;
+	__s64 room = l->burst_ns - *credit;
+	__s64 add = elapsed_ns < (uint64_t)room ? (__s64)elapsed_ns : room;
+
+	/* Only the program spends it meanwhile, so the sum stays at or below the burst. */
+	if (add > 0)
+		__atomic_fetch_add(credit, add, __ATOMIC_RELAXED);
 }
 
 void loader_rewind_sources(struct loader *l)
@@ -463,6 +614,11 @@ int loader_tick(struct loader *l, uint64_t now_ns, struct error *e)
 {
 	int err = loader_drain(l);
 
+	l->skel->bss->tick_ns = now_ns;
+	if (now_ns > l->refilled_ns)
+		loader_refill_events(l, now_ns - l->refilled_ns);
+	l->refilled_ns = now_ns;
+
 	if (err < 0)
 		return error_set(e, err, "reading the event ring of %s failed: %s", l->ifname,
 				 strerror(-err));
@@ -479,6 +635,9 @@ void loader_stop(struct loader *l)
 	l->link_fd = -1;
 	ring_buffer__free(l->ring);
 	l->ring = NULL;
+	if (l->recent)
+		munmap((void *)l->recent, l->recent_bytes);
+	l->recent = NULL;
 	tcpdrop_bpf__destroy(l->skel);
 	l->skel = NULL;
 	l->prog_fd = -1;

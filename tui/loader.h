@@ -59,6 +59,13 @@ struct loader {
 	struct source_row *source_rows;
 	__u32 source_token;		/* where the next chunk starts */
 	enum { SCAN_IDLE, SCAN_READING, SCAN_AT_END } source_scan;
+	/* Every CPU's recent sources, mapped read-only (tcpdrop.h), and the rows read from them. */
+	const volatile struct tcpdrop_recent_set *recent;
+	size_t recent_sets, recent_bytes;
+	struct source_row *recent_rows;
+	__u32 generation;		/* of the per-source counts: bumped by a clear */
+	__s64 burst_ns;			/* the most the --event-rate bucket holds */
+	uint64_t refilled_ns;		/* when loader_tick() last refilled it */
 };
 
 /* Entries one chunk of the per-source table holds: a few milliseconds of reading. */
@@ -100,6 +107,20 @@ int loader_read_counters(struct loader *l, struct counter_values *out);
 int loader_read_sources(struct loader *l, struct source_row **rows);
 /* The next loader_read_sources() starts from the beginning of the table. */
 void loader_rewind_sources(struct loader *l);
+/*
+ * Reads every CPU's recent sources (tcpdrop.h) into rows owned by the loader (valid until the
+ * next call): one row an entry, so a source that drops on several CPUs has several. Returns
+ * how many, or a negative errno. Read after the table: a source's counts that move from one
+ * to the other meanwhile are then missed once rather than counted twice.
+ */
+int loader_read_recent(struct loader *l, struct source_row **rows);
+/* Fills row with the table's counts of row's source (zero if it has none): 1 if it has, 0 if
+ * not, or -errno. */
+int loader_lookup_source(struct loader *l, struct source_row *row);
+/* Per-source counts start again from zero, in the kernel too: older ones become stale. */
+void loader_clear_sources(struct loader *l);
+/* Gives the --event-rate bucket elapsed_ns more credit, up to the burst (loader_tick does). */
+void loader_refill_events(struct loader *l, uint64_t elapsed_ns);
 /* Hands every event waiting in the ring to on_event. Returns how many, or a negative errno. */
 int loader_drain(struct loader *l);
 /* How often loader_tick() checks the filter is still attached: a vanished interface ends the

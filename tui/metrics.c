@@ -96,8 +96,9 @@ size_t metrics_format(char *buf, size_t len, const struct metrics_values *v)
 		put_label(&t, v->ifname);
 		put(&t, "\"} %" PRIu64 "\n", v->counters.v[counters[i].counter]);
 	}
-	put(&t, "# HELP tcpdrop_top_sources Source addresses in the per-source table (bounded by "
-	    "--max-sources).\n# TYPE tcpdrop_top_sources gauge\ntcpdrop_top_sources{ifname=\"");
+	put(&t, "# HELP tcpdrop_top_sources Source addresses with counts: the per-source table's "
+	    "(bounded by --max-sources) and every CPU's recent ones.\n"
+	    "# TYPE tcpdrop_top_sources gauge\ntcpdrop_top_sources{ifname=\"");
 	put_label(&t, v->ifname);
 	put(&t, "\"} %" PRIu64 "\n", v->sources);
 	put(&t, "# HELP tcpdrop_top_dry_run 1 when nothing is dropped (--dry-run): the dropped "

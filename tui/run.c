@@ -77,6 +77,41 @@ static void scan_begin(struct run *r)
 }
 
 /*
+ * The end of a read of the table: every CPU's recent entries are added in (read after the table,
+ * so that counts moving from them to it meanwhile are missed once rather than counted twice),
+ * and the table part of the top sources found only there is looked up, the entries read again
+ * after that for the same reason.
+ */
+static int scan_recent(struct run *r)
+{
+	struct sources *s = &r->model.sources;
+	struct source_row *rows;
+	size_t nparts;
+	int n, err;
+
+	n = loader_read_recent(r->loader, &rows);
+	if (n >= 0)
+		n = sources_scan_recent(s, rows, n);
+	if (n < 0)
+		return error_set(&r->error, n, "reading the recent sources failed: %s",
+				 strerror(-n));
+	nparts = sources_recent_only(s, r->parts, sizeof(r->parts) / sizeof(r->parts[0]));
+	for (size_t i = 0; i < nparts; i++) {
+		err = loader_lookup_source(r->loader, &r->parts[i]);
+		if (err < 0)
+			return error_set(&r->error, err, "reading the source table failed: %s",
+					 strerror(-err));
+	}
+	n = loader_read_recent(r->loader, &rows);
+	if (n >= 0)
+		n = sources_settle(s, r->parts, nparts, rows, n);
+	if (n < 0)
+		return error_set(&r->error, n, "reading the recent sources failed: %s",
+				 strerror(-n));
+	return sources_scan_end(s);
+}
+
+/*
  * Reads the source table on, a chunk at a time, for at most RUN_SCAN_BUDGET_NS (or to its end):
  * a table of millions of sources takes many passes of the loop, which keeps draining the ring
  * and answering keys meanwhile.
@@ -93,9 +128,12 @@ static int scan_step(struct run *r, bool to_end)
 		if (n < 0)
 			return error_set(&r->error, n, "reading the source table failed: %s",
 					 strerror(-n));
-		if (n == 0)
-			sources_scan_end(s);
-		else if (sources_scan_add(s, rows, n))
+		if (n == 0) {
+			int err = scan_recent(r);
+
+			if (err)
+				return err;
+		} else if (sources_scan_add(s, rows, n))
 			return error_set(&r->error, -ENOMEM, "out of memory for the source table");
 		if (!to_end && monotonic_ns() >= deadline)
 			break;
@@ -119,25 +157,28 @@ static int run_sample(struct run *r, uint64_t now_ns)
 	return scan_step(r, false);
 }
 
-/* Counting from the kernel's values as they are now: at the start, the run's count too. */
-static int reset(struct run *r, uint64_t now_ns, bool start)
+/* Counting from the kernel's values as they are now: at the start, the run's count too; a
+ * clear starts a new generation of the kernel's per-source counts (at the start they are new). */
+static int restart(struct run *r, uint64_t now_ns, bool start)
 {
 	struct counter_values raw;
 	int err = read_counters(r, &raw);
 
 	if (err)
 		return err;
-	if (start)
+	if (start) {
 		model_start(&r->model, &raw, now_ns);
-	else
+	} else {
+		loader_clear_sources(r->loader);
 		model_clear(&r->model, &raw, now_ns);
-	scan_begin(r);		/* this read becomes the baseline */
+	}
+	scan_begin(r);
 	return scan_step(r, false);
 }
 
 int run_clear(struct run *r, uint64_t now_ns)
 {
-	return reset(r, now_ns, false);
+	return restart(r, now_ns, false);
 }
 
 int run_set_ports(struct run *r, const struct port_set *ports)
@@ -184,7 +225,7 @@ int run_loop(struct run *r, const struct view_ops *ops, void *view,
 	r->start_ns = now;
 	memcpy(r->watch.ifname, r->loader->ifname, sizeof(r->watch.ifname));
 	r->watch.native = r->loader->native;
-	err = reset(r, now, true);
+	err = restart(r, now, true);
 	if (!err && ops->open)
 		err = ops->open(view, r);
 	r->next_sample_ns = now + (uint64_t)(r->interval_s * 1e9);

@@ -71,6 +71,8 @@ struct run {
 	/* -w: every event also goes to this pcap, beside the view; NULL without -w. */
 	struct capture *capture;
 	struct run_sink sink;		/* none: tick is NULL */
+	/* The top rows found only in the recent entries, their table parts looked up. */
+	struct source_row parts[SORT_NR * SOURCES_TOP];
 };
 
 /* Sets up r; the loader is loaded but not yet draining. Returns 0 or -ENOMEM; run_free() undoes

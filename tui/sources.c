@@ -56,8 +56,7 @@ void sources_sort(struct source_row *rows, size_t n, enum source_sort key)
 
 void sources_free(struct sources *s)
 {
-	free(s->baseline);
-	free(s->next_baseline);
+	free(s->merged);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -66,7 +65,6 @@ void sources_scan_begin(struct sources *s, uint64_t dropped)
 	memset(&s->scan, 0, sizeof(s->scan));
 	s->scan.started_drops = dropped;
 	s->scanning = true;
-	s->nnext = 0;
 }
 
 /* A heap whose root is the row that would be shown last, so a better row replaces it. */
@@ -89,6 +87,12 @@ static void sift_down(struct source_row *heap, size_t n, size_t i, enum source_s
 	}
 }
 
+static void heapify(struct source_row *heap, size_t n, enum source_sort key)
+{
+	for (size_t j = n / 2; j-- > 0;)
+		sift_down(heap, n, j, key);
+}
+
 static void offer(struct source_summary *sum, enum source_sort key, const struct source_row *row)
 {
 	struct source_row *heap = sum->top[key];
@@ -97,31 +101,11 @@ static void offer(struct source_summary *sum, enum source_sort key, const struct
 	if (*n < SOURCES_TOP) {
 		heap[(*n)++] = *row;
 		if (*n == SOURCES_TOP)	/* full: heapify once, then only replace the root */
-			for (size_t j = SOURCES_TOP / 2; j-- > 0;)
-				sift_down(heap, SOURCES_TOP, j, key);
+			heapify(heap, SOURCES_TOP, key);
 	} else if (source_cmp(row, &heap[0], key) < 0) {
 		heap[0] = *row;
 		sift_down(heap, SOURCES_TOP, 0, key);
 	}
-}
-
-static int keep_for_baseline(struct sources *s, const struct source_row *rows, size_t n)
-{
-	if (s->nnext + n > s->capnext) {
-		size_t cap = s->capnext ? s->capnext : 1024;
-		struct source_row *grown;
-
-		while (cap < s->nnext + n)
-			cap *= 2;
-		grown = realloc(s->next_baseline, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		s->next_baseline = grown;
-		s->capnext = cap;
-	}
-	memcpy(s->next_baseline + s->nnext, rows, n * sizeof(*rows));
-	s->nnext += n;
-	return 0;
 }
 
 int sources_scan_add(struct sources *s, const struct source_row *rows, size_t n)
@@ -129,26 +113,152 @@ int sources_scan_add(struct sources *s, const struct source_row *rows, size_t n)
 	if (!s->scanning)
 		return 0;
 	s->scan.entries += n;
-	if (s->as_baseline)	/* nothing counts yet: counting starts from these */
-		return keep_for_baseline(s, rows, n);
 	for (size_t i = 0; i < n; i++) {
-		struct source_row row = rows[i];
-		const struct source_row *base = s->nbaseline ?
-			bsearch(&row, s->baseline, s->nbaseline, sizeof(row), address_cmp_void) : NULL;
-
-		/* Below its baseline, the kernel evicted the entry and began it anew: all of it
-		 * is new since the clear. */
-		if (base && row.drops >= base->drops) {
-			row.drops -= base->drops;
-			row.bytes = row.bytes >= base->bytes ? row.bytes - base->bytes : 0;
-		}
-		if (!row.drops)
+		if (!rows[i].drops)	/* nothing since the clear */
 			continue;
+		s->scan.total_drops += rows[i].drops;
+		for (int key = 0; key < SORT_NR; key++)
+			offer(&s->scan, key, &rows[i]);
+	}
+	return 0;
+}
+
+/* a's counts added to row's: drops and bytes add up, the last seen is the later. */
+static void add_counts(struct source_row *row, const struct source_row *a)
+{
+	row->drops += a->drops;
+	row->bytes += a->bytes;
+	if (a->last_seen_ns > row->last_seen_ns)
+		row->last_seen_ns = a->last_seen_ns;
+}
+
+/* rows, one an entry, as one row a source in s->merged, sorted by address. Returns how many,
+ * or -ENOMEM. */
+static long merge_by_address(struct sources *s, const struct source_row *rows, size_t n)
+{
+	size_t m = 0;
+
+	if (n > s->cap_merged) {
+		struct source_row *grown = realloc(s->merged, n * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		s->merged = grown;
+		s->cap_merged = n;
+	}
+	if (n)
+		memcpy(s->merged, rows, n * sizeof(*rows));
+	if (n > 1)
+		qsort(s->merged, n, sizeof(*rows), address_cmp_void);
+	for (size_t i = 0; i < n; i++) {
+		if (m && !address_cmp(&s->merged[m - 1], &s->merged[i]))
+			add_counts(&s->merged[m - 1], &s->merged[i]);
+		else
+			s->merged[m++] = s->merged[i];
+	}
+	return (long)m;
+}
+
+static struct source_row *find_merged(const struct sources *s, size_t n,
+				      const struct source_row *row)
+{
+	return n ? bsearch(row, s->merged, n, sizeof(*row), address_cmp_void) : NULL;
+}
+
+int sources_scan_recent(struct sources *s, const struct source_row *rows, size_t n)
+{
+	long m;
+
+	if (!s->scanning)
+		return 0;
+	m = merge_by_address(s, rows, n);
+	if (m < 0)
+		return (int)m;
+	s->scan.entries += m;
+	/* A source among the top rows already has its table part there: add the rest, and
+	 * offer it no more (recent_only 2 marks it taken; reset below). */
+	for (int key = 0; key < SORT_NR; key++) {
+		for (size_t i = 0; i < s->scan.ntop[key]; i++) {
+			struct source_row *top = &s->scan.top[key][i];
+			struct source_row *r = find_merged(s, (size_t)m, top);
+
+			if (r) {
+				add_counts(top, r);
+				r->recent_only = true;
+			}
+		}
+		if (s->scan.ntop[key] == SOURCES_TOP)
+			heapify(s->scan.top[key], SOURCES_TOP, key);
+	}
+	for (long i = 0; i < m; i++) {
+		struct source_row row = s->merged[i];
+
 		s->scan.total_drops += row.drops;
+		if (row.recent_only)
+			continue;
+		row.recent_only = true;
 		for (int key = 0; key < SORT_NR; key++)
 			offer(&s->scan, key, &row);
 	}
 	return 0;
+}
+
+size_t sources_recent_only(const struct sources *s, struct source_row *out, size_t max)
+{
+	size_t n = 0;
+
+	for (int key = 0; key < SORT_NR; key++)
+		for (size_t i = 0; i < s->scan.ntop[key]; i++) {
+			const struct source_row *top = &s->scan.top[key][i];
+			bool seen = false;
+
+			if (!top->recent_only)
+				continue;
+			for (size_t j = 0; j < n && !seen; j++)
+				seen = !address_cmp(&out[j], top);
+			if (!seen && n < max)
+				out[n++] = *top;
+		}
+	if (n > 1)	/* for sources_settle's bsearch */
+		qsort(out, n, sizeof(*out), address_cmp_void);
+	return n;
+}
+
+int sources_settle(struct sources *s, const struct source_row *parts, size_t nparts,
+		   const struct source_row *rows, size_t n)
+{
+	long m = merge_by_address(s, rows, n);
+
+	if (m < 0)
+		return (int)m;
+	for (int key = 0; key < SORT_NR; key++)
+		for (size_t i = 0; i < s->scan.ntop[key]; i++) {
+			struct source_row *top = &s->scan.top[key][i];
+			const struct source_row *r = find_merged(s, (size_t)m, top), *part;
+
+			if (!top->recent_only)
+				continue;
+			part = nparts ? bsearch(top, parts, nparts, sizeof(*top),
+						address_cmp_void) : NULL;
+			top->drops = top->bytes = top->last_seen_ns = 0;
+			if (part)
+				add_counts(top, part);
+			if (r)
+				add_counts(top, r);
+			top->recent_only = false;
+		}
+	return 0;
+}
+
+/* Rows left without drops (a source whose entries were given away meanwhile) go. */
+static void drop_empty(struct source_row *rows, size_t *n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < *n; i++)
+		if (rows[i].drops)
+			rows[k++] = rows[i];
+	*n = k;
 }
 
 int sources_scan_end(struct sources *s)
@@ -156,24 +266,12 @@ int sources_scan_end(struct sources *s)
 	if (!s->scanning)
 		return 0;
 	s->scanning = false;
-	if (s->as_baseline) {
-		struct source_row *base = s->next_baseline;
-		uint64_t entries = s->scan.entries;
-
-		if (s->nnext > 1)
-			qsort(base, s->nnext, sizeof(*base), address_cmp_void);
-		free(s->baseline);
-		s->baseline = base;
-		s->nbaseline = s->nnext;
-		s->next_baseline = NULL;
-		s->nnext = s->capnext = 0;
-		s->as_baseline = false;
-		/* Nothing counts yet, but the table's size is what it is. */
-		memset(&s->scan, 0, sizeof(s->scan));
-		s->scan.entries = entries;
-	}
-	for (int key = 0; key < SORT_NR; key++)
+	for (int key = 0; key < SORT_NR; key++) {
+		drop_empty(s->scan.top[key], &s->scan.ntop[key]);
+		for (size_t i = 0; i < s->scan.ntop[key]; i++)
+			s->scan.top[key][i].recent_only = false;
 		sources_sort(s->scan.top[key], s->scan.ntop[key], key);
+	}
 	s->done = s->scan;
 	return 0;
 }
@@ -185,8 +283,7 @@ void sources_clear(struct sources *s)
 	/* The table itself is not cleared, so neither is its size: only what counts since. */
 	memset(&s->done, 0, sizeof(s->done));
 	s->done.entries = entries;
-	s->as_baseline = true;
-	s->scanning = false;	/* the read in progress counted from the old baseline */
+	s->scanning = false;	/* the read in progress counted from before the clear */
 }
 
 size_t sources_top(const struct sources *s, enum source_sort key, struct source_row *top,
@@ -198,12 +295,12 @@ size_t sources_top(const struct sources *s, enum source_sort key, struct source_
 	return n;
 }
 
-uint64_t sources_evicted_drops(const struct sources *s, uint64_t dropped_since_clear)
+uint64_t sources_untracked_drops(const struct sources *s, uint64_t dropped_since_clear)
 {
 	uint64_t before = s->done.started_drops;
 
-	/* Drops counted before the read began and not in the table have left it. Later drops
-	 * may be in the table already: comparing with them would only understate. */
+	/* Drops counted before the read began and in no row have none. Later drops may be in a
+	 * row already: comparing with them would only understate. */
 	if (before > dropped_since_clear)
 		before = dropped_since_clear;
 	return before > s->done.total_drops ? before - s->done.total_drops : 0;

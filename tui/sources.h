@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Top sources: the kernel's per-source table, counted from the last clear. The table can hold
- * millions of entries, so it is read in chunks (sources_scan_*), a few per pass of the run loop,
- * and folded as it comes into what the views need: the top rows by each sort key and the sum
- * of drops. No copy of the whole table is kept, except the baseline taken at a clear, which
- * keeps drops that race with the clear instead of deleting kernel entries.
+ * Top sources: the kernel's per-source counts, counted from the last clear. They are in two
+ * places (common/tcpdrop.h): a table that can hold millions of sources, read in chunks
+ * (sources_scan_*), a few per pass of the run loop, and every CPU's recent sources, read
+ * whole after it (sources_scan_recent); a source's row is the sum of its parts. Both are
+ * folded as they come into what the views need: the top rows by each sort key and the sum of
+ * drops. No copy of the table is kept. A clear is the kernel's (a new generation of counts),
+ * so nothing here needs the old ones.
  */
 #ifndef TCPDROP_SOURCES_H
 #define TCPDROP_SOURCES_H
@@ -18,6 +20,7 @@
 struct source_row {
 	uint8_t family;
 	uint8_t addr[16];
+	bool recent_only;	/* a top row found only in recent entries: sources_settle */
 	uint64_t drops;
 	uint64_t bytes;
 	uint64_t last_seen_ns;	/* CLOCK_MONOTONIC */
@@ -37,37 +40,58 @@ void sources_sort(struct source_row *rows, size_t n, enum source_sort key);
 struct source_summary {
 	struct source_row top[SORT_NR][SOURCES_TOP];	/* each sorted by its key */
 	size_t ntop[SORT_NR];
-	uint64_t total_drops;	/* drops since the clear of the sources in the table */
-	uint64_t entries;	/* entries in the table; a clear keeps it (the table stays) */
-	uint64_t started_drops;	/* the dropped counter when the read began: see evicted */
+	uint64_t total_drops;	/* drops since the clear of the sources that have a row */
+	/* Entries in the table, and sources in the recent entries: one that has both is in twice,
+	 * which only a source that left its entry for the table and came back has. */
+	uint64_t entries;
+	uint64_t started_drops;	/* the dropped counter when the read began: see untracked */
 };
 
 struct sources {
-	struct source_row *baseline;	/* the table at the last clear, sorted by address */
-	size_t nbaseline;
 	struct source_summary done;	/* the last complete read */
 	struct source_summary scan;	/* the read in progress */
 	bool scanning;
-	bool as_baseline;		/* the read in progress becomes the baseline */
-	struct source_row *next_baseline;
-	size_t nnext, capnext;
+	struct source_row *merged;	/* scratch: the recent entries, one row a source */
+	size_t cap_merged;
 };
 
 void sources_free(struct sources *s);
 /* A new read of the table begins; dropped is the kernel's dropped counter now. */
 void sources_scan_begin(struct sources *s, uint64_t dropped);
-/* Folds one chunk of the table in. Returns 0, or -ENOMEM. */
+/* Folds one chunk of the table in; rows without drops since the clear are skipped. */
 int sources_scan_add(struct sources *s, const struct source_row *rows, size_t n);
+/*
+ * Folds in every CPU's recent entries, read after the whole table (one row an entry, a source
+ * in several). A source's entries are added up, and added to its table row among the top
+ * rows; a source not there is offered as a row of its own, marked recent_only, for its table
+ * part to be added by sources_settle(). Returns 0, or -ENOMEM.
+ */
+int sources_scan_recent(struct sources *s, const struct source_row *rows, size_t n);
+/*
+ * The top rows marked recent_only, once each and sorted by address, into out (at most max): the
+ * sources whose table part the caller looks up, after the read it gave sources_scan_recent().
+ * Returns how many.
+ */
+size_t sources_recent_only(const struct sources *s, struct source_row *out, size_t max);
+/*
+ * Sets each recent_only top row to its table part, as looked up (parts: what
+ * sources_recent_only() gave, with the table's counts in them; zero for a source it has not),
+ * plus its recent entries as read again after the lookups
+ * (rows: one row an entry). Read in that order, a source's drops that move from its entries to
+ * the table meanwhile are counted once or missed, never twice. Returns 0, or -ENOMEM.
+ */
+int sources_settle(struct sources *s, const struct source_row *parts, size_t nparts,
+		   const struct source_row *rows, size_t n);
 /* The read is complete: its summary replaces the last. */
 int sources_scan_end(struct sources *s);
-/* From the next complete read on, counts start from the table as that read finds it; until
- * then the views show no rows. */
+/* Forgets what was read: the views show no rows until the next complete read. */
 void sources_clear(struct sources *s);
 /* Copies the first max rows in key's order into top. Returns how many. */
 size_t sources_top(const struct sources *s, enum source_sort key, struct source_row *top,
 		   size_t max);
-/* Drops since the clear that belong to sources no longer in the table (as of the last read):
- * dropped is the exact counter since the clear. Never more than there are. */
-uint64_t sources_evicted_drops(const struct sources *s, uint64_t dropped_since_clear);
+/* Drops since the clear that belong to no source's row (as of the last read): sources seen
+ * once, or evicted from the table. dropped is the exact counter since the clear. Never more
+ * than there are. */
+uint64_t sources_untracked_drops(const struct sources *s, uint64_t dropped_since_clear);
 
 #endif /* TCPDROP_SOURCES_H */

@@ -50,7 +50,8 @@ static void take_picture(struct tui *t, uint64_t now)
 	p->stats = m->stats;
 	p->history = m->history;
 	p->ntop = sources_top(&m->sources, t->sort, p->top, PICTURE_TOP_MAX);
-	p->evicted_drops = sources_evicted_drops(&m->sources, m->stats.total.v[TCPDROP_DROPPED]);
+	p->untracked_drops = sources_untracked_drops(&m->sources,
+						     m->stats.total.v[TCPDROP_DROPPED]);
 	p->taken_ns = now;
 }
 

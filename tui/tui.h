@@ -20,7 +20,7 @@ struct picture {
 	struct history history;
 	struct source_row top[PICTURE_TOP_MAX];
 	size_t ntop;
-	uint64_t evicted_drops;	/* drops of sources no longer in the kernel's table */
+	uint64_t untracked_drops;	/* drops in no source's row: sources_untracked_drops() */
 	uint64_t taken_ns;	/* CLOCK_MONOTONIC, for "last seen" ages */
 };
 
