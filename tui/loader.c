@@ -529,8 +529,9 @@ int loader_read_recent(struct loader *l, struct source_row **rows)
 		for (int w = 0; w < TCPDROP_RECENT_WAYS; w++) {
 			struct source_row *row = &l->recent_rows[n];
 
-			if (!copy_recent(&l->recent[set], w, &k, &m) || !m.drops ||
-			    m.generation != l->generation)
+			/* An entry counted before the view's clear is still a source the kernel
+			 * holds (the metrics' gauge counts it), with nothing since. */
+			if (!copy_recent(&l->recent[set], w, &k, &m) || !m.drops)
 				continue;
 			row->family = m.family;
 			row->recent_only = false;
@@ -542,8 +543,8 @@ int loader_read_recent(struct loader *l, struct source_row **rows)
 			} else {
 				memcpy(row->addr, k.addr, sizeof(row->addr));
 			}
-			row->drops = m.drops;
-			row->bytes = m.bytes;
+			row->drops = m.generation == l->generation ? m.drops : 0;
+			row->bytes = m.generation == l->generation ? m.bytes : 0;
 			row->last_seen_ns = m.last_seen_ns;
 			n++;
 		}

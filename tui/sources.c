@@ -194,7 +194,7 @@ int sources_scan_recent(struct sources *s, const struct source_row *rows, size_t
 		struct source_row row = s->merged[i];
 
 		s->scan.total_drops += row.drops;
-		if (row.recent_only)
+		if (row.recent_only || !row.drops)	/* nothing since the clear */
 			continue;
 		row.recent_only = true;
 		for (int key = 0; key < SORT_NR; key++)
