@@ -20,6 +20,8 @@ CASES=(
 	sudo_user_is_taken_on_after_attach
 	map_memory_exhaustion_is_a_clear_error_with_nothing_attached
 	kernel_refusing_the_program_is_a_clear_error_with_nothing_attached
+	verbose_shows_libbpf_messages_when_the_kernel_refuses
+	other_device_types_are_refused_exit_2_before_attaching
 	smallest_and_largest_settings_load_and_drop
 )
 
@@ -297,6 +299,58 @@ t_refused() {
 	fi
 }
 
+# -v: libbpf's own lines, which say what the kernel refused, before our one-line message.
+t_verbose() {
+	local name=$1
+	if [ ! -x "$REFUSE_BPF" ]; then
+		fail "$name" "$REFUSE_BPF is not built (make test-build)"
+		return
+	fi
+	OUT=$TDT_TMP/verbose.out ERR=$TDT_TMP/verbose.err
+	timeout 20 ip netns exec "$S" "$REFUSE_BPF" "$TDT_BIN" -i "$SIF" --json -v >"$OUT" 2>"$ERR"
+	RC=$?
+	if [ "$RC" -ne 1 ]; then
+		fail "$name" "exit status $RC, want 1"
+	elif ! grep -q '^libbpf: .*tcpdrop' "$ERR"; then
+		fail "$name" "-v shows no libbpf message: $(head -c 200 "$ERR")"
+	elif [ "$(grep -c '^tcpdrop-top: the kernel refused the XDP program' "$ERR")" -ne 1 ]; then
+		fail "$name" "no message of our own after libbpf's: $(tail -c 200 "$ERR")"
+	else
+		ok "$name"
+	fi
+}
+
+# A device type that is neither Ethernet nor raw IP (CAN is 280), refused before anything loads.
+# No kernel here need have such a device: in a network and mount namespace of its own, lo's type
+# in a private sysfs says 280, which is all tcpdrop-top reads to decide.
+# shellcheck disable=SC2016  # expanded by the bash inside the namespaces
+ODD_TYPE_SCRIPT='
+	mount -t sysfs sysfs /sys && mount -t tmpfs tdt-odd /sys/devices/virtual/net/lo &&
+		echo 280 >/sys/devices/virtual/net/lo/type || exit 98
+	"$0" -i lo --json --duration 1
+	rc=$?
+	ip link show dev lo | grep -qE "xdp|prog/xdp" && exit 97
+	exit $rc'
+t_odd_device() {
+	local name=$1 want
+	want='tcpdrop-top: lo has link type 280, which is neither Ethernet nor raw IP: tcpdrop-top cannot parse its frames, so it will not pretend to watch it (see /usr/include/linux/if_arp.h for the type)'
+	OUT=$TDT_TMP/odd.out ERR=$TDT_TMP/odd.err
+	timeout -k 2 10 unshare -n -m -- bash -c "$ODD_TYPE_SCRIPT" "$TDT_BIN" >"$OUT" 2>"$ERR" \
+		</dev/null
+	RC=$?
+	if [ "$RC" -eq 98 ]; then
+		fail "$name" "could not give lo type 280 in a private sysfs"
+	elif [ "$RC" -eq 97 ]; then
+		fail "$name" "an XDP program was attached to lo"
+	elif [ "$RC" -ne 2 ]; then
+		fail "$name" "exit status $RC, want 2: $(head -c 200 "$ERR")"
+	elif [ "$(cat "$ERR")" != "$want" ]; then
+		fail "$name" "stderr is '$(head -c 300 "$ERR")', want '$want'"
+	else
+		ok "$name"
+	fi
+}
+
 t_settings_bounds() {
 	local name=$1 sport=41010 args problem=
 	for args in "--ring-size 4K --max-sources 64" "--ring-size 1G --max-sources 4M" \
@@ -324,5 +378,7 @@ t_no_capabilities no_capability_is_left_while_running
 t_sudo_user sudo_user_is_taken_on_after_attach
 t_out_of_memory map_memory_exhaustion_is_a_clear_error_with_nothing_attached
 t_refused kernel_refusing_the_program_is_a_clear_error_with_nothing_attached
+t_verbose verbose_shows_libbpf_messages_when_the_kernel_refuses
+t_odd_device other_device_types_are_refused_exit_2_before_attaching
 t_settings_bounds smallest_and_largest_settings_load_and_drop
 finish
