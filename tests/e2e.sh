@@ -34,6 +34,7 @@ CASES=(
 	ssh_guard_passes_a_session_on_another_interface
 	ssh_guard_refuses_an_ipv6_session
 	capabilities_once_attached_are_none_or_cap_bpf_alone
+	stats_top_lists_up_to_10_sources_by_drops
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -595,6 +596,40 @@ run_capabilities() {
 	check $name "$why"
 }
 
+# --- Run 14: twelve sources, 1 to 12 drops each: the stats' top is the ten busiest ------------
+run_top() {
+	local name=stats_top_lists_up_to_10_sources_by_drops why i cfg=$TDT_TMP/top.cfg
+	if ! command -v trafgen >/dev/null; then
+		fail $name "no trafgen (netsniff-ng; make deps installs it)"
+		return
+	fi
+	if ! start_tool top --json -d 0.2; then
+		fail $name "$START_WHY"
+		return
+	fi
+	for i in $(seq 1 12); do
+		cat >"$cfg" <<-EOF
+			{
+				eth(da=$(link_mac "$S" "$SIF"), sa=$(link_mac "$C" "$CIF"), type=0x0800),
+				ipv4(saddr=198.51.100.$((20 + i)), daddr=$V4S, ttl=64, df),
+				tcp(sp=40000, dp=4040, syn, win=65535),
+			}
+		EOF
+		ip netns exec "$C" timeout 10 trafgen -o "$CIF" -c "$cfg" -n "$i" -P 1 \
+			>"$TDT_TMP/top.tg" 2>&1 </dev/null || why="trafgen: $(tail -c 200 "$TDT_TMP/top.tg")"
+	done
+	[ -z "$why" ] && ! wait_until 5 nd_true "$TOOL_OUT" \
+		"[s for s in stats() if s['dropped'] == 78 and len(s['top']) > 1] or fail('')" &&
+		why="no stats line counts the 78 SYNs: $(tail -n 1 "$TOOL_OUT" | head -c 200)"
+	stop_tool INT
+	[ -z "$why" ] && why=$(nd_check "$TOOL_OUT" "
+t = stats()[-1]['top']
+got = [(x['src'], x['drops']) for x in t]
+want = [('198.51.100.%d' % (20 + n), n) for n in range(12, 2, -1)]
+got == want or fail('top is %s, want the ten busiest, busiest first: %s' % (got, want))")
+	check $name "$why"
+}
+
 run_main
 run_kill9
 run_dry
@@ -608,5 +643,6 @@ run_stdin_not_a_terminal
 run_pcap_to_terminal
 run_ssh_guard
 run_capabilities
+run_top
 
 finish

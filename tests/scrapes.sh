@@ -239,7 +239,7 @@ run_bounds() {
 		why="a connection that sends nothing: '$got', want closed after 5 s"
 	elif [ "${BASH_REMATCH[1]}${BASH_REMATCH[2]}" -lt 45 ] ||
 		[ "${BASH_REMATCH[1]}${BASH_REMATCH[2]}" -gt 65 ]; then
-		why="a connection that sends nothing was closed after $got s, want 5"
+		why="a connection that sends nothing: '$got' s, want closed after 5"
 	fi
 	check $name "$why"
 

@@ -14,6 +14,7 @@ SIF=tdtvs$$ CIF=tdtvc$$	# veth names: at most 15 characters
 CASES=(
 	dry_run_counter_says_would_drop
 	scrolled_back_rows_stay_put_as_drops_arrive
+	esc_closes_the_help_and_then_quits
 	lost_events_turn_into_the_events_lost_banner_and_counts_stay_exact
 	throttled_drops_show_as_not_logged_and_the_log_as_a_sample
 )
@@ -71,7 +72,21 @@ log_rows() == $before or fail('the rows moved: %s, were %s' % (log_rows(), $befo
 		why=$(wait_screen 3 $tag "
 ':44022 ' in log_rows()[0] or fail('after g the newest is not on top: ' + show())")
 	fi
-	key $tag q
+	check $name "$why"
+
+	# Esc: first the help closes, and the view goes on; then it quits.
+	name=esc_closes_the_help_and_then_quits
+	key $tag '?'
+	why=$(wait_screen 3 $tag "[r for r in rows if 'tcpdrop-top keys' in r] or fail('no help: ' + show())")
+	if [ -z "$why" ]; then
+		key $tag $'\e'
+		why=$(wait_screen 3 $tag "
+[r for r in rows if 'tcpdrop-top keys' in r] and fail('Esc left the help open: ' + show())
+log_heading()")
+		[ -z "$why" ] && why=$(gone_problem $tag)
+	fi
+	[ -n "$why" ] || key $tag $'\e'
+	[ -n "$why" ] && key $tag q
 	[ -z "$why" ] && why=$(stopped_problem $tag)
 	check $name "$why"
 }
