@@ -27,6 +27,14 @@ CASES=(
 	duration_ends_run_with_exit_0_and_final_stats
 	foreign_xdp_program_is_refused_and_kept
 	second_instance_is_refused_and_first_keeps_working
+	no_interface_watches_the_default_route_interface
+	native_mode_refused_is_an_error_not_a_fallback
+	stdin_not_a_terminal_gets_ndjson
+	pcap_to_stdout_on_a_terminal_is_refused_before_attaching
+	ssh_guard_passes_a_session_on_another_interface
+	ssh_guard_refuses_an_ipv6_session
+	capabilities_once_attached_are_none_or_cap_bpf_alone
+	stats_top_lists_up_to_10_sources_by_drops
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -388,6 +396,8 @@ run_second() {
 		why="second instance: exit status $RC, want 1; stderr: $(head -c 200 "$ERR")"
 	elif [ -n "$(err_line_problem "$ERR")" ]; then
 		why="second instance: $(err_line_problem "$ERR")"
+	elif ! grep -q "^tcpdrop-top: another tcpdrop-top is already watching $SIF (XDP program id [0-9]*): only one can run per interface$" "$ERR"; then
+		why="second instance: the message is not the README's: $(head -c 200 "$ERR")"
 	elif ! kill -0 "$TOOL" 2>/dev/null; then
 		why="the first instance died when the second started"
 	elif ! xdp_attached "$S" "$SIF"; then
@@ -404,6 +414,222 @@ run_second() {
 	check $name "$why"
 }
 
+# --- Run 8: no -i: the interface that carries the default route ------------------------------
+run_default_route() {
+	local name=no_interface_watches_the_default_route_interface why
+	if ! ip -n "$S" route add default via "$V4C" dev "$SIF"; then
+		fail $name "could not add a default route via $V4C"
+		return
+	fi
+	OUT=$TDT_TMP/route.out ERR=$TDT_TMP/route.err
+	ip netns exec "$S" timeout -k 2 10 "$TDT_BIN" --json --duration 0.5 >"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+	ip -n "$S" route del default
+	if [ "$RC" -ne 0 ]; then
+		why="without -i: exit status $RC, want 0: $(head -c 200 "$ERR")"
+	elif ! grep -q "^tcpdrop-top: watching $SIF (" "$ERR"; then
+		why="without -i it does not watch $SIF, which has the default route: $(head -c 200 "$ERR")"
+	fi
+	check $name "$why"
+}
+
+# --- Run 9: -m native where native XDP is refused: an error, not generic mode -----------------
+# veth refuses native XDP when its peer's MTU is bigger than a page holds.
+run_native_refused() {
+	local name=native_mode_refused_is_an_error_not_a_fallback why
+	if ! ip -n "$S" link set dev "$SIF" mtu 9000 || ! ip -n "$C" link set dev "$CIF" mtu 9000
+	then
+		fail $name "could not set an MTU of 9000 on the veth pair"
+		return
+	fi
+	OUT=$TDT_TMP/native.out ERR=$TDT_TMP/native.err
+	ip netns exec "$S" timeout -k 2 10 "$TDT_BIN" -i "$SIF" -m native --json --duration 0.5 \
+		>"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+	if [ "$RC" -ne 1 ]; then
+		why="-m native at MTU 9000: exit status $RC, want 1: $(head -c 200 "$ERR")"
+	elif ! grep -q "^tcpdrop-top: cannot attach native XDP to $SIF: .* (try -m skb)$" "$ERR"; then
+		why="the message does not say native XDP was refused: $(head -c 200 "$ERR")"
+	else
+		why=$(detached_problem "$S" "$SIF")
+	fi
+	ip -n "$C" link set dev "$CIF" mtu 1500
+	ip -n "$S" link set dev "$SIF" mtu 1500
+	check $name "$why"
+}
+
+# on_terminal OUT COMMAND: COMMAND (a shell line) in the server namespace with a terminal for
+# its stdout, through script(1); what the terminal showed goes to OUT, and RC is its status.
+on_terminal() {
+	ip netns exec "$S" env TERM=xterm timeout -k 2 15 script -qec "$2" /dev/null >"$1" 2>&1 \
+		</dev/null
+	RC=$?
+}
+
+# --- Run 10: a terminal for stdout, but not for stdin: still the stream -----------------------
+run_stdin_not_a_terminal() {
+	local name=stdin_not_a_terminal_gets_ndjson why out=$TDT_TMP/tty-stdin.out
+	on_terminal "$out" "$TDT_BIN -i $SIF -d 0.2 --duration 1 </dev/null"
+	if [ "$RC" -ne 0 ]; then
+		why="exit status $RC, want 0: $(tr -d '\r' <"$out" | head -c 300)"
+	elif ! tr -d '\r' <"$out" | grep -q '^{"type":"stats",'; then
+		why="no NDJSON stats line on the terminal: $(tr -d '\r' <"$out" | head -c 300)"
+	fi
+	check $name "$why"
+}
+
+# --- Run 11: -w - to a terminal: a pcap is binary, so it is refused before anything loads ------
+run_pcap_to_terminal() {
+	local name=pcap_to_stdout_on_a_terminal_is_refused_before_attaching why out=$TDT_TMP/tty-w.out
+	on_terminal "$out" "$TDT_BIN -i $SIF -w - --duration 1"
+	if [ "$RC" -ne 2 ]; then
+		why="-w - to a terminal: exit status $RC, want 2: $(tr -d '\r' <"$out" | head -c 300)"
+	elif ! tr -d '\r' <"$out" | grep -q '^tcpdrop-top: -w -: stdout is a terminal'; then
+		why="the message does not say why: $(tr -d '\r' <"$out" | head -c 300)"
+	elif xdp_attached "$S" "$SIF"; then
+		why="an XDP program is attached after the refusal"
+	fi
+	check $name "$why"
+}
+
+# --- Run 12: the SSH guard's conditions: the session's interface, and IPv6 --------------------
+# guarded_run ENV ARGS...: tcpdrop-top -i $SIF --json --duration 0.5 ARGS with SSH_CONNECTION
+# set to ENV; RC, OUT, ERR.
+guarded_run() {
+	local session=$1
+	shift
+	OUT=$TDT_TMP/guard.out ERR=$TDT_TMP/guard.err
+	ip netns exec "$S" env SSH_CONNECTION="$session" timeout -k 2 10 "$TDT_BIN" --json \
+		--duration 0.5 "$@" >"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+}
+
+# guard_refused IF CLIENT: why the run is not the guard's refusal for CLIENT's session on IF.
+guard_refused() {
+	local want="tcpdrop-top: -p 22 would cut your own SSH session from $2 on $1: add --except $2 or --force"
+	if [ "$RC" -ne 2 ]; then
+		echo "exit status $RC, want 2: $(head -c 200 "$ERR")"
+	elif [ "$(cat "$ERR")" != "$want" ]; then
+		echo "stderr is '$(head -c 200 "$ERR")', want '$want'"
+	elif xdp_attached "$S" "$1"; then
+		echo "an XDP program is attached to $1 after the refusal"
+	fi
+}
+
+guard_started() {
+	if [ "$RC" -ne 0 ] || ! grep -q "^tcpdrop-top: watching $1 " "$ERR"; then
+		echo "exit status $RC, want 0 and a watching line for $1: $(head -c 200 "$ERR")"
+	fi
+}
+
+run_ssh_guard() {
+	local name why lo_addr=203.0.113.22
+	# The session arrives on lo, at an address of its own: watching port 22 on the veth
+	# cannot cut it; watching it on lo would.
+	name=ssh_guard_passes_a_session_on_another_interface
+	if ! ip -n "$S" addr add "$lo_addr/32" dev lo; then
+		fail $name "could not add $lo_addr to lo"
+	else
+		guarded_run "198.51.100.7 50022 $lo_addr 22" -i "$SIF" -p 22
+		why=$(guard_started "$SIF")
+		[ -n "$why" ] && why="a session to $lo_addr on lo, -i $SIF -p 22: $why"
+		if [ -z "$why" ]; then
+			guarded_run "198.51.100.7 50022 $lo_addr 22" -i lo -p 22
+			why=$(guard_refused lo 198.51.100.7)
+			[ -n "$why" ] && why="the same session, -i lo -p 22: $why"
+		fi
+		ip -n "$S" addr del "$lo_addr/32" dev lo
+		check $name "$why"
+	fi
+
+	name=ssh_guard_refuses_an_ipv6_session
+	guarded_run "2001:db8:4040::7 50022 $V6S 22" -i "$SIF" -p 22
+	why=$(guard_refused "$SIF" 2001:db8:4040::7)
+	if [ -z "$why" ]; then
+		guarded_run "2001:db8:4040::7 50022 $V6S 22" -i "$SIF" -p 22 --except 2001:db8:4040::/64
+		why=$(guard_started "$SIF")
+		[ -n "$why" ] && why="with --except 2001:db8:4040::/64: $why"
+	fi
+	check $name "$why"
+}
+
+# --- Run 13: what the process holds once attached, on this kernel -----------------------------
+# status_field PID FIELD: the value of FIELD in /proc/PID/status.
+status_field() {
+	awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"
+}
+
+# Before 6.5 a map's descriptor cannot be used without CAP_BPF while unprivileged BPF is off
+# (kernel.unprivileged_bpf_disabled): there CAP_BPF (39) alone is kept, and -v says so.
+kernel_needs_cap_bpf() {
+	local major minor
+	IFS=. read -r major minor _ <<<"$(uname -r)"
+	{ [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt 5 ]; }; } &&
+		[ "$(cat /proc/sys/kernel/unprivileged_bpf_disabled)" != 0 ]
+}
+
+run_capabilities() {
+	local name=capabilities_once_attached_are_none_or_cap_bpf_alone why want eff prm bnd amb
+	local kept_line="tcpdrop-top: this kernel needs CAP_BPF to read held maps: kept it"
+	want=0000000000000000
+	kernel_needs_cap_bpf && want=0000008000000000
+	if ! start_tool caps --json -v; then
+		fail $name "$START_WHY"
+		return
+	fi
+	eff=$(status_field "$TOOL" CapEff) prm=$(status_field "$TOOL" CapPrm)
+	bnd=$(status_field "$TOOL" CapBnd) amb=$(status_field "$TOOL" CapAmb)
+	if [ "$eff" != "$want" ] || [ "$prm" != "$want" ]; then
+		why="CapEff $eff, CapPrm $prm on $(uname -r); want both $want"
+	elif [ "$bnd" != 0000000000000000 ] || [ "$amb" != 0000000000000000 ]; then
+		why="CapBnd $bnd, CapAmb $amb; want both empty"
+	elif [ "$want" != 0000000000000000 ] && ! grep -qxF "$kept_line" "$TOOL_ERR"; then
+		why="CAP_BPF kept, and -v does not say so: $(grep -v libbpf "$TOOL_ERR" | head -c 200)"
+	elif [ "$want" = 0000000000000000 ] && grep -qxF "$kept_line" "$TOOL_ERR"; then
+		why="-v says CAP_BPF was kept, but none was"
+	elif probe "$C" "$V4S" 4040 40800; then
+		why="TCP to 4040 connected"
+	elif ! wait_event "$TOOL_OUT" "sport=40800"; then
+		why="no drop event once the capabilities were given up"
+	fi
+	stop_tool INT
+	check $name "$why"
+}
+
+# --- Run 14: twelve sources, 1 to 12 drops each: the stats' top is the ten busiest ------------
+run_top() {
+	local name=stats_top_lists_up_to_10_sources_by_drops why i cfg=$TDT_TMP/top.cfg
+	if ! command -v trafgen >/dev/null; then
+		fail $name "no trafgen (netsniff-ng; make deps installs it)"
+		return
+	fi
+	if ! start_tool top --json -d 0.2; then
+		fail $name "$START_WHY"
+		return
+	fi
+	for i in $(seq 1 12); do
+		cat >"$cfg" <<-EOF
+			{
+				eth(da=$(link_mac "$S" "$SIF"), sa=$(link_mac "$C" "$CIF"), type=0x0800),
+				ipv4(saddr=198.51.100.$((20 + i)), daddr=$V4S, ttl=64, df),
+				tcp(sp=40000, dp=4040, syn, win=65535),
+			}
+		EOF
+		ip netns exec "$C" timeout 10 trafgen -o "$CIF" -c "$cfg" -n "$i" -P 1 \
+			>"$TDT_TMP/top.tg" 2>&1 </dev/null || why="trafgen: $(tail -c 200 "$TDT_TMP/top.tg")"
+	done
+	[ -z "$why" ] && ! wait_until 5 nd_true "$TOOL_OUT" \
+		"[s for s in stats() if s['dropped'] == 78 and len(s['top']) > 1] or fail('')" &&
+		why="no stats line counts the 78 SYNs: $(tail -n 1 "$TOOL_OUT" | head -c 200)"
+	stop_tool INT
+	[ -z "$why" ] && why=$(nd_check "$TOOL_OUT" "
+t = stats()[-1]['top']
+got = [(x['src'], x['drops']) for x in t]
+want = [('198.51.100.%d' % (20 + n), n) for n in range(12, 2, -1)]
+got == want or fail('top is %s, want the ten busiest, busiest first: %s' % (got, want))")
+	check $name "$why"
+}
+
 run_main
 run_kill9
 run_dry
@@ -411,5 +637,12 @@ run_ports
 run_skb_duration
 run_foreign
 run_second
+run_default_route
+run_native_refused
+run_stdin_not_a_terminal
+run_pcap_to_terminal
+run_ssh_guard
+run_capabilities
+run_top
 
 finish

@@ -553,8 +553,8 @@ TEST(cli_map_sizes_take_suffixes_within_bounds)
 	CHECK_EQ_U64(o.ring_bytes, 64 << 10, "ring");
 	CHECK_EQ_U64(o.max_sources, 1 << 20, "sources");
 	parse_args(&o, defaults, 1);
-	CHECK_EQ_U64(o.ring_bytes, TCPDROP_DEFAULT_RING_BYTES, "default ring");
-	CHECK_EQ_U64(o.max_sources, TCPDROP_DEFAULT_SOURCES, "default sources");
+	CHECK_EQ_U64(o.ring_bytes, 4 << 20, "default ring: the README's 4M");
+	CHECK_EQ_U64(o.max_sources, 16384, "default sources: the README's 16384");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		argv[1] = bad[i][0];
 		argv[2] = bad[i][1];
@@ -807,6 +807,96 @@ TEST(cli_takes_an_altname_longer_than_a_name)
 	CHECK_STR(o.ifname, longest);
 }
 
+/* Every bound of the README's options table, on both sides, as typed on the command line. */
+TEST(cli_option_bounds_are_the_readmes)
+{
+	static const struct {
+		const char *args[5];
+		bool taken;
+	} cases[] = {
+		{ { "-d", "0.1" }, true },		{ { "-d", "0.09" }, false },
+		{ { "-d", "3600" }, true },		{ { "-d", "3600.5" }, false },
+		{ { "--duration", "0.001" }, true },	{ { "--duration", "0.0009" }, false },
+		{ { "--duration", "1000000000" }, true },
+		{ { "--duration", "1000000001" }, false },
+		{ { "--ring-size", "4K" }, true },	{ { "--ring-size", "1G" }, true },
+		{ { "--ring-size", "2K" }, false },	{ { "--ring-size", "2G" }, false },
+		{ { "--max-sources", "64" }, true },	{ { "--max-sources", "63" }, false },
+		{ { "--max-sources", "4M" }, true },	{ { "--max-sources", "4194305" }, false },
+		{ { "-w", "x.pcap", "--snaplen", "1" }, true },
+		{ { "-w", "x.pcap", "--snaplen", "4096" }, true },
+		{ { "-w", "x.pcap", "--snaplen", "0" }, false },
+		{ { "-w", "x.pcap", "--snaplen", "4097" }, false },
+		{ { "--event-rate", "0" }, true },	{ { "--event-rate", "max" }, true },
+	};
+	const char *argv[6] = { "tcpdrop-top" };
+	struct options o;
+	int n;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (n = 0; n < 4 && cases[i].args[n]; n++)
+			argv[n + 1] = cases[i].args[n];
+		CHECK((parse_args(&o, argv, n + 1) == CLI_RUN) == cases[i].taken, "%s %s %s: %s",
+		      argv[1], argv[2], n > 2 ? argv[4] : "",
+		      cases[i].taken ? "refused" : "accepted");
+	}
+}
+
+TEST(cli_defaults_are_the_readmes)
+{
+	const char *const none[] = { "tcpdrop-top" };
+	const char *const w[] = { "tcpdrop-top", "-w", "x.pcap" };
+	struct options o;
+
+	CHECK(parse_args(&o, none, 1) == CLI_RUN, "refused");
+	CHECK(o.event_rate == 10000 && !o.every_event, "--event-rate %u by default, want 10000",
+	      o.event_rate);
+	CHECK(parse_args(&o, w, 3) == CLI_RUN, "-w refused");
+	CHECK_EQ_U64(o.snaplen, 128, "--snaplen by default");
+}
+
+/* The combinations the README refuses, each with the reason. */
+TEST(cli_combinations_that_cannot_be_are_refused_with_the_reason)
+{
+	static const struct {
+		const char *args[6];
+		const char *says;
+	} cases[] = {
+		{ { "-q", "--json" }, "--quiet writes no NDJSON, and --json asks for it" },
+		{ { "--snaplen", "64" }, "--snaplen: nothing to capture without -w FILE" },
+		{ { "-w", "-", "--json" }, "-w -: the pcap goes to stdout, so --json cannot" },
+		{ { "-w", "x", "--snaplen", "4096", "--ring-size", "4K" },
+		  "--ring-size 4K cannot hold one 4096-byte capture" },
+	};
+	char msg[512], want[512];
+	int n;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (n = 0; n < 6 && cases[i].args[n]; n++)
+			;
+		cli_message(cases[i].args, n, msg, sizeof(msg));
+		snprintf(want, sizeof(want), "tcpdrop-top: %s", cases[i].says);
+		CHECK(!strncmp(msg, want, strlen(want)), "%s: got \"%s\", want it to start \"%s\"",
+		      cases[i].args[0], msg, want);
+	}
+}
+
+/* --except takes up to 1,024 prefixes, over all its repeats, and says so past that. */
+TEST(except_takes_1024_prefixes_and_no_more)
+{
+	struct except_set set = { 0 };
+	char prefix[32], err[160] = "";
+	int taken = 0;
+
+	for (int i = 0; i < 1024; i++) {
+		snprintf(prefix, sizeof(prefix), "198.51.%d.%d", 100 + i / 256, i % 256);
+		taken += except_parse(prefix, &set, err, sizeof(err)) == 0;
+	}
+	CHECK_EQ_U64(taken, 1024, "prefixes taken");
+	CHECK(except_parse("203.0.113.1", &set, err, sizeof(err)) == -1, "a 1025th taken");
+	CHECK(strstr(err, "more than 1024 prefixes"), "message: %s", err);
+}
+
 static struct tcpdrop_event event_n(uint16_t sport)
 {
 	struct tcpdrop_event e = { .family = 4, .sport = sport, .dport = 4040 };
@@ -824,7 +914,7 @@ TEST(droplog_lists_newest_first_and_keeps_only_its_capacity)
 
 		droplog_push(&d, &e);
 	}
-	CHECK_EQ_U64(droplog_count(&d), DROPLOG_CAPACITY, "kept");
+	CHECK_EQ_U64(droplog_count(&d), 10000, "kept: the README's newest 10,000");
 	CHECK_EQ_U64(droplog_get(&d, 0)->sport, (DROPLOG_CAPACITY + 4) % 65536, "newest");
 	CHECK_EQ_U64(droplog_get(&d, DROPLOG_CAPACITY - 1)->sport, 5, "oldest kept");
 	CHECK(droplog_get(&d, DROPLOG_CAPACITY) == NULL, "past the end");
@@ -911,7 +1001,7 @@ TEST(history_is_bounded_to_its_window)
 	history_reset(&h, 0, 0);
 	for (uint64_t s = 1; s <= HISTORY_SECONDS + 30; s++)
 		history_update(&h, s * SEC, s * 10);
-	CHECK_EQ_U64(history_count(&h), HISTORY_SECONDS, "bounded");
+	CHECK_EQ_U64(history_count(&h), 120, "bounded: the README's two minutes");
 	CHECK_EQ_U64(history_get(&h, HISTORY_SECONDS), 0, "past the window");
 	history_update(&h, 100000 * SEC, 0);	/* counter reset below: no wrap-around */
 	CHECK_EQ_U64(history_get(&h, 0), 0, "no negative buckets");
@@ -1213,6 +1303,8 @@ TEST(privs_failure_to_drop_the_last_capability_is_explained)
 
 TEST(refresh_interval_steps_stay_within_bounds)
 {
+	static const double steps[] = { 0.1, 0.25, 0.5, 1, 2, 5, 10 };	/* the README's */
+
 	CHECK(keys_next_interval(1, +1) == 2, "1 -> 2");
 	CHECK(keys_next_interval(1, -1) == 0.5, "1 -> 0.5");
 	CHECK(keys_next_interval(0.7, +1) == 1, "an odd -d joins the steps upward");
@@ -1220,6 +1312,11 @@ TEST(refresh_interval_steps_stay_within_bounds)
 	CHECK(keys_next_interval(0.1, -1) == 0.1, "floor");
 	CHECK(keys_next_interval(10, +1) == 10, "ceiling");
 	CHECK(keys_next_interval(60, +1) == 60, "a -d above the steps stays");
+	/* One key press a step, up and back down. */
+	for (int i = 0; i + 1 < 7; i++) {
+		CHECK(keys_next_interval(steps[i], +1) == steps[i + 1], "+ from %g", steps[i]);
+		CHECK(keys_next_interval(steps[i + 1], -1) == steps[i], "- from %g", steps[i + 1]);
+	}
 }
 
 int main(void)
@@ -1258,6 +1355,10 @@ int main(void)
 	RUN(cli_takes_an_altname_longer_than_a_name);
 	RUN(cli_repeated_ports_add_up_and_a_second_interface_is_refused);
 	RUN(cli_messages_give_the_reason_and_the_option_as_typed);
+	RUN(cli_option_bounds_are_the_readmes);
+	RUN(cli_defaults_are_the_readmes);
+	RUN(cli_combinations_that_cannot_be_are_refused_with_the_reason);
+	RUN(except_takes_1024_prefixes_and_no_more);
 	RUN(droplog_lists_newest_first_and_keeps_only_its_capacity);
 	RUN(droplog_copy_stands_still_while_the_live_log_moves_on);
 	RUN(droplog_clear_empties_the_log);

@@ -7,9 +7,14 @@
       stand for 64 KiB requests) and prints "status CODE", "closed" (no answer, connection
       closed) or "timeout", then the headers, lower-cased, one "name: value" a line, then
       "body N" with the body's length.
-  http_probe.py hold HOST PORT N SECONDS READY
-      Opens N connections and sends nothing. Writes "opened K" to READY once they are all
-      tried; after SECONDS prints "opened K closed_by_server M".
+  http_probe.py hold HOST PORT N SECONDS READY [SOURCE [TRICKLE]]
+      Opens N connections (from SOURCE, when given) and sends nothing (or, with TRICKLE, one
+      more byte of a request line on each every TRICKLE seconds, so none is ever silent for
+      long). Writes "opened K" to READY once they are all tried; after SECONDS prints
+      "opened K closed_by_server M".
+  http_probe.py idle HOST PORT SECONDS
+      Opens a connection and sends nothing; prints after how many seconds the server closed
+      it, or "open" after SECONDS.
   http_probe.py slow HOST PORT SECONDS
       Starts a request and sends one more byte of its headers every 0.5 s; prints after how
       many seconds the server closed the connection, or "open" after SECONDS.
@@ -72,11 +77,13 @@ def request(host, port, raw, seconds=5.0):
     print("body %d" % len(body))
 
 
-def hold(host, port, n, seconds, ready):
+def hold(host, port, n, seconds, ready, source=None, trickle=0):
     socks = []
     for _ in range(n):
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         s = socket.socket(family, socket.SOCK_STREAM)
+        if source:
+            s.bind((source, 0))
         s.setblocking(False)
         try:
             s.connect((host, port))
@@ -90,8 +97,16 @@ def hold(host, port, n, seconds, ready):
         f.write("opened %d\n" % len(socks))
     closed = set()
     deadline = time.monotonic() + seconds
+    next_byte = time.monotonic() + trickle
     while time.monotonic() < deadline:
         open_socks = [s for s in socks if s not in closed]
+        if trickle and time.monotonic() >= next_byte:
+            next_byte += trickle
+            for s in open_socks:
+                try:
+                    s.send(b"G")
+                except OSError:
+                    pass
         if not open_socks:
             time.sleep(0.1)
             continue
@@ -112,6 +127,21 @@ def hold(host, port, n, seconds, ready):
                 pass
             closed.add(s)
     print("opened %d closed_by_server %d" % (len(socks), len(closed)))
+
+
+def idle(host, port, seconds):
+    s = connect(host, port)
+    start = time.monotonic()
+    s.settimeout(seconds)
+    try:
+        while s.recv(4096):
+            pass
+    except socket.timeout:
+        print("open")
+        return
+    except OSError:
+        pass
+    print("closed after %.1f" % (time.monotonic() - start))
 
 
 def slow(host, port, seconds):
@@ -143,7 +173,11 @@ def main():
     if cmd == "request":
         request(host, port, sys.argv[4], float(sys.argv[5]) if len(sys.argv) > 5 else 5.0)
     elif cmd == "hold":
-        hold(host, port, int(sys.argv[4]), float(sys.argv[5]), sys.argv[6])
+        hold(host, port, int(sys.argv[4]), float(sys.argv[5]), sys.argv[6],
+             sys.argv[7] if len(sys.argv) > 7 else None,
+             float(sys.argv[8]) if len(sys.argv) > 8 else 0)
+    elif cmd == "idle":
+        idle(host, port, float(sys.argv[4]))
     elif cmd == "slow":
         slow(host, port, float(sys.argv[4]))
     else:
