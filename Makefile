@@ -35,7 +35,7 @@ HEADERS := $(wildcard common/*.h tui/*.h)
 
 TEST_BINS := $(OUTPUT)/tests/test_verdict $(OUTPUT)/tests/test_units \
 	$(OUTPUT)/tests/test_differential $(OUTPUT)/tests/refuse_bpf $(OUTPUT)/tests/fill_sources \
-	$(OUTPUT)/tests/test_metrics $(OUTPUT)/tests/test_event_rate
+	$(OUTPUT)/tests/test_metrics
 
 .PHONY: all deps run demo screenshots test test-build test-programs test-kernels mutate clean install \
 	uninstall asan fuzz bench bench-build

@@ -31,8 +31,6 @@ CASES=(
 	native_mode_refused_is_an_error_not_a_fallback
 	stdin_not_a_terminal_gets_ndjson
 	pcap_to_stdout_on_a_terminal_is_refused_before_attaching
-	ssh_guard_passes_a_session_on_another_interface
-	ssh_guard_refuses_an_ipv6_session
 	capabilities_once_attached_are_none_or_cap_bpf_alone
 	stats_top_lists_up_to_10_sources_by_drops
 )
@@ -492,67 +490,6 @@ run_pcap_to_terminal() {
 	check $name "$why"
 }
 
-# --- Run 12: the SSH guard's conditions: the session's interface, and IPv6 --------------------
-# guarded_run ENV ARGS...: tcpdrop-top -i $SIF --json --duration 0.5 ARGS with SSH_CONNECTION
-# set to ENV; RC, OUT, ERR.
-guarded_run() {
-	local session=$1
-	shift
-	OUT=$TDT_TMP/guard.out ERR=$TDT_TMP/guard.err
-	ip netns exec "$S" env SSH_CONNECTION="$session" timeout -k 2 10 "$TDT_BIN" --json \
-		--duration 0.5 "$@" >"$OUT" 2>"$ERR" </dev/null
-	RC=$?
-}
-
-# guard_refused IF CLIENT: why the run is not the guard's refusal for CLIENT's session on IF.
-guard_refused() {
-	local want="tcpdrop-top: -p 22 would cut your own SSH session from $2 on $1: add --except $2 or --force"
-	if [ "$RC" -ne 2 ]; then
-		echo "exit status $RC, want 2: $(head -c 200 "$ERR")"
-	elif [ "$(cat "$ERR")" != "$want" ]; then
-		echo "stderr is '$(head -c 200 "$ERR")', want '$want'"
-	elif xdp_attached "$S" "$1"; then
-		echo "an XDP program is attached to $1 after the refusal"
-	fi
-}
-
-guard_started() {
-	if [ "$RC" -ne 0 ] || ! grep -q "^tcpdrop-top: watching $1 " "$ERR"; then
-		echo "exit status $RC, want 0 and a watching line for $1: $(head -c 200 "$ERR")"
-	fi
-}
-
-run_ssh_guard() {
-	local name why lo_addr=203.0.113.22
-	# The session arrives on lo, at an address of its own: watching port 22 on the veth
-	# cannot cut it; watching it on lo would.
-	name=ssh_guard_passes_a_session_on_another_interface
-	if ! ip -n "$S" addr add "$lo_addr/32" dev lo; then
-		fail $name "could not add $lo_addr to lo"
-	else
-		guarded_run "198.51.100.7 50022 $lo_addr 22" -i "$SIF" -p 22
-		why=$(guard_started "$SIF")
-		[ -n "$why" ] && why="a session to $lo_addr on lo, -i $SIF -p 22: $why"
-		if [ -z "$why" ]; then
-			guarded_run "198.51.100.7 50022 $lo_addr 22" -i lo -p 22
-			why=$(guard_refused lo 198.51.100.7)
-			[ -n "$why" ] && why="the same session, -i lo -p 22: $why"
-		fi
-		ip -n "$S" addr del "$lo_addr/32" dev lo
-		check $name "$why"
-	fi
-
-	name=ssh_guard_refuses_an_ipv6_session
-	guarded_run "2001:db8:4040::7 50022 $V6S 22" -i "$SIF" -p 22
-	why=$(guard_refused "$SIF" 2001:db8:4040::7)
-	if [ -z "$why" ]; then
-		guarded_run "2001:db8:4040::7 50022 $V6S 22" -i "$SIF" -p 22 --except 2001:db8:4040::/64
-		why=$(guard_started "$SIF")
-		[ -n "$why" ] && why="with --except 2001:db8:4040::/64: $why"
-	fi
-	check $name "$why"
-}
-
 # --- Run 13: what the process holds once attached, on this kernel -----------------------------
 # status_field PID FIELD: the value of FIELD in /proc/PID/status.
 status_field() {
@@ -641,7 +578,6 @@ run_default_route
 run_native_refused
 run_stdin_not_a_terminal
 run_pcap_to_terminal
-run_ssh_guard
 run_capabilities
 run_top
 
