@@ -15,7 +15,7 @@
 
 KDIR=$TDT_ROOT/tests/kernels
 read -r -a WANT <<<"${*:-${KERNELS:-6.1 6.12}}"
-LIMIT=${TDT_KERNEL_TIMEOUT:-900}	# seconds a kernel may take, boot to power-off
+LIMIT=${TDT_KERNEL_TIMEOUT:-1200}	# seconds a kernel may take, boot to power-off (about 800 under load)
 LINES=()	# the kernel lines, printed together at the end
 BOOTS=()
 
