@@ -491,21 +491,6 @@ run_pcap_to_terminal() {
 }
 
 # --- Run 13: what the process holds once attached, on this kernel -----------------------------
-# status_field PID FIELD: the value of FIELD in /proc/PID/status.
-status_field() {
-	awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"
-}
-
-# Before 6.5 a kernel may refuse a held map descriptor without CAP_BPF while unprivileged BPF is
-# off (kernel.unprivileged_bpf_disabled); tcpdrop-top tries, and where it is refused it keeps
-# CAP_BPF (39) alone and says so with -v. Debian 12's 6.1 does not refuse; 6.5 on never does.
-kernel_may_need_cap_bpf() {
-	local major minor
-	IFS=. read -r major minor _ <<<"$(uname -r)"
-	{ [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt 5 ]; }; } &&
-		[ "$(cat /proc/sys/kernel/unprivileged_bpf_disabled)" != 0 ]
-}
-
 run_capabilities() {
 	local name=capabilities_once_attached_are_none_or_cap_bpf_alone why want eff prm bnd amb
 	local kept_line="tcpdrop-top: this kernel needs CAP_BPF to read held maps: kept it"

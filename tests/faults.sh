@@ -187,25 +187,11 @@ t_closed_terminal() {
 	fi
 }
 
-# status_field PID FIELD: the value of FIELD in /proc/PID/status.
-status_field() {
-	awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"
-}
-
-# cap_bpf_may_stay: before 6.5 a kernel may refuse a held map descriptor without CAP_BPF while
-# unprivileged BPF is off; there tcpdrop-top keeps CAP_BPF (39) alone (e2e.sh checks it says so).
-cap_bpf_may_stay() {
-	local major minor
-	IFS=. read -r major minor _ <<<"$(uname -r)"
-	{ [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt 5 ]; }; } &&
-		[ "$(cat /proc/sys/kernel/unprivileged_bpf_disabled)" != 0 ]
-}
-
 t_no_capabilities() {
 	local name=$1 eff prm bnd amb nnp want=0000000000000000
 	start_tool faults --json || { fail "$name" "$START_WHY"; return; }
 	eff=$(status_field "$TOOL" CapEff) prm=$(status_field "$TOOL" CapPrm)
-	[ "$eff" = 0000008000000000 ] && cap_bpf_may_stay && want=0000008000000000
+	[ "$eff" = 0000008000000000 ] && kernel_may_need_cap_bpf && want=0000008000000000
 	bnd=$(status_field "$TOOL" CapBnd) amb=$(status_field "$TOOL" CapAmb)
 	nnp=$(status_field "$TOOL" NoNewPrivs)
 	syn_to_4040 41001

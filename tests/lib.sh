@@ -141,6 +141,21 @@ syscall_cadence() {
 	[ -s "$log" ]
 }
 
+# status_field PID FIELD: the value of FIELD in /proc/PID/status.
+status_field() {
+	awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"
+}
+
+# kernel_may_need_cap_bpf: a kernel before 6.5 may refuse a held map descriptor without CAP_BPF
+# while unprivileged BPF is off (kernel.unprivileged_bpf_disabled); tcpdrop-top tries, and where
+# it is refused keeps CAP_BPF (39) alone, saying so with -v. Debian 12's 6.1 does not refuse.
+kernel_may_need_cap_bpf() {
+	local major minor
+	IFS=. read -r major minor _ <<<"$(uname -r)"
+	{ [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt 5 ]; }; } &&
+		[ "$(cat /proc/sys/kernel/unprivileged_bpf_disabled)" != 0 ]
+}
+
 # Why network tests cannot run here, or nothing when they can.
 netns_problem() {
 	local ns=tdt-probe-$$
