@@ -120,17 +120,22 @@ veth_pair() {
 		echo "veth names longer than 15 characters: $sif $cif" >&2
 		return 1
 	fi
-	LIB_NETNS+=("$s" "$c")
-	ip netns add "$s" && ip netns add "$c" &&
+	netns_add "$s" && netns_add "$c" &&
 		ip link add "$sif" netns "$s" type veth peer name "$cif" netns "$c" &&
 		ip -n "$s" link set lo up && ip -n "$c" link set lo up &&
 		ip -n "$s" link set "$sif" up && ip -n "$c" link set "$cif" up
 }
 
-# netns_add NS: one more namespace of the caller's, registered for removal first.
+# netns_add NS: one more namespace of the caller's, registered for removal first. Its ephemeral
+# ports start at 50000, above the fixed source ports (40000-49999) that syn sends from: a
+# connection's port left in TIME_WAIT would otherwise refuse a later SYN's bind, and that SYN
+# would silently never be sent. Its devices send no router solicitations: unasked-for packets
+# that pass the filter at moments no test chose.
 netns_add() {
 	LIB_NETNS+=("$1")
-	ip netns add "$1"
+	ip netns add "$1" &&
+		ip netns exec "$1" sysctl -qw net.ipv4.ip_local_port_range="50000 60999" \
+			net.ipv6.conf.default.router_solicitations=0
 }
 
 # addr_add NS IF ADDR/LEN...: IPv6 addresses without duplicate address detection, so that they
@@ -190,7 +195,7 @@ probe() {
 
 # syn NS ADDR PORT SPORT: exactly one SYN (scripts/syn.py says how); succeeds if it connected.
 syn() {
-	ip netns exec "$1" python3 "$LIB_ROOT/scripts/syn.py" "$2" "$3" "$4" >/dev/null 2>&1
+	ip netns exec "$1" python3 "$LIB_ROOT/scripts/syn.py" "$2" "$3" "$4" >/dev/null
 }
 
 # syn_flood_cfg FILE DST_MAC SRC_MAC SOURCES: a trafgen config of one TCP SYN a packet to
