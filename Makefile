@@ -66,7 +66,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run
 
-test-build: test-programs asan fuzz
+test-build: test-programs asan fuzz bench-build
 
 test-programs: $(BIN) $(TEST_BINS)
 

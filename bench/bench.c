@@ -108,15 +108,17 @@ static int attach_tool(struct loader *l, const struct options *opts,
 		       ring_buffer_sample_fn on_event, void *ctx, struct error *e)
 {
 	struct loader_config cfg = loader_config_from(opts, on_event, ctx);
-	char ifname[IF_NAMESIZE];
-	int ifindex, err;
+	struct iface iface;
+	int err;
 
 	*l = (struct loader)LOADER_INIT;
-	err = iface_resolve(opts->ifname, ifname, &ifindex, e);
+	err = iface_resolve(opts->ifname, &iface, e);
+	if (!err)
+		err = iface_raw_ip(&iface, &cfg.raw_ip, e);
 	if (!err)
 		err = loader_load(l, &cfg, e);
 	if (!err)
-		err = loader_attach(l, ifname, ifindex, opts->mode, e);
+		err = loader_attach(l, iface.name, iface.index, opts->mode, e);
 	return err;
 }
 

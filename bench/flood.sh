@@ -9,7 +9,9 @@
 #   bare     an instrumented copy of the program (bench variant, see bench/variant.bpf.c)
 #            without its per-source counts;
 #   tui      tcpdrop-top's own loader, loop and model with a view that draws nothing (bench
-#            consume), at the default --event-rate;
+#            consume), at the default --event-rate: the cost of the loop without a screen;
+#   tui_draw the real ./tcpdrop-top -i IF in a 120x40 terminal (a private tmux server), drawing
+#            the live view under the flood, at the default --event-rate;
 #   ndjson   the real ./tcpdrop-top -i IF --json, stdout to a file, at the default --event-rate;
 #   ndjson_max  the same with --event-rate max: an event for every drop, formatted and written;
 #   zero     the same with --event-rate 0: counters and sources only;
@@ -32,12 +34,13 @@ RUNS=${BENCH_FLOOD_RUNS:-3}
 BENCH=.output/bench/bench
 TOOL=./tcpdrop-top
 TOOL_WAKEUP=.output/bench/tcpdrop-top-wakeup
-CONFIGS=(empty bare tui ndjson ndjson_max zero wakeup)
+CONFIGS=(empty bare tui tui_draw ndjson ndjson_max zero wakeup)
 
 declare -A LABEL=(
 	[empty]="empty XDP_DROP"
 	[bare]="variant: no per-source counts"
-	[tui]="tcpdrop-top, TUI-style consumer, default --event-rate"
+	[tui]="tcpdrop-top's loop and model, drawing nothing"
+	[tui_draw]="tcpdrop-top's TUI, drawing in a 120x40 terminal"
 	[ndjson]="tcpdrop-top --json to a file, default --event-rate"
 	[ndjson_max]="tcpdrop-top --json to a file, --event-rate max"
 	[zero]="tcpdrop-top --json, --event-rate 0"
@@ -52,13 +55,14 @@ CIF=tdtbc$$
 lib_tmp tdt-bench
 TMP=$LIB_TMP
 RX_PID=
+tmux_server "tdtb-$$" "$TMP/tmux.conf"
 
 die() {
 	echo "bench/flood.sh: $*" >&2
 	exit 1
 }
 
-for tool in ip trafgen taskset timeout; do
+for tool in ip trafgen taskset timeout tmux; do
 	command -v "$tool" >/dev/null || die "needs $tool (make deps installs it)"
 done
 for bin in "$BENCH" "$TOOL" "$TOOL_WAKEUP"; do
@@ -93,6 +97,28 @@ stop_receiver() {
 	RX_PID=
 }
 
+# start_tui_draw: the real TUI in a pane, its pid in RX_PID once the filter is attached and the
+# first screen drawn. Its events are drawn, not counted: the row has its rate and CPU only.
+start_tui_draw() {
+	"${TM[@]}" kill-session -t draw 2>/dev/null
+	pane_start draw 120 40 "$TMP/pane" ip netns exec "$S" taskset -c "$CONSUMER_CPU" \
+		"$TOOL" -i "$SIF" || die "the TUI did not start: $PANE_WHY"
+	wait_until 10 test -s "$TMP/pane.pid" || die "the TUI did not start: no pid"
+	RX_PID=$(cat "$TMP/pane.pid")
+	wait_until 10 tui_drawn || die "the TUI did not draw in 10 s: $(screen_now draw | head -5)"
+}
+
+tui_drawn() {
+	ip -n "$S" link show dev "$SIF" | grep -q 'prog/xdp' && screen_now draw | grep -q dropped
+}
+
+stop_tui_draw() {
+	key draw q
+	wait_until 10 test -e "$TMP/pane.status" || die "the TUI did not quit on q"
+	"${TM[@]}" kill-session -t draw 2>/dev/null
+	RX_PID=
+}
+
 # json_field NAME: the first integer "NAME":N on stdin.
 json_field() {
 	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -1
@@ -100,7 +126,8 @@ json_field() {
 
 declare -A PPS CPU DROPPED DELIVERED LOST THROTTLED RETRIES
 
-# The configurations that run tcpdrop-top's consumer, and so report events and CPU time.
+# The configurations that run tcpdrop-top's consumer, and so report events and CPU time (the
+# drawing TUI reports CPU time only: its events go to the screen).
 has_consumer() {
 	case $1 in
 	ndjson | ndjson_max | zero | tui | wakeup) return 0 ;;
@@ -124,14 +151,19 @@ run_one() {
 		ready_re='watching' ;;
 	esac
 	rm -f "$TMP/out" "$TMP/err"
-	# ip netns exec and taskset both exec, so $! is the receiver itself.
-	ip netns exec "$S" taskset -c "$CONSUMER_CPU" "${cmd[@]}" >"$TMP/out" 2>"$TMP/err" \
-		</dev/null &
-	RX_PID=$!
-	track "$RX_PID"
-	wait_line 10 "$RX_PID" "$TMP/$ready_file" "$ready_re" ||
-		die "${LABEL[$cfg]} did not start: $(head -c 300 "$TMP/err")"
-	if grep -q generic "$TMP/err" "$TMP/out"; then
+	if [ "$cfg" = tui_draw ]; then
+		start_tui_draw
+	else
+		# ip netns exec and taskset both exec, so $! is the receiver itself.
+		ip netns exec "$S" taskset -c "$CONSUMER_CPU" "${cmd[@]}" >"$TMP/out" \
+			2>"$TMP/err" </dev/null &
+		RX_PID=$!
+		track "$RX_PID"
+		wait_line 10 "$RX_PID" "$TMP/$ready_file" "$ready_re" ||
+			die "${LABEL[$cfg]} did not start: $(head -c 300 "$TMP/err")"
+	fi
+	if grep -qs generic "$TMP/err" "$TMP/out" ||
+		ip -n "$S" link show dev "$SIF" | grep -q 'xdpgeneric'; then
 		die "${LABEL[$cfg]} attached in generic mode; the flood compares native XDP"
 	fi
 
@@ -152,7 +184,11 @@ run_one() {
 	done
 	cpu1=$(cpu_ticks "$RX_PID")
 	rx1=$(rx_packets)
-	stop_receiver
+	if [ "$cfg" = tui_draw ]; then
+		stop_tui_draw
+	else
+		stop_receiver
+	fi
 
 	# trafgen times its own send loop: the flood without its start-up.
 	read -r secs usecs < <(tr '\r' '\n' <"$TMP/trafgen" |
@@ -175,6 +211,10 @@ run_one() {
 	lost=$(json_field events_lost <<<"$stats")
 	throttled=$(json_field events_throttled <<<"$stats")
 	rm -f "$TMP/out"
+	if [ "$cfg" = tui_draw ]; then
+		CPU[$cfg]+="$(awk -v d=$((cpu1 - cpu0)) -v hz="$CLK_TCK" -v t="$loop_s" \
+			'BEGIN { printf "%.1f", 100 * d / hz / t }') "
+	fi
 	if has_consumer "$cfg"; then
 		if [ -z "$dropped" ] || [ -z "$lost" ]; then
 			die "${LABEL[$cfg]}: no final stats line"
@@ -247,6 +287,10 @@ for cfg in "${CONFIGS[@]}"; do
 	row+=",\"ratio_runs\":$(json_list "$round_ratios")"
 	row+=",\"ratio_to\":\"${LABEL[empty]}\""
 	row+=",\"trafgen_retries\":${RETRIES[$cfg]:-0}"
+	if [ "$cfg" = tui_draw ]; then
+		row+=",\"cpu_pct_median\":$(median <<<"${CPU[$cfg]}")"
+		row+=",\"cpu_pct_runs\":$(json_list "${CPU[$cfg]}")"
+	fi
 	if has_consumer "$cfg"; then
 		lost_max=$(max <<<"${LOST[$cfg]}")
 		cpu=$(median <<<"${CPU[$cfg]}")

@@ -85,6 +85,8 @@ def flood_table(rows, setup):
             throttled = sorted(r.get("throttled_runs") or [0])[mid if r.get("throttled_runs") else 0]
             line += f" {thousands(delivered):>9} {thousands(throttled):>9} {r['lost_max']:6}"
             line += f" {r['cpu_pct_median']:5.1f}%"
+        elif "cpu_pct_median" in r:   # the drawing TUI: its events go to the screen
+            line += f" {'(drawn)':>9} {'':>9} {'':>6} {r['cpu_pct_median']:5.1f}%"
         for name, ok in r.get("targets", {}).items():
             line += f"  {name} {met_word(ok)}"
         out.append(line.rstrip())
