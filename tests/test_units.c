@@ -808,7 +808,7 @@ TEST(cli_takes_an_altname_longer_than_a_name)
 	CHECK_STR(o.ifname, longest);
 }
 
-/* Every bound of the README's options table, on both sides, as typed on the command line. */
+/* Every bound of the man page's OPTIONS, on both sides, as typed on the command line. */
 TEST(cli_option_bounds_are_the_readmes)
 {
 	static const struct {
@@ -856,7 +856,7 @@ TEST(cli_defaults_are_the_readmes)
 	CHECK_EQ_U64(o.snaplen, 128, "--snaplen by default");
 }
 
-/* The combinations the README refuses, each with the reason. */
+/* The combinations the man page refuses, each with the reason. */
 TEST(cli_combinations_that_cannot_be_are_refused_with_the_reason)
 {
 	static const struct {
@@ -1002,7 +1002,7 @@ TEST(history_is_bounded_to_its_window)
 	history_reset(&h, 0, 0);
 	for (uint64_t s = 1; s <= HISTORY_SECONDS + 30; s++)
 		history_update(&h, s * SEC, s * 10);
-	CHECK_EQ_U64(history_count(&h), 120, "bounded: the README's two minutes");
+	CHECK_EQ_U64(history_count(&h), 120, "bounded: the man page's two minutes");
 	CHECK_EQ_U64(history_get(&h, HISTORY_SECONDS), 0, "past the window");
 	history_update(&h, 100000 * SEC, 0);	/* counter reset below: no wrap-around */
 	CHECK_EQ_U64(history_get(&h, 0), 0, "no negative buckets");
@@ -1385,7 +1385,7 @@ TEST(privs_failure_to_drop_the_last_capability_is_explained)
 
 TEST(refresh_interval_steps_stay_within_bounds)
 {
-	static const double steps[] = { 0.1, 0.25, 0.5, 1, 2, 5, 10 };	/* the README's */
+	static const double steps[] = { 0.1, 0.25, 0.5, 1, 2, 5, 10 };	/* the man page's */
 
 	CHECK(keys_next_interval(1, +1) == 2, "1 -> 2");
 	CHECK(keys_next_interval(1, -1) == 0.5, "1 -> 0.5");
