@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Every kind of interface and host: devices without a link-layer header (tun, WireGuard), a
-# jumbo MTU that native XDP refuses, the least privileges the README names, trusted sources
+# jumbo MTU that native XDP refuses, the least privileges docs/privileges.md names, trusted sources
 # (--except), the SSH guard, live port changes from the TUI, and the remedy printed for a
 # foreign program. Only TEST-NET addresses in namespaces this suite creates (and removes).
 # shellcheck source=tests/lib.sh

@@ -395,7 +395,7 @@ run_second() {
 	elif [ -n "$(err_line_problem "$ERR")" ]; then
 		why="second instance: $(err_line_problem "$ERR")"
 	elif ! grep -q "^tcpdrop-top: another tcpdrop-top is already watching $SIF (XDP program id [0-9]*): only one can run per interface$" "$ERR"; then
-		why="second instance: the message is not the README's: $(head -c 200 "$ERR")"
+		why="second instance: the message is not the man page's: $(head -c 200 "$ERR")"
 	elif ! kill -0 "$TOOL" 2>/dev/null; then
 		why="the first instance died when the second started"
 	elif ! xdp_attached "$S" "$SIF"; then

@@ -62,7 +62,7 @@ r and r[0].split()[0] == '2001:db8::' and r[0].split()[1] == '1,000,000' or fail
 	fi
 	# "At most 2 ms of each 10 ms pass": a table this size is read round and round, and the
 	# loop still waits for keys every pass. Counted from its poll() calls: the median pass
-	# within 40 ms, for a loaded machine and strace's own cost (the README's is 12).
+	# within 40 ms, for a loaded machine and strace's own cost (the man page's is 12).
 	local cadence_why
 	if [ -n "$why" ]; then
 		cadence_why="the table was not filled: $why"
@@ -326,7 +326,7 @@ run_reader_gone() {
 	check $name "$why"
 }
 
-# The README's "noticed within one pass of the loop, 10 ms, even with nothing to write": the case
+# The man page's "noticed within one pass of the loop, 10 ms, even with nothing to write": the case
 # above bounds the exit; this one counts the checks (a poll of stdout for no events), one a pass:
 # the median gap within 30 ms, for a loaded machine and strace's own cost.
 run_reader_cadence() {
@@ -348,7 +348,7 @@ run_reader_cadence() {
 
 # "Flushed at least every 10 ms while there is something to say": 20 drops 50 ms apart, each
 # line stamped as the reader gets it and held against the time of its packet. Half of them
-# within 100 ms: a tenth of that is the README's figure, the rest is for a loaded machine; a
+# within 100 ms: a tenth of that is the man page's figure, the rest is for a loaded machine; a
 # stream flushed only now and then is hundreds of milliseconds late.
 run_latency() {
 	local name=drop_lines_reach_the_reader_within_a_pass why out=$TDT_TMP/stamped.out reader

@@ -95,7 +95,7 @@ t_vanished_stream() {
 	fi
 }
 
-# The README's "notices within a quarter of a second": the end-to-end case above bounds the
+# The man page's "notices within a quarter of a second": the end-to-end case above bounds the
 # whole exit under load; this one counts the checks themselves (bpf(BPF_OBJ_GET_INFO_BY_FD) on
 # the link), 250 ms apart: the median gap within 400 ms, for a loaded machine and strace's own
 # cost.

@@ -230,7 +230,7 @@ run_bounds() {
 		return
 	fi
 
-	# 5 s of silence: the README's figure, with a second for a loaded machine (the server
+	# 5 s of silence: the man page's figure, with a second for a loaded machine (the server
 	# looks once a pass); the 10 s age limit would cut it later.
 	name=a_silent_connection_is_closed_after_5_s
 	got=$(ip netns exec "$S" python3 "$PROBE" idle 127.0.0.1 "$PORT" 15)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of the user-space pieces that need no kernel: parsing, formatting, the model. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -807,7 +808,7 @@ TEST(cli_takes_an_altname_longer_than_a_name)
 	CHECK_STR(o.ifname, longest);
 }
 
-/* Every bound of the README's options table, on both sides, as typed on the command line. */
+/* Every bound of the man page's OPTIONS, on both sides, as typed on the command line. */
 TEST(cli_option_bounds_are_the_readmes)
 {
 	static const struct {
@@ -855,7 +856,7 @@ TEST(cli_defaults_are_the_readmes)
 	CHECK_EQ_U64(o.snaplen, 128, "--snaplen by default");
 }
 
-/* The combinations the README refuses, each with the reason. */
+/* The combinations the man page refuses, each with the reason. */
 TEST(cli_combinations_that_cannot_be_are_refused_with_the_reason)
 {
 	static const struct {
@@ -1001,7 +1002,7 @@ TEST(history_is_bounded_to_its_window)
 	history_reset(&h, 0, 0);
 	for (uint64_t s = 1; s <= HISTORY_SECONDS + 30; s++)
 		history_update(&h, s * SEC, s * 10);
-	CHECK_EQ_U64(history_count(&h), 120, "bounded: the README's two minutes");
+	CHECK_EQ_U64(history_count(&h), 120, "bounded: the man page's two minutes");
 	CHECK_EQ_U64(history_get(&h, HISTORY_SECONDS), 0, "past the window");
 	history_update(&h, 100000 * SEC, 0);	/* counter reset below: no wrap-around */
 	CHECK_EQ_U64(history_get(&h, 0), 0, "no negative buckets");
@@ -1259,6 +1260,87 @@ TEST(keys_readme_table_is_the_key_table)
 	CHECK_EQ_U64(row, key_bindings_count, "rows in the README's key table");
 }
 
+/* roff as it reads: "\-" is "-", "\e" a backslash, "\&" nothing; a quoted argument unquoted. */
+static void roff_text(const char *in, char *out, size_t size)
+{
+	size_t n = 0, len = strlen(in);
+
+	if (len >= 2 && in[0] == '"' && in[len - 1] == '"') {
+		in++;
+		len -= 2;
+	}
+	for (size_t i = 0; i < len && n + 1 < size; i++) {
+		if (in[i] == '\\' && i + 1 < len) {
+			i++;
+			if (in[i] == '&')
+				continue;
+			out[n++] = in[i] == 'e' ? '\\' : in[i];
+			continue;
+		}
+		out[n++] = in[i];
+	}
+	out[n] = '\0';
+}
+
+/*
+ * The man page's KEYS lists the key table's rows, in its order: each item's tag is the row's
+ * keys as an ASCII terminal shows them, and its first line the row's help as a sentence.
+ */
+TEST(keys_man_page_keys_are_the_key_table)
+{
+	FILE *f = fopen("man/tcpdrop-top.8", "r");
+	char line[512], text[512], want[512];
+	const struct key_binding *k;
+	const char *keys;
+	size_t row = 0;
+	bool in_keys = false;
+
+	CHECK(f != NULL, "man/tcpdrop-top.8: %s (run from the top of the tree)", strerror(errno));
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strcmp(line, ".SH KEYS")) {
+			in_keys = true;
+			continue;
+		}
+		if (!in_keys)
+			continue;
+		if (!strncmp(line, ".SH ", 4))
+			break;
+		if (strcmp(line, ".TP"))
+			continue;
+		if (row >= key_bindings_count) {
+			row++;
+			continue;
+		}
+		k = &key_bindings[row];
+		keys = k->keys_ascii ? k->keys_ascii : k->keys;
+
+		/* The tag: ".B keys", with the keys quoted when they hold a space. */
+		CHECK(fgets(line, sizeof(line), f) != NULL, "KEYS ends after .TP %zu", row + 1);
+		line[strcspn(line, "\n")] = '\0';
+		CHECK(!strncmp(line, ".B ", 3), "KEYS item %zu is tagged \"%s\", want .B", row + 1,
+		      line);
+		roff_text(line + 3, text, sizeof(text));
+		CHECK(!strcmp(text, keys), "KEYS item %zu is \"%s\", want \"%s\"", row + 1, text,
+		      keys);
+
+		/* The first line: the help, capitalised, as a sentence. */
+		CHECK(fgets(line, sizeof(line), f) != NULL, "KEYS item %zu has no text", row + 1);
+		line[strcspn(line, "\n")] = '\0';
+		roff_text(line, text, sizeof(text));
+		snprintf(want, sizeof(want), "%c%s.", toupper((unsigned char)k->help[0]),
+			 k->help + 1);
+		CHECK(!strcmp(text, want), "KEYS item %zu (%s) starts\n  %s\nwant\n  %s", row + 1,
+		      keys, text, want);
+		row++;
+	}
+	fclose(f);
+	CHECK(in_keys, "man/tcpdrop-top.8 has no .SH KEYS");
+	CHECK_EQ_U64(row, key_bindings_count, "items in the man page's KEYS");
+}
+
 /* A failure late in dropping privileges still says what failed (it once printed garbage). */
 static bool deny_capset_from_now(void *ctx)
 {
@@ -1303,7 +1385,7 @@ TEST(privs_failure_to_drop_the_last_capability_is_explained)
 
 TEST(refresh_interval_steps_stay_within_bounds)
 {
-	static const double steps[] = { 0.1, 0.25, 0.5, 1, 2, 5, 10 };	/* the README's */
+	static const double steps[] = { 0.1, 0.25, 0.5, 1, 2, 5, 10 };	/* the man page's */
 
 	CHECK(keys_next_interval(1, +1) == 2, "1 -> 2");
 	CHECK(keys_next_interval(1, -1) == 0.5, "1 -> 0.5");
@@ -1376,6 +1458,7 @@ int main(void)
 	RUN(keys_map_to_their_actions);
 	RUN(keys_no_key_is_bound_twice);
 	RUN(keys_readme_table_is_the_key_table);
+	RUN(keys_man_page_keys_are_the_key_table);
 	RUN(privs_failure_to_drop_the_last_capability_is_explained);
 	RUN(refresh_interval_steps_stay_within_bounds);
 	return check_failures ? 1 : 0;
