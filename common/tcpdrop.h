@@ -53,6 +53,7 @@ static inline __u64 tcpdrop_port_bit(__u16 port)
 #define TCPDROP_RECENT_SETS_LOG2	9
 #define TCPDROP_RECENT_SETS		(1u << TCPDROP_RECENT_SETS_LOG2)
 
+/* In the order the outputs list them (tcpdrop_counter_names): nothing else rests on it. */
 enum tcpdrop_counter {
 	TCPDROP_SEEN_PACKETS,
 	TCPDROP_SEEN_BYTES,
@@ -61,10 +62,69 @@ enum tcpdrop_counter {
 	TCPDROP_DROPPED_BYTES,
 	TCPDROP_MALFORMED,
 	TCPDROP_EVENTS_LOST,
-	TCPDROP_EXCEPTED,	/* matched a watched port, passed: the source is excepted */
 	TCPDROP_EVENTS_THROTTLED,	/* drops without an event: over --event-rate */
+	TCPDROP_EXCEPTED,	/* matched a watched port, passed: the source is excepted */
 	TCPDROP_NR_COUNTERS,
 };
+
+#ifndef __bpf__	/* the program counts; only user space names */
+#include <stdbool.h>
+
+/*
+ * Each counter's names, the one place they are spelled: its key in the NDJSON stats line (and
+ * its rate's, <json>_pps, if json_pps), its Prometheus metric, tcpdrop_top_<metric>_total, with
+ * that metric's HELP, and the label of its cell on the live screen (a dry run's, if another).
+ * NULL where an output does not show the counter: seen is passed + dropped, no count of its own.
+ */
+struct tcpdrop_counter_name {
+	const char *json;
+	bool json_pps;
+	const char *metric;
+	const char *help;
+	const char *label;
+	const char *dry_run_label;
+};
+
+static const struct tcpdrop_counter_name tcpdrop_counter_names[TCPDROP_NR_COUNTERS] = {
+	[TCPDROP_PASSED] = {
+		.json = "passed", .json_pps = true, .metric = "passed_packets",
+		.help = "Packets the XDP filter let through, since start.",
+		.label = "passed",
+	},
+	[TCPDROP_DROPPED] = {
+		.json = "dropped", .json_pps = true, .metric = "dropped_packets",
+		.help = "TCP segments to a watched port dropped (in a dry run: that would have "
+			"been), since start.",
+		.label = "dropped", .dry_run_label = "would drop",
+	},
+	[TCPDROP_DROPPED_BYTES] = {
+		.metric = "dropped_bytes",
+		.help = "Bytes of the frames dropped (in a dry run: that would have been), since "
+			"start.",
+	},
+	[TCPDROP_MALFORMED] = {
+		.json = "malformed", .metric = "malformed_packets",
+		.help = "Packets too short or inconsistent to parse, passed, since start.",
+		.label = "malformed",
+	},
+	[TCPDROP_EVENTS_LOST] = {
+		.json = "events_lost", .metric = "events_lost",
+		.help = "Drop events lost because the ring buffer was full; the counts stay exact.",
+		.label = "events lost",
+	},
+	[TCPDROP_EVENTS_THROTTLED] = {
+		.json = "events_throttled", .metric = "events_throttled",
+		.help = "Drops whose event the event rate limit held back; the counts stay exact.",
+		.label = "not logged",
+	},
+	/* On the screen in the title, "except CIDRS (N passed)", not in a cell. */
+	[TCPDROP_EXCEPTED] = {
+		.json = "excepted", .metric = "excepted_packets",
+		.help = "TCP segments to a watched port passed because their source is excepted, "
+			"since start.",
+	},
+};
+#endif /* !__bpf__ */
 
 /*
  * One slot per CPU of a single-entry per-CPU array; user space adds the CPUs up. Every packet

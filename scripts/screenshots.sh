@@ -13,8 +13,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${SCREENSHOTS_DIR:-$ROOT/screenshots}
 WAIT=${SCREENSHOT_WAIT:-15}
-# Needed only here, so not in scripts/install-deps.sh: an X server without a screen, the terminal,
-# the capture, the font and fc-list to check that the font has the TUI's glyphs.
+# Needed only here, so in neither list scripts/install-deps.sh reads: an X server without a
+# screen, the terminal, the capture, the font and fc-list to check that the font has the TUI's
+# glyphs.
 PACKAGES=(xvfb xterm imagemagick fonts-dejavu-core fontconfig)
 FONT='DejaVu Sans Mono'
 FONT_SIZE=11

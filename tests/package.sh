@@ -25,6 +25,9 @@ CASES=(
 	deb_builds_and_lintian_reports_no_errors
 	deb_installs_on_fresh_bookworm_and_runs
 	deb_builds_in_a_fresh_bookworm_root_with_only_its_build_depends
+	make_deps_installs_what_debian_control_and_tests_deps_ask_for
+	make_deps_with_everything_there_does_nothing
+	every_package_make_deps_installs_is_in_the_readme
 )
 
 CACHE=/var/cache/tcpdrop-top/bookworm
@@ -78,6 +81,73 @@ run_install() {
 	elif [ -z "$why" ] && ! grep -q '^ExecStart=/opt/tdt/sbin/tcpdrop-top ' "$d/opt/tdt/lib/systemd/system/tcpdrop-top@.service"; then
 		why="PREFIX=/opt/tdt: the unit does not start /opt/tdt/sbin/tcpdrop-top"
 	fi
+	check $name "$why"
+}
+
+# --- make deps: the lists it reads, and the README's table of them -------------------------------
+# deps_tree DIR: the installer and the two lists it reads, in DIR, with an apt-get in DIR/bin
+# that only writes down what it is asked (DIR/apt.log).
+deps_tree() {
+	mkdir -p "$1/scripts" "$1/debian" "$1/tests" "$1/bin"
+	cp "$TDT_ROOT/scripts/install-deps.sh" "$1/scripts/"
+	cp "$TDT_ROOT/debian/control" "$1/debian/"
+	cp "$TDT_ROOT/tests/deps" "$1/tests/"
+	printf '#!/bin/sh\necho "$*" >>"%s/apt.log"\n' "$1" >"$1/bin/apt-get"
+	chmod +x "$1/bin/apt-get"
+}
+
+run_deps() {
+	local name=make_deps_installs_what_debian_control_and_tests_deps_ask_for why=
+	local d=$TDT_TMP/deps-missing out st=0 rel names p
+	if ! perl -MDpkg::Deps -e 1 2>/dev/null; then
+		skip $name "no dpkg-dev, whose parser make deps uses (make deps installs it)"
+		skip make_deps_with_everything_there_does_nothing "no dpkg-dev"
+		skip every_package_make_deps_installs_is_in_the_readme "no dpkg-dev"
+		return
+	fi
+	# A package no machine has, in each list: the installer must find both, say so, and ask
+	# apt-get for both.
+	deps_tree "$d"
+	sed -i 's/^Build-Depends: /&tdt-absent-build, /' "$d/debian/control"
+	echo "tdt-absent-tests	# not a package" >>"$d/tests/deps"
+	out=$(PATH=$d/bin:$PATH "$d/scripts/install-deps.sh" 2>&1) || st=$?
+	if [ $st -ne 0 ]; then
+		why="exit status $st: $out"
+	elif [[ $out != *"missing: "*tdt-absent-build* || $out != *tdt-absent-tests* ]]; then
+		why="it does not say that tdt-absent-build and tdt-absent-tests are missing: '$out'"
+	elif ! grep -qs '^satisfy .*tdt-absent-build.*tdt-absent-tests' "$d/apt.log"; then
+		why="apt-get was not asked for both: $(cat "$d/apt.log" 2>/dev/null)"
+	fi
+	check $name "$why"
+
+	# This machine has all the tests need: nothing to say, nothing asked of apt-get.
+	name=make_deps_with_everything_there_does_nothing why= st=0 d=$TDT_TMP/deps-all
+	deps_tree "$d"
+	out=$(PATH=$d/bin:$PATH "$d/scripts/install-deps.sh" 2>&1) || st=$?
+	if [ $st -ne 0 ] || [ -n "$out" ]; then
+		why="exit status $st, output '$out'"
+	elif [ -s "$d/apt.log" ]; then
+		why="apt-get was run: $(cat "$d/apt.log")"
+	fi
+	check $name "$why"
+
+	# Every package of both lists (each alternative) in the first column of the README's table.
+	name=every_package_make_deps_installs_is_in_the_readme why=
+	names=$(sed -n '/^| package | what for |$/,/^$/p' "$TDT_ROOT/README.md" | cut -d'|' -f2)
+	if ! rel=$("$TDT_ROOT/scripts/install-deps.sh" --list 2>&1); then
+		why="install-deps.sh --list: $rel"
+	elif [ "$(wc -l <<<"$rel")" -lt 30 ]; then
+		why="only $(wc -l <<<"$rel") packages listed: $rel"
+	elif [ -z "$names" ]; then
+		why="no table \"| package | what for |\" in README.md"
+	fi
+	# The names alone: no versions, architectures, profiles or qualifiers; each alternative.
+	for p in $(sed -e 's/([^)]*)//g; s/\[[^]]*\]//g; s/<[^>]*>//g; s/:[a-z]*//g; s/|/ /g' \
+		<<<"$rel"); do
+		[ -n "$why" ] && break
+		grep -qE "(^|[^a-z0-9.+-])${p//+/\\+}([^a-z0-9.+-]|\$)" <<<"$names" ||
+			why="$p is installed by make deps but not in README.md's table of packages"
+	done
 	check $name "$why"
 }
 
@@ -498,6 +568,7 @@ run_chroot() {
 }
 
 t0=$SECONDS
+run_deps
 run_install
 run_man
 run_unit

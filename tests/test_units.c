@@ -381,6 +381,44 @@ TEST(stats_line_carries_totals_rates_and_top_sources)
 			"{\"src\":\"2001:db8::2\",\"drops\":1,\"bytes\":94}]}\n");
 }
 
+/* The counters' one table of names: each count the kernel keeps has a metric, the names are
+ * fit for their formats and distinct, and each label fits its cell on the screen. */
+TEST(counter_names_are_whole_distinct_and_fit_their_outputs)
+{
+	const struct tcpdrop_counter_name *n = tcpdrop_counter_names;
+	const char *labels[2];
+
+	for (int c = 0; c < TCPDROP_NR_COUNTERS; c++) {
+		/* seen is passed + dropped: the only counters no output shows on their own */
+		bool derived = c == TCPDROP_SEEN_PACKETS || c == TCPDROP_SEEN_BYTES;
+
+		CHECK(derived == !n[c].metric, "counter %d: %s metric", c,
+		      derived ? "a derived count has a" : "no");
+		if (n[c].metric) {
+			CHECK(strspn(n[c].metric, "abcdefghijklmnopqrstuvwxyz_") ==
+			      strlen(n[c].metric), "metric \"%s\" is not [a-z_]", n[c].metric);
+			/* HELP is written as it is: a backslash or newline would break the text */
+			CHECK(n[c].help && *n[c].help && !strpbrk(n[c].help, "\\\n"),
+			      "metric %s: no HELP or one that needs escaping", n[c].metric);
+		}
+		if (n[c].json)
+			CHECK(strspn(n[c].json, "abcdefghijklmnopqrstuvwxyz_") == strlen(n[c].json),
+			      "key \"%s\" needs escaping", n[c].json);
+		CHECK(!n[c].json_pps || n[c].json, "counter %d: a rate with no key", c);
+		labels[0] = n[c].label;
+		labels[1] = n[c].dry_run_label;
+		for (int i = 0; i < 2; i++)	/* the cell: a space, the label, in 12 columns */
+			CHECK(!labels[i] || (*labels[i] && strlen(labels[i]) <= 11),
+			      "label \"%s\" does not fit its cell", labels[i]);
+		for (int d = 0; d < c; d++) {
+			CHECK(!n[c].metric || !n[d].metric || strcmp(n[c].metric, n[d].metric),
+			      "metric %s twice", n[c].metric);
+			CHECK(!n[c].json || !n[d].json || strcmp(n[c].json, n[d].json),
+			      "key %s twice", n[c].json);
+		}
+	}
+}
+
 TEST(stats_line_carries_a_long_port_set_whole)
 {
 	struct counter_values raw = counters(0, 0);
@@ -1419,6 +1457,7 @@ int main(void)
 	RUN(drop_event_line_cut_short_is_reported_not_overrun);
 	RUN(stats_count_from_the_reset_point_and_rate_per_second);
 	RUN(stats_line_carries_totals_rates_and_top_sources);
+	RUN(counter_names_are_whole_distinct_and_fit_their_outputs);
 	RUN(stats_line_carries_a_long_port_set_whole);
 	RUN(sources_sort_by_each_key_biggest_first);
 	RUN(sources_with_equal_keys_keep_a_stable_order);

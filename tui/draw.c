@@ -169,23 +169,25 @@ static void draw_counter(int y, int x, int width, const char *label, uint64_t to
 	if ((int)strlen(value) > width - 12 - 10)
 		format_si(total, value);	/* 1,234,567,890 does not fit at 60 columns */
 	format_si(rate, per_s);
-	put(y, x, 12, ROLE_LABEL, false, label);
+	putf(y, x, 12, ROLE_LABEL, false, " %s", label);
 	put(y, x + 12, width - 12 - 10, value_role, true, value);
 	putf(y, x + width - 10, 10, ROLE_NORMAL, true, "%s/s ", per_s);
 }
 
 static void draw_counters(const struct tui *t, int cols)
 {
+	const struct tcpdrop_counter_name *name = tcpdrop_counter_names;
 	const struct stats *s = &t->picture.stats;
 	uint64_t lost = s->total.v[TCPDROP_EVENTS_LOST];
 	int half = cols / 2;
 	char value[FORMAT_NUM_LEN];
 
-	draw_counter(1, 0, half, " passed", s->total.v[TCPDROP_PASSED], s->rate[TCPDROP_PASSED],
-		     ROLE_PASS);
-	draw_counter(1, half, cols - half, t->run->watch.dry_run ? " would drop" : " dropped",
+	draw_counter(1, 0, half, name[TCPDROP_PASSED].label, s->total.v[TCPDROP_PASSED],
+		     s->rate[TCPDROP_PASSED], ROLE_PASS);
+	draw_counter(1, half, cols - half, t->run->watch.dry_run ?
+		     name[TCPDROP_DROPPED].dry_run_label : name[TCPDROP_DROPPED].label,
 		     s->total.v[TCPDROP_DROPPED], s->rate[TCPDROP_DROPPED], ROLE_DROP);
-	draw_counter(2, 0, half, " malformed", s->total.v[TCPDROP_MALFORMED],
+	draw_counter(2, 0, half, name[TCPDROP_MALFORMED].label, s->total.v[TCPDROP_MALFORMED],
 		     s->rate[TCPDROP_MALFORMED], ROLE_VALUE);
 	if (lost) {
 		/* Lost events mean the drop log misses some drops: the counters above stay exact. */
@@ -194,10 +196,12 @@ static void draw_counters(const struct tui *t, int cols)
 		     " EVENTS LOST %s: log incomplete, counts exact", value);
 	} else if (s->total.v[TCPDROP_EVENTS_THROTTLED]) {
 		/* Nothing is lost: --event-rate chose to log a sample, and says how much is not. */
-		draw_counter(2, half, cols - half, " not logged", s->total.v[TCPDROP_EVENTS_THROTTLED],
+		draw_counter(2, half, cols - half, name[TCPDROP_EVENTS_THROTTLED].label,
+			     s->total.v[TCPDROP_EVENTS_THROTTLED],
 			     s->rate[TCPDROP_EVENTS_THROTTLED], ROLE_NOTICE);
 	} else {
-		draw_counter(2, half, cols - half, " events lost", 0, 0, ROLE_VALUE);
+		draw_counter(2, half, cols - half, name[TCPDROP_EVENTS_LOST].label, 0, 0,
+			     ROLE_VALUE);
 	}
 }
 

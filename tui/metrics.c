@@ -60,41 +60,22 @@ static void put_label(struct text *t, const char *s)
 	}
 }
 
-static const struct {
-	const char *name;
-	int counter;
-	const char *help;
-} counters[] = {
-	{ "passed_packets", TCPDROP_PASSED,
-	  "Packets the XDP filter let through, since start." },
-	{ "dropped_packets", TCPDROP_DROPPED,
-	  "TCP segments to a watched port dropped (in a dry run: that would have been), since "
-	  "start." },
-	{ "dropped_bytes", TCPDROP_DROPPED_BYTES,
-	  "Bytes of the frames dropped (in a dry run: that would have been), since start." },
-	{ "malformed_packets", TCPDROP_MALFORMED,
-	  "Packets too short or inconsistent to parse, passed, since start." },
-	{ "events_lost", TCPDROP_EVENTS_LOST,
-	  "Drop events lost because the ring buffer was full; the counts stay exact." },
-	{ "events_throttled", TCPDROP_EVENTS_THROTTLED,
-	  "Drops whose event the event rate limit held back; the counts stay exact." },
-	{ "excepted_packets", TCPDROP_EXCEPTED,
-	  "TCP segments to a watched port passed because their source is excepted, since "
-	  "start." },
-};
-
 size_t metrics_format(char *buf, size_t len, const struct metrics_values *v)
 {
 	struct text t = { .buf = buf, .len = len };
 
 	if (len)
 		buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
-		put(&t, "# HELP tcpdrop_top_%s_total %s\n", counters[i].name, counters[i].help);
-		put(&t, "# TYPE tcpdrop_top_%s_total counter\n", counters[i].name);
-		put(&t, "tcpdrop_top_%s_total{ifname=\"", counters[i].name);
+	for (int c = 0; c < TCPDROP_NR_COUNTERS; c++) {
+		const struct tcpdrop_counter_name *n = &tcpdrop_counter_names[c];
+
+		if (!n->metric)
+			continue;
+		put(&t, "# HELP tcpdrop_top_%s_total %s\n", n->metric, n->help);
+		put(&t, "# TYPE tcpdrop_top_%s_total counter\n", n->metric);
+		put(&t, "tcpdrop_top_%s_total{ifname=\"", n->metric);
 		put_label(&t, v->ifname);
-		put(&t, "\"} %" PRIu64 "\n", v->counters.v[counters[i].counter]);
+		put(&t, "\"} %" PRIu64 "\n", v->counters.v[c]);
 	}
 	put(&t, "# HELP tcpdrop_top_sources Source addresses with counts: the per-source table's "
 	    "(bounded by --max-sources) and every CPU's recent ones.\n"

@@ -145,17 +145,16 @@ size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *por
 	 * end like the rest, so the caller learns the size it needs. */
 	room = used < len ? len - used : 0;
 	used += format_json_string(ports, room ? buf + used : NULL, room);
-	append(buf, len, &used,
-	       ",\"passed\":%llu,\"dropped\":%llu,"
-	       "\"malformed\":%llu,\"events_lost\":%llu,\"events_throttled\":%llu,"
-	       "\"excepted\":%llu,\"passed_pps\":%.1f,\"dropped_pps\":%.1f,\"top\":[",
-	       (unsigned long long)s->total.v[TCPDROP_PASSED],
-	       (unsigned long long)s->total.v[TCPDROP_DROPPED],
-	       (unsigned long long)s->total.v[TCPDROP_MALFORMED],
-	       (unsigned long long)s->total.v[TCPDROP_EVENTS_LOST],
-	       (unsigned long long)s->total.v[TCPDROP_EVENTS_THROTTLED],
-	       (unsigned long long)s->total.v[TCPDROP_EXCEPTED], s->rate[TCPDROP_PASSED],
-	       s->rate[TCPDROP_DROPPED]);
+	/* The counters, then the rates that go with them. */
+	for (int c = 0; c < TCPDROP_NR_COUNTERS; c++)
+		if (tcpdrop_counter_names[c].json)
+			append(buf, len, &used, ",\"%s\":%llu", tcpdrop_counter_names[c].json,
+			       (unsigned long long)s->total.v[c]);
+	for (int c = 0; c < TCPDROP_NR_COUNTERS; c++)
+		if (tcpdrop_counter_names[c].json_pps)
+			append(buf, len, &used, ",\"%s_pps\":%.1f", tcpdrop_counter_names[c].json,
+			       s->rate[c]);
+	append(buf, len, &used, ",\"top\":[");
 	for (size_t i = 0; i < ntop; i++) {
 		format_addr(top[i].family, top[i].addr, src);
 		append(buf, len, &used, "%s{\"src\":\"%s\",\"drops\":%llu,\"bytes\":%llu}",
