@@ -44,6 +44,7 @@
 #include "tests/pkt.h"
 #include "tui/cli.h"
 #include "tui/clock.h"
+#include "tui/config.h"
 #include "tui/droplog.h"
 #include "tui/format.h"
 #include "tui/iface.h"
@@ -107,16 +108,18 @@ static int tool_options(const char *ifname, const char *const *extra, struct opt
 static int attach_tool(struct loader *l, const struct options *opts,
 		       ring_buffer_sample_fn on_event, void *ctx, struct error *e)
 {
-	struct loader_config cfg = loader_config_from(opts, on_event, ctx);
-	char ifname[IF_NAMESIZE];
-	int ifindex, err;
+	struct loader_config cfg = config_loader(opts, on_event, ctx);
+	struct iface iface;
+	int err;
 
 	*l = (struct loader)LOADER_INIT;
-	err = iface_resolve(opts->ifname, ifname, &ifindex, e);
+	err = iface_resolve(opts->ifname, &iface, e);
+	if (!err)
+		err = iface_raw_ip(&iface, &cfg.raw_ip, e);
 	if (!err)
 		err = loader_load(l, &cfg, e);
 	if (!err)
-		err = loader_attach(l, ifname, ifindex, opts->mode, e);
+		err = loader_attach(l, iface.name, iface.index, opts->mode, e);
 	return err;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "iface.h"
 #include "loader.h"
 #include "pcap.h"
@@ -114,7 +115,7 @@ static void explain_generic(const char *ifname, unsigned int mtu, int refused)
 static int start(struct loader *loader, const struct options *opts, struct run *run,
 		 struct error *e)
 {
-	struct loader_config cfg = loader_config_from(opts, run_on_event, run);
+	struct loader_config cfg = config_loader(opts, run_on_event, run);
 	struct iface iface;
 	bool kept_cap_bpf;
 	int err;
