@@ -13,7 +13,7 @@
  *   attached  as root still, the filter attached: the last of the privileged work
  *   open      privileges gone, the model holding its first reading
  *   event, input, sampled, tick   while the run goes on
- *   close     once the run is over, whatever happened after prepare: the last writes
+ *   close     once the run that opened is over, failed or not: the last writes
  *   release   last of all, to every output whose prepare was called: free what it holds
  */
 #ifndef TCPDROP_OUTPUT_H
