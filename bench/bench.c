@@ -44,6 +44,7 @@
 #include "tests/pkt.h"
 #include "tui/cli.h"
 #include "tui/clock.h"
+#include "tui/config.h"
 #include "tui/droplog.h"
 #include "tui/format.h"
 #include "tui/iface.h"
@@ -107,7 +108,7 @@ static int tool_options(const char *ifname, const char *const *extra, struct opt
 static int attach_tool(struct loader *l, const struct options *opts,
 		       ring_buffer_sample_fn on_event, void *ctx, struct error *e)
 {
-	struct loader_config cfg = loader_config_from(opts, on_event, ctx);
+	struct loader_config cfg = config_loader(opts, on_event, ctx);
 	struct iface iface;
 	int err;
 
@@ -1003,20 +1004,24 @@ static int cmd_variant(int argc, char **argv)
 
 /* ---- bench consume IFACE --------------------------------------------------------------------- */
 
-/* The TUI's run loop and model with a view that only counts: what the screen costs aside. */
-static int consume_event(void *view, struct run *r, const struct tcpdrop_event *e)
+/* The tool's run loop and model with an output that only counts: what the screen costs aside. */
+static int consume_event(void *out, struct run *r, const struct tcpdrop_event *ev, size_t size,
+			 struct error *e)
 {
 	(void)r;
+	(void)ev;
+	(void)size;
 	(void)e;
-	((struct consumer *)view)->delivered++;
+	((struct consumer *)out)->delivered++;
 	return 0;
 }
 
 /* The last line: the counters, the top sources by drops, and what no source's row holds. */
-static int consume_close(void *view, struct run *r, bool failed)
+static int consume_close(void *out, struct run *r, bool failed, struct error *e)
 {
-	const struct counter_values *total = &r->model.stats.total;
-	const struct sources *s = &r->model.sources;
+	const struct model *m = run_view(r)->model;
+	const struct counter_values *total = &m->stats.total;
+	const struct sources *s = &m->sources;
 	uint64_t dropped = total->v[TCPDROP_DROPPED];
 	struct source_row top[10];
 	char addr[FORMAT_ADDR_LEN];
@@ -1025,7 +1030,7 @@ static int consume_close(void *view, struct run *r, bool failed)
 	(void)failed;
 	printf("{\"delivered\":%llu,\"dropped\":%llu,\"events_lost\":%llu,"
 	       "\"events_throttled\":%llu,\"rows_drops\":%llu,\"untracked\":%llu,\"top\":[",
-	       ((struct consumer *)view)->delivered, (unsigned long long)dropped,
+	       ((struct consumer *)out)->delivered, (unsigned long long)dropped,
 	       (unsigned long long)total->v[TCPDROP_EVENTS_LOST],
 	       (unsigned long long)total->v[TCPDROP_EVENTS_THROTTLED],
 	       (unsigned long long)s->done.total_drops,
@@ -1036,14 +1041,15 @@ static int consume_close(void *view, struct run *r, bool failed)
 		       (unsigned long long)top[i].drops);
 	}
 	printf("]}\n");
-	return fflush(stdout) ? -errno : 0;
+	if (fflush(stdout))
+		return error_set(e, -errno, "writing to stdout failed: %s", strerror(errno));
+	return 0;
 }
 
-static const struct view_ops consume_view = {
+static const struct output_ops consume_output = {
 	.event = consume_event,
 	.close = consume_close,
-	.input_fd = -1,
-	.final_reading = true,
+	.final = OUTPUT_FINAL_STATS,
 };
 
 static int cmd_consume(int argc, char **argv)
@@ -1052,7 +1058,7 @@ static int cmd_consume(int argc, char **argv)
 	struct consumer c = {};
 	struct error e = {};
 	struct options opts;
-	struct run run;
+	struct run *run;
 	int status;
 
 	if (argc < 1) {
@@ -1062,20 +1068,22 @@ static int cmd_consume(int argc, char **argv)
 	if (tool_options(argv[0], (const char *const *)argv + 1, &opts))
 		return 2;
 	install_signals();
-	if (run_init(&run, &opts, &l)) {
+	run = run_new(&opts, &l, &(struct output){ &consume_output, &c }, 1);
+	if (!run) {
 		fprintf(stderr, "bench consume: out of memory\n");
 		return 1;
 	}
-	if (attach_tool(&l, &opts, run_on_event, &run, &e)) {
+	if (attach_tool(&l, &opts, run_on_event, run, &e)) {
 		error_print(stderr, &e);
 		status = 1;
 	} else {
 		printf("ready %s\n", l.native ? "native" : "generic");
 		fflush(stdout);
-		status = run_loop(&run, &consume_view, &c, &stop);
+		run_open(run);
+		status = run_loop(run, &stop);
 	}
 	loader_stop(&l);
-	run_free(&run);
+	run_free(run);
 	return status;
 }
 

@@ -108,7 +108,7 @@ TEST(metrics_info_label_carries_a_long_port_set_whole)
 	struct options opts = { .interval_s = 1 };
 	char spec[512], want[600], *text;
 	struct metrics_values v = values("eth0");
-	struct run run;
+	struct run *run;
 	size_t used = 0, need;
 
 	/* 50 ports with gaps, 249 characters: 1000,1002,...,1098 */
@@ -116,11 +116,12 @@ TEST(metrics_info_label_carries_a_long_port_set_whole)
 		used += snprintf(spec + used, sizeof(spec) - used, "%s%u", used ? "," : "", p);
 		ports_add(&opts.ports, p);
 	}
-	if (run_init(&run, &opts, NULL)) {
-		CHECK(false, "run_init: out of memory");
+	run = run_new(&opts, NULL, NULL, 0);
+	if (!run) {
+		CHECK(false, "run_new: out of memory");
 		return;
 	}
-	v.ports = run.watch.ports;
+	v.ports = run_view(run)->watch.ports;
 	need = metrics_format(NULL, 0, &v);
 	text = malloc(need + 1);
 	CHECK(text, "out of memory");
@@ -131,7 +132,7 @@ TEST(metrics_info_label_carries_a_long_port_set_whole)
 		      strstr(text, "tcpdrop_top_info{"));
 	}
 	free(text);
-	run_free(&run);
+	run_free(run);
 }
 
 TEST(listen_takes_a_port_an_ipv4_or_a_bracketed_ipv6_address)
@@ -169,7 +170,7 @@ TEST(listen_refuses_names_bad_ports_and_bare_ipv6)
 }
 
 /* The scraped value of tcpdrop_top_sources, from the real text of the run's values. */
-static unsigned long long scraped_sources(const struct run *r)
+static unsigned long long scraped_sources(const struct run_view *r)
 {
 	struct metrics_values v;
 	char text[8192];
@@ -182,7 +183,7 @@ static unsigned long long scraped_sources(const struct run *r)
 }
 
 /* One complete read of a kernel table holding n sources, as the run loop folds it in. */
-static void read_table(struct run *r, size_t n)
+static void read_table(struct model *m, size_t n)
 {
 	struct source_row rows[4] = { 0 };
 
@@ -192,34 +193,35 @@ static void read_table(struct run *r, size_t n)
 		rows[i].drops = 2;
 		rows[i].bytes = 148;
 	}
-	sources_scan_begin(&r->model.sources, r->model.stats.total.v[TCPDROP_DROPPED]);
-	sources_scan_add(&r->model.sources, rows, n);
-	sources_scan_end(&r->model.sources);
+	sources_scan_begin(&m->sources, m->stats.total.v[TCPDROP_DROPPED]);
+	sources_scan_add(&m->sources, rows, n);
+	sources_scan_end(&m->sources);
 }
 
 /* The live view's clear starts its counts again; the table, and so the gauge, stay. */
 TEST(metrics_sources_gauge_survives_the_views_clear)
 {
-	static struct run r;
+	static struct model m;
 	static char ports[] = "4040";
+	struct run_view r = { .model = &m };
 	struct counter_values raw = { 0 };
 
-	CHECK(model_init(&r.model) == 0, "model_init");
+	CHECK(model_init(&m) == 0, "model_init");
 	snprintf(r.watch.ifname, sizeof(r.watch.ifname), "eth0");
 	r.watch.ports = ports;
-	model_clear(&r.model, &raw, 1);		/* as the run loop does at start */
-	read_table(&r, 3);			/* that clear's baseline */
+	model_clear(&m, &raw, 1);		/* as the run loop does at start */
+	read_table(&m, 3);			/* that clear's baseline */
 	CHECK_EQ_U64(scraped_sources(&r), 3, "sources after the first read");
-	read_table(&r, 3);
+	read_table(&m, 3);
 	CHECK_EQ_U64(scraped_sources(&r), 3, "sources after the second read");
 	raw.v[TCPDROP_DROPPED] = 6;
-	model_clear(&r.model, &raw, 2);		/* c */
+	model_clear(&m, &raw, 2);		/* c */
 	CHECK_EQ_U64(scraped_sources(&r), 3, "sources at once after c");
-	read_table(&r, 3);			/* the new baseline */
+	read_table(&m, 3);			/* the new baseline */
 	CHECK_EQ_U64(scraped_sources(&r), 3, "sources after the read that follows c");
-	read_table(&r, 4);
+	read_table(&m, 4);
 	CHECK_EQ_U64(scraped_sources(&r), 4, "sources after a new one came");
-	model_free(&r.model);
+	model_free(&m);
 }
 
 /* Listens on the first free port from 24100 up for spec ("[ADDR]:%u"): the fd, or -errno. */

@@ -8,17 +8,12 @@
 #include <stdio.h>
 
 #include "except.h"
+#include "iface.h"
 #include "listen.h"
 #include "ports.h"
 #include "rtnl.h"
 
 #define TCPDROP_VERSION "0.1.0"
-
-enum xdp_mode {
-	XDP_MODE_AUTO,		/* native, falling back to generic */
-	XDP_MODE_NATIVE,
-	XDP_MODE_SKB,
-};
 
 struct options {
 	char ifname[RTNL_NAME_MAX];	/* a name or an altname; empty: the default-route one */

@@ -10,7 +10,6 @@
 #include "draw.h"
 #include "keys.h"
 #include "format.h"
-#include "pcap.h"
 #include "screen.h"
 
 /* Rows that are always there: title, two counter rows, sparkline, two headings, key bar. */
@@ -125,25 +124,20 @@ static void fill_row(int y, int cols, enum role role)
 	attrset(A_NORMAL);
 }
 
-static void draw_title(const struct tui *t, int cols)
+static void draw_title(const struct frame *f, int cols)
 {
-	const struct watch *w = &t->run->watch;
-	uint64_t up = (t->picture.taken_ns - t->run->start_ns) / 1000000000ULL;
-	char title[512], excepts[192] = "", excepted[FORMAT_NUM_LEN], notice[32], pcap[128] = "";
+	const struct watch *w = f->watch;
+	uint64_t up = (f->picture->taken_ns - f->start_ns) / 1000000000ULL;
+	char title[512], excepts[192] = "", excepted[FORMAT_NUM_LEN], notice[32];
 	char ifname[FORMAT_NAME_LEN], ports[64];
 	int notice_len;
 
 	/* A dry run stays a dry run while paused: both say so. */
 	notice_len = snprintf(notice, sizeof(notice), "%s%s", w->dry_run ? " DRY RUN " : "",
-			      t->paused ? " PAUSED " : "");
+			      f->paused ? " PAUSED " : "");
 	if (w->excepts[0]) {	/* the trusted sources, and how many packets they sent through */
-		format_count(t->picture.stats.total.v[TCPDROP_EXCEPTED], excepted);
+		format_count(f->picture->stats.total.v[TCPDROP_EXCEPTED], excepted);
 		snprintf(excepts, sizeof(excepts), "  except %s (%s passed)", w->excepts, excepted);
-	}
-	if (t->run->capture) {	/* -w: how many drops the file has, and how many not */
-		pcap[0] = pcap[1] = ' ';
-		capture_format(t->run->capture, &t->picture.stats.since_start, pcap + 2,
-			       sizeof(pcap) - 2);
 	}
 	format_name(w->ifname, screen_utf8(), ifname, sizeof(ifname));
 	/* A long set is cut short here ("..."), so that the uptime and the rest still show. */
@@ -152,7 +146,7 @@ static void draw_title(const struct tui *t, int cols)
 		 "  every %gs%s", ifname, w->native ? "native" : "generic",
 		 strpbrk(ports, ",-") ? "s" : "", ports, excepts,
 		 (unsigned long long)up / 3600, (unsigned long long)up / 60 % 60,
-		 (unsigned long long)up % 60, t->run->interval_s, pcap);
+		 (unsigned long long)up % 60, f->interval_s, f->status);
 	fill_row(0, cols, ROLE_TITLE);
 	put(0, 0, cols - notice_len, ROLE_TITLE, false, title);
 	if (notice_len)
@@ -174,17 +168,17 @@ static void draw_counter(int y, int x, int width, const char *label, uint64_t to
 	putf(y, x + width - 10, 10, ROLE_NORMAL, true, "%s/s ", per_s);
 }
 
-static void draw_counters(const struct tui *t, int cols)
+static void draw_counters(const struct frame *f, int cols)
 {
 	const struct tcpdrop_counter_name *name = tcpdrop_counter_names;
-	const struct stats *s = &t->picture.stats;
+	const struct stats *s = &f->picture->stats;
 	uint64_t lost = s->total.v[TCPDROP_EVENTS_LOST];
 	int half = cols / 2;
 	char value[FORMAT_NUM_LEN];
 
 	draw_counter(1, 0, half, name[TCPDROP_PASSED].label, s->total.v[TCPDROP_PASSED],
 		     s->rate[TCPDROP_PASSED], ROLE_PASS);
-	draw_counter(1, half, cols - half, t->run->watch.dry_run ?
+	draw_counter(1, half, cols - half, f->watch->dry_run ?
 		     name[TCPDROP_DROPPED].dry_run_label : name[TCPDROP_DROPPED].label,
 		     s->total.v[TCPDROP_DROPPED], s->rate[TCPDROP_DROPPED], ROLE_DROP);
 	draw_counter(2, 0, half, name[TCPDROP_MALFORMED].label, s->total.v[TCPDROP_MALFORMED],
@@ -209,11 +203,11 @@ static const char *const spark_utf8[] = { " ", "\u2581", "\u2582", "\u2583", "\u
 					   "\u2585", "\u2586", "\u2587", "\u2588" };
 static const char *const spark_ascii[] = { " ", "_", ".", "-", "-", "=", "=", "#", "#" };
 
-static void draw_sparkline(const struct tui *t, int cols)
+static void draw_sparkline(const struct frame *f, int cols)
 {
-	const struct history *h = &t->picture.history;
+	const struct history *h = &f->picture->history;
 	const char *const *glyphs = screen_utf8() ? spark_utf8 : spark_ascii;
-	const struct stats *s = &t->picture.stats;
+	const struct stats *s = &f->picture->stats;
 	double seen = s->rate[TCPDROP_PASSED] + s->rate[TCPDROP_DROPPED];
 	char peak_text[FORMAT_NUM_LEN], right[96];
 	int n;
@@ -243,14 +237,14 @@ static void draw_sparkline(const struct tui *t, int cols)
 }
 
 /* The column a sort key lives in gets a marker. */
-static const char *sort_mark(const struct tui *t, enum source_sort key)
+static const char *sort_mark(const struct frame *f, enum source_sort key)
 {
-	return t->sort == key ? (screen_utf8() ? "\u25bc" : "v") : " ";
+	return f->sort == key ? (screen_utf8() ? "\u25bc" : "v") : " ";
 }
 
-static void draw_sources(const struct tui *t, const struct layout *l)
+static void draw_sources(const struct frame *f, const struct layout *l)
 {
-	const struct picture *v = &t->picture;
+	const struct picture *v = f->picture;
 	int cols = l->cols, addr_w = cols - 1 - 11 - 11 - 8 - 11;
 	char drops[FORMAT_NUM_LEN], bytes[FORMAT_NUM_LEN], age[FORMAT_NUM_LEN];
 	char addr[FORMAT_ADDR_LEN];
@@ -264,10 +258,10 @@ static void draw_sources(const struct tui *t, const struct layout *l)
 		shown--;
 	fill_row(y, cols, ROLE_HEADING);
 	put(y, 0, 1 + addr_w, ROLE_HEADING, false, " TOP SOURCES");
-	putf(y, 1 + addr_w, 11, ROLE_HEADING, true, "DROPS%s", sort_mark(t, SORT_DROPS));
-	putf(y, 12 + addr_w, 11, ROLE_HEADING, true, "BYTES%s", sort_mark(t, SORT_BYTES));
+	putf(y, 1 + addr_w, 11, ROLE_HEADING, true, "DROPS%s", sort_mark(f, SORT_DROPS));
+	putf(y, 12 + addr_w, 11, ROLE_HEADING, true, "BYTES%s", sort_mark(f, SORT_BYTES));
 	put(y, 23 + addr_w, 8, ROLE_HEADING, true, "SHARE ");
-	putf(y, 31 + addr_w, 11, ROLE_HEADING, true, "LAST SEEN%s", sort_mark(t, SORT_LAST_SEEN));
+	putf(y, 31 + addr_w, 11, ROLE_HEADING, true, "LAST SEEN%s", sort_mark(f, SORT_LAST_SEEN));
 
 	for (int i = 0; i < l->sources_rows; i++) {
 		const struct source_row *r = i < shown ? &v->top[i] : NULL;
@@ -310,10 +304,10 @@ static void endpoint(uint8_t family, const uint8_t addr[16], unsigned int port, 
 	snprintf(buf, len, family == 6 ? "[%s]:%u" : "%s:%u", a, port);
 }
 
-static void draw_log_row(const struct tui *t, int y, int cols, const struct tcpdrop_event *e,
+static void draw_log_row(const struct frame *f, int y, int cols, const struct tcpdrop_event *e,
 			 bool wide)
 {
-	uint64_t wall = e->timestamp_ns + t->run->model.realtime_offset_ns;
+	uint64_t wall = e->timestamp_ns + f->realtime_offset_ns;
 	time_t secs = wall / 1000000000ULL;
 	char when[32], src[64], dst[64], flags[FORMAT_FLAGS_LEN];
 	struct tm tm;
@@ -350,19 +344,19 @@ static void draw_log_row(const struct tui *t, int y, int cols, const struct tcpd
 	putf(y, 24 + ep_w, 6, ROLE_NORMAL, true, "%u", e->len);
 }
 
-static void draw_log(const struct tui *t, const struct layout *l)
+static void draw_log(const struct frame *f, const struct layout *l)
 {
-	size_t count = droplog_count(tui_log(t));
+	size_t count = droplog_count(f->log);
 	bool wide = l->cols >= 90;
 	int y = l->log_top - 1, cols = l->cols, ep_w;
 	char kept[FORMAT_NUM_LEN], note[96];
 	/* While --event-rate holds events back, the log is a sample of the drops: it says so. */
-	const char *sample = t->picture.stats.rate[TCPDROP_EVENTS_THROTTLED] > 0 ? "a sample, " : "";
+	const char *sample = f->picture->stats.rate[TCPDROP_EVENTS_THROTTLED] > 0 ? "a sample, " : "";
 
 	format_count(count, kept);
-	if (t->scroll)
-		snprintf(note, sizeof(note), "(%s%zu-%zu of %s) ", sample, t->scroll + 1,
-			 t->scroll + l->log_rows < count ? t->scroll + l->log_rows : count, kept);
+	if (f->scroll)
+		snprintf(note, sizeof(note), "(%s%zu-%zu of %s) ", sample, f->scroll + 1,
+			 f->scroll + l->log_rows < count ? f->scroll + l->log_rows : count, kept);
 	else
 		snprintf(note, sizeof(note), "(%snewest first, %s kept) ", sample, kept);
 	fill_row(y, cols, ROLE_HEADING);
@@ -391,14 +385,14 @@ static void draw_log(const struct tui *t, const struct layout *l)
 		    true, note);
 
 	for (int i = 0; i < l->log_rows; i++) {
-		const struct tcpdrop_event *e = droplog_get(tui_log(t), t->scroll + i);
+		const struct tcpdrop_event *e = droplog_get(f->log, f->scroll + i);
 
 		if (!e) {
 			move(l->log_top + i, 0);
 			clrtoeol();
 			continue;
 		}
-		draw_log_row(t, l->log_top + i, cols, e, wide);
+		draw_log_row(f, l->log_top + i, cols, e, wide);
 	}
 }
 
@@ -407,11 +401,11 @@ static void draw_log(const struct tui *t, const struct layout *l)
  * how to go on. A list wider than the row shows its end, where the cursor is, after an
  * ellipsis; a refusal takes up to two thirds of the row from it, to be read.
  */
-static void draw_prompt(const struct tui *t, int y, int cols)
+static void draw_prompt(const struct frame *f, int y, int cols)
 {
 	static const char label[] = " ports: ", hint[] = "Enter applies, Esc cancels, ^U clears";
 	const int label_w = sizeof(label) - 1;
-	const char *note = t->prompt_error[0] ? t->prompt_error : hint;
+	const char *note = f->prompt_error[0] ? f->prompt_error : hint;
 	const char *more = screen_utf8() ? "\u2026" : "~";
 	int room = cols - label_w - 1, text_w, shown_w, note_w = strlen(note) + 2;
 	char shown[512];
@@ -419,14 +413,14 @@ static void draw_prompt(const struct tui *t, int y, int cols)
 	/* put() takes at most 511 characters a row. */
 	if (room > (int)sizeof(shown) - 8)
 		room = sizeof(shown) - 8;
-	text_w = room - (t->prompt_error[0] ? (note_w < room * 2 / 3 ? note_w : room * 2 / 3) : 0);
-	if ((int)t->prompt_len <= text_w) {
-		snprintf(shown, sizeof(shown), "%s", t->prompt);
-		shown_w = t->prompt_len;
+	text_w = room - (f->prompt_error[0] ? (note_w < room * 2 / 3 ? note_w : room * 2 / 3) : 0);
+	if ((int)f->prompt_len <= text_w) {
+		snprintf(shown, sizeof(shown), "%s", f->prompt);
+		shown_w = f->prompt_len;
 	} else {
 		shown_w = text_w > 1 ? text_w : 1;
 		snprintf(shown, sizeof(shown), "%s%s", more,
-			 t->prompt + t->prompt_len - (shown_w - 1));
+			 f->prompt + f->prompt_len - (shown_w - 1));
 	}
 	fill_row(y, cols, ROLE_STATUS);
 	put(y, 0, label_w, ROLE_STATUS, false, label);
@@ -438,21 +432,21 @@ static void draw_prompt(const struct tui *t, int y, int cols)
 	}
 	if (label_w + shown_w + 3 < cols)
 		put(y, label_w + shown_w + 2, cols - label_w - shown_w - 2,
-		    t->prompt_error[0] ? ROLE_WARN : ROLE_STATUS, false, note);
+		    f->prompt_error[0] ? ROLE_WARN : ROLE_STATUS, false, note);
 }
 
-static void draw_status(const struct tui *t, int rows, int cols)
+static void draw_status(const struct frame *f, int rows, int cols)
 {
 	char pending[FORMAT_NUM_LEN], note[64] = "", bar[256] = "";
 	size_t used = 0;
 	int note_len;
 
-	if (t->paused) {
-		format_count(tui_pending(t), pending);
+	if (f->paused) {
+		format_count(f->pending, pending);
 		snprintf(note, sizeof(note), " PAUSED, %s new ", pending);
 	}
-	if (t->prompting) {
-		draw_prompt(t, rows - 1, cols);
+	if (f->prompting) {
+		draw_prompt(f, rows - 1, cols);
 		return;
 	}
 	for (size_t i = 0; i < key_bindings_count && used < sizeof(bar); i++) {
@@ -518,26 +512,23 @@ static void draw_too_small(int rows, int cols)
 	}
 }
 
-void draw(struct tui *t)
+void draw(const struct frame *f)
 {
-	int rows, cols;
-	struct layout l;
+	const struct layout *l = &f->layout;
 
-	getmaxyx(stdscr, rows, cols);
-	l = layout_for(rows, cols);
 	erase();
-	if (l.too_small) {
-		draw_too_small(rows, cols);
+	if (l->too_small) {
+		draw_too_small(l->rows, l->cols);
 		refresh();
 		return;
 	}
-	draw_title(t, cols);
-	draw_counters(t, cols);
-	draw_sparkline(t, cols);
-	draw_sources(t, &l);
-	draw_log(t, &l);
-	draw_status(t, rows, cols);
-	if (t->help)
-		draw_help(&l);
+	draw_title(f, l->cols);
+	draw_counters(f, l->cols);
+	draw_sparkline(f, l->cols);
+	draw_sources(f, l);
+	draw_log(f, l);
+	draw_status(f, l->rows, l->cols);
+	if (f->help)
+		draw_help(l);
 	refresh();
 }

@@ -38,6 +38,13 @@ int iface_resolve(const char *requested, struct iface *iface, struct error *e);
  */
 int iface_raw_ip(const struct iface *iface, bool *raw_ip, struct error *e);
 
+/* How XDP is attached to it (-m). */
+enum xdp_mode {
+	XDP_MODE_AUTO,		/* native, falling back to generic */
+	XDP_MODE_NATIVE,
+	XDP_MODE_SKB,
+};
+
 enum link_frames {
 	FRAMES_ETHERNET,
 	FRAMES_RAW_IP,

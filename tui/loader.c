@@ -199,23 +199,6 @@ static int load_error(int err, const struct loader_config *cfg, struct error *e)
 			 "verifier's log)", strerror(-err));
 }
 
-struct loader_config loader_config_from(const struct options *opts,
-					ring_buffer_sample_fn on_event, void *ctx)
-{
-	return (struct loader_config){
-		.ports = &opts->ports,
-		.excepts = &opts->excepts,
-		.dry_run = opts->dry_run,
-		.throttle_events = !opts->every_event,
-		.event_rate = opts->event_rate,
-		.ring_bytes = opts->ring_bytes,
-		.max_sources = opts->max_sources,
-		.capture_bytes = opts->pcap_path ? opts->snaplen : 0,
-		.on_event = on_event,
-		.ctx = ctx,
-	};
-}
-
 /* An event costs 1 / rate seconds of credit, from the one bucket all CPUs share. */
 static __u64 event_cost_ns(unsigned int rate)
 {

@@ -14,8 +14,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cli.h"
 #include "error.h"
+#include "except.h"
+#include "iface.h"
+#include "ports.h"
 #include "sources.h"
 #include "stats.h"
 
@@ -70,10 +72,6 @@ struct loader {
 
 /* Entries one chunk of the per-source table holds: a few milliseconds of reading. */
 #define LOADER_SOURCES_CHUNK	4096
-
-/* The configuration the command line asks for; on_event gets the events. */
-struct loader_config loader_config_from(const struct options *opts,
-					ring_buffer_sample_fn on_event, void *ctx);
 
 /* A loader not yet loaded: loader_stop() on it does nothing. */
 #define LOADER_INIT { .prog_fd = -1, .link_fd = -1 }

@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "iface.h"
 #include "loader.h"
-#include "pcap.h"
 #include "metrics.h"
+#include "pcap.h"
 #include "privs.h"
-#include "quiet.h"
 #include "run.h"
 #include "sshguard.h"
 #include "stream.h"
@@ -110,33 +110,35 @@ static void explain_generic(const char *ifname, unsigned int mtu, int refused)
 		say(stderr, "native XDP refused on %s (%s): %s", ifname, strerror(-refused), cost);
 }
 
-/* Interface, program, link, then least privilege: each step says why when it fails. */
-static int start(struct loader *loader, const struct options *opts, struct run *run,
+/* The outputs' preparations, interface, program, link, then least privilege: each step says
+ * why when it fails. */
+static int start(struct loader *loader, const struct options *opts, struct run *run, bool live,
 		 struct error *e)
 {
-	struct loader_config cfg = loader_config_from(opts, run_on_event, run);
+	struct loader_config cfg = config_loader(opts, run_on_event, run);
+	struct output_setup setup = { .opts = opts, .live = live };
 	struct iface iface;
 	bool kept_cap_bpf;
 	int err;
 
 	cfg.wakeup_every_event = TCPDROP_WAKEUP_EVERY_EVENT;
 
-	err = iface_resolve(opts->ifname, &iface, e);
+	/* As root, before anything else: the pcap file opened, the metrics socket bound, the
+	 * terminal checked, so that what cannot work is said before the interface is looked at. */
+	err = run_prepare(run, &setup, e);
+	if (!err)
+		err = iface_resolve(opts->ifname, &iface, e);
 	if (!err)
 		err = iface_raw_ip(&iface, &cfg.raw_ip, e);
 	if (!err)
 		err = sshguard_check(SSHGUARD_START, iface.index, iface.name, &opts->ports, opts, e);
-	/* -w: the file is opened now, by root, before privileges go; the link type is the
-	 * device's. Its bytes are left alone until the filter is on: a start that fails here
-	 * leaves an earlier capture as it was. */
-	if (!err && run->capture)
-		err = capture_open(run->capture, opts->pcap_path, cfg.raw_ip, opts->snaplen, e);
 	if (!err)
 		err = loader_load(loader, &cfg, e);
 	if (!err)
 		err = loader_attach(loader, iface.name, iface.index, opts->mode, e);
-	if (!err && run->capture)
-		err = capture_start(run->capture, e);
+	setup.raw_ip = cfg.raw_ip;
+	if (!err)
+		err = run_attached(run, &setup, e);
 	if (!err && loader->native_refused)
 		explain_generic(iface.name, iface.mtu, loader->native_refused);
 	if (!err)
@@ -147,12 +149,11 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 }
 
 /* The line that says the filter is on, on stderr, when no live view shows it. */
-static void say_watching(const struct loader *loader, const struct options *opts,
-			 const struct run *run)
+static void say_watching(const struct options *opts, const struct run_view *v)
 {
-	say(stderr, "watching %s (%s XDP), ports %s%s%s%s%s", loader->ifname,
-	    loader->native ? "native" : "generic", run->watch.ports,
-	    opts->excepts.n ? ", except " : "", run->watch.excepts,
+	say(stderr, "watching %s (%s XDP), ports %s%s%s%s%s", v->watch.ifname,
+	    v->watch.native ? "native" : "generic", v->watch.ports,
+	    opts->excepts.n ? ", except " : "", v->watch.excepts,
 	    opts->dry_run ? ", dry run" : "",
 	    opts->pcap_path && !strcmp(opts->pcap_path, "-") ? ", pcap to stdout" : "");
 }
@@ -160,15 +161,16 @@ static void say_watching(const struct loader *loader, const struct options *opts
 int main(int argc, char **argv)
 {
 	struct loader loader = LOADER_INIT;
-	static struct capture capture;
 	struct error e = {};
-	/* Static, as are the big ones below: on the stack they took over 128 KiB, and a process
+	/* Static, as are the outputs below: on the stack they took over 128 KiB, and a process
 	 * under ulimit -s 128 died of SIGSEGV before it could say anything. */
 	static struct options opts;
-	bool interactive, pcap_stdout, ran = true;
-	static struct run run;
-	static struct tui tui;
+	static struct capture capture;
 	static struct metrics metrics = METRICS_INIT;
+	static struct tui tui;
+	static struct stream stream;
+	bool live, pcap_stdout;
+	struct run *run;
 	int status;
 
 	switch (cli_parse(argc, argv, &opts, stdout, stderr)) {
@@ -188,70 +190,48 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(libbpf_log);
 	install_signals();
-	/* -w under a file size limit (ulimit -f, LimitFSIZE=): the write that meets it fails
-	 * with EFBIG, and the run ends as on a full disk, instead of dying by SIGXFSZ with half a
-	 * record at the end of the file. The live view keeps it ignored (see screen_open()). */
-	if (opts.pcap_path)
-		signal(SIGXFSZ, SIG_IGN);
 
-	/* The live view needs a terminal on both ends; anything else gets the NDJSON stream. */
-	interactive = !opts.json && !opts.quiet && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
 	/* -w -: stdout is the pcap's, so neither the live view nor the stream can have it. */
 	pcap_stdout = opts.pcap_path && !strcmp(opts.pcap_path, "-");
-	if (pcap_stdout)
-		interactive = false;
-	if (run_init(&run, &opts, &loader) || (interactive && tui_init(&tui))) {
+	/* The live view needs a terminal on both ends; anything else gets the NDJSON stream. */
+	live = !opts.json && !opts.quiet && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) &&
+	       !pcap_stdout;
+
+	/* The outputs, in the order each callback reaches them: the pcap gets an event before a
+	 * view that could fail on it. -q is neither the live view nor the stream. */
+	struct {
+		struct output output;
+		bool chosen;
+	} outputs[] = {
+		{ { &pcap_output, &capture }, opts.pcap_path },
+		{ { &metrics_output, &metrics }, opts.metrics.set },
+		{ { &tui_output, &tui }, live },
+		{ { &stream_output, &stream }, !live && !opts.quiet && !pcap_stdout },
+	};
+	struct output chosen[sizeof(outputs) / sizeof(outputs[0])];
+	size_t nchosen = 0;
+
+	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
+		if (outputs[i].chosen)
+			chosen[nchosen++] = outputs[i].output;
+	run = run_new(&opts, &loader, chosen, nchosen);
+	if (!run) {
 		say(stderr, "out of memory");
 		return 1;
 	}
-	if (opts.pcap_path)
-		run.capture = &capture;
-	/* The metrics socket is bound while privileges last, and served once they are gone.
-	 * Descriptors are counted first: short of them, every step fails for a wrong reason. */
+	/* Descriptors are counted first: short of them, every step fails for a wrong reason. */
 	if (loader_need_fds(LOADER_FDS, "starting", &e) ||
-	    (interactive && tui_usable(&e)) ||
-	    (opts.metrics.set && metrics_listen(&metrics, &opts.metrics, &e)) ||
-	    start(&loader, &opts, &run, &e) ||
-	    (opts.metrics.set && metrics_start(&metrics, &run, &e))) {
+	    start(&loader, &opts, run, live, &e)) {
 		error_print(stderr, &e);
 		status = e.exit_status;
-		ran = false;
 		goto cleanup;
 	}
-	if (opts.metrics.set) {
-		run.sink = (struct run_sink){ .tick = metrics_tick, .ctx = &metrics };
-		if (!interactive)
-			say(stderr, "serving metrics on http://%s/metrics%s", opts.metrics.text,
-			    opts.metrics.any ? " (IPv6 and IPv4)" : "");
-		if (ports_contains(&run.watch.port_set, opts.metrics.port) && !interactive)
-			say(stderr, "warning: the --metrics port %u is a watched port: "
-			    "scrapes that come in through %s are dropped", opts.metrics.port,
-			    loader.ifname);
-	}
-	if (interactive) {
-		status = run_loop(&run, &tui_view, &tui, &stop);
-	} else if (pcap_stdout || opts.quiet) {
-		/* -w - gives stdout to the pcap and -q to nothing: the view writes nothing. */
-		say_watching(&loader, &opts, &run);
-		status = run_loop(&run, &quiet_view, NULL, &stop);
-	} else {
-		static struct stream stream;
-
-		say_watching(&loader, &opts, &run);
-		stream_init(&stream, STDOUT_FILENO);
-		status = run_loop(&run, &stream_view, &stream, &stop);
-	}
+	if (!run_open(run) && !live)
+		say_watching(&opts, run_view(run));
+	status = run_loop(run, &stop);
 cleanup:
-	metrics_stop(&metrics);
 	loader_stop(&loader);
-	if (run.capture) {
-		capture_close(run.capture, NULL);
-		if (ran)
-			capture_summary(&capture, &run.model.stats.since_start);
-	}
-	run_free(&run);
-	if (interactive)
-		tui_free(&tui);
+	run_free(run);
 	end_by_signal(stop);
 	return status;
 }

@@ -12,7 +12,9 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "error.h"
 #include "format.h"
+#include "loader.h"
 #include "metrics.h"
 #include "run.h"
 
@@ -135,26 +137,25 @@ static enum MHD_Result plain(struct MHD_Connection *c, unsigned int status, cons
 	return respond(c, status, "text/plain; charset=utf-8", msg, strlen(msg), allow);
 }
 
-void metrics_values_of(struct metrics_values *v, const struct run *r)
+void metrics_values_of(struct metrics_values *v, const struct run_view *r)
 {
 	*v = (struct metrics_values){
 		.ifname = r->watch.ifname,
 		.mode = r->watch.native ? "native" : "generic",
 		.ports = r->watch.ports,
 		.dry_run = r->watch.dry_run,
-		.sources = r->model.sources.done.entries,
+		.sources = r->model->sources.done.entries,
 	};
 }
 
 static enum MHD_Result serve_metrics(struct metrics *m, struct MHD_Connection *c)
 {
-	struct run *r = m->run;
 	struct metrics_values v;
 	size_t need;
 
-	metrics_values_of(&v, r);
+	metrics_values_of(&v, run_view(m->run));
 	/* The kernel's counters now: exact at the scrape, whatever the period (-d). */
-	if (loader_read_counters(r->loader, &v.counters))
+	if (run_read_counters(m->run, &v.counters))
 		return plain(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "reading the counters failed\n",
 			     NULL);
 	need = metrics_format(m->text, m->textcap, &v);
@@ -289,12 +290,14 @@ int metrics_start(struct metrics *m, struct run *r, struct error *e)
 	return 0;
 }
 
-int metrics_tick(void *ctx, struct run *r, uint64_t now_ns)
+/* A pass of the run loop: answers what has come in. */
+static int metrics_tick(void *out, struct run *r, uint64_t now_ns, struct error *e)
 {
-	struct metrics *m = ctx;
+	struct metrics *m = out;
 	uint64_t max_age = METRICS_MAX_SECONDS * 1000000000ULL;
 
 	(void)r;
+	(void)e;
 	if (!m->daemon)
 		return 0;
 	if (now_ns >= m->next_sweep_ns) {
@@ -326,3 +329,42 @@ void metrics_stop(struct metrics *m)
 	m->text = NULL;
 	m->textcap = 0;
 }
+
+/* --- The output ------------------------------------------------------------------------------ */
+
+static int metrics_prepare(void *out, const struct output_setup *s, struct error *e)
+{
+	struct metrics *m = out;
+
+	m->quiet = s->live;
+	return metrics_listen(m, &s->opts->metrics, e);
+}
+
+static int metrics_open(void *out, struct run *r, struct error *e)
+{
+	const struct watch *w = &run_view(r)->watch;
+	struct metrics *m = out;
+	int err = metrics_start(m, r, e);
+
+	if (err || m->quiet)
+		return err;
+	say(stderr, "serving metrics on http://%s/metrics%s", m->addr.text,
+	    m->addr.any ? " (IPv6 and IPv4)" : "");
+	if (ports_contains(&w->port_set, m->addr.port))
+		say(stderr, "warning: the --metrics port %u is a watched port: scrapes that come "
+		    "in through %s are dropped", m->addr.port, w->ifname);
+	return 0;
+}
+
+static void metrics_release(void *out, const struct run_view *ran)
+{
+	(void)ran;
+	metrics_stop(out);
+}
+
+const struct output_ops metrics_output = {
+	.prepare = metrics_prepare,
+	.open = metrics_open,
+	.tick = metrics_tick,
+	.release = metrics_release,
+};

@@ -3,9 +3,10 @@
  * --metrics: GET /metrics in the Prometheus text format (version 0.0.4), through libmicrohttpd.
  *
  * It is served from the run loop's own thread, once a pass (every 10 ms), never from a thread
- * of its own: a scrape reads the kernel's counters then and there through the loader, whose
- * scratch buffer is the loop's, and the rest (ports, sources, mode) from the run as it is, so
- * nothing is shared between threads and nothing needs a lock. The kernel's counters are since
+ * of its own: a scrape reads the kernel's counters then and there through the run
+ * (run_read_counters(), on the loader's scratch buffer, the loop's), and the rest (ports,
+ * sources, mode) from the run's view as it is, so nothing is shared between threads and
+ * nothing needs a lock. The kernel's counters are since
  * the program was loaded, i.e. since start: the TUI's clear (c) never touches them.
  *
  * Not a way in: GET and HEAD only, on / and /metrics; bounded connections (in all and per
@@ -19,9 +20,11 @@
 #include <stdint.h>
 
 #include "listen.h"
+#include "output.h"
 #include "stats.h"
 
 struct run;
+struct run_view;
 
 #define METRICS_MAX_CONNECTIONS	1024	/* in all; more are closed at once */
 #define METRICS_MAX_PER_ADDRESS	64	/* from one client address */
@@ -42,7 +45,7 @@ struct metrics_values {
 
 /* What a scrape shows of the run as it is, but the counters, which are read from the kernel at
  * each scrape. */
-void metrics_values_of(struct metrics_values *v, const struct run *r);
+void metrics_values_of(struct metrics_values *v, const struct run_view *r);
 /* The exposition text into buf; returns the length it needed, like snprintf. */
 size_t metrics_format(char *buf, size_t len, const struct metrics_values *v);
 
@@ -57,6 +60,7 @@ struct metrics {
 	struct MHD_Daemon *daemon;
 	struct run *run;
 	struct listen_addr addr;
+	bool quiet;			/* the live view has the terminal: nothing on stderr */
 	struct metrics_conn conns[METRICS_MAX_CONNECTIONS];
 	uint64_t next_sweep_ns;
 	char *text;			/* the last scrape's text */
@@ -66,13 +70,14 @@ struct metrics {
 #define METRICS_INIT { .listen_fd = -1 }
 
 /* Binds the socket: before privileges are dropped. Returns 0 or -errno with e filled. */
-struct error;
 int metrics_listen(struct metrics *m, const struct listen_addr *addr, struct error *e);
 /* Serves it: after. Returns 0 or -errno with e filled. */
 int metrics_start(struct metrics *m, struct run *r, struct error *e);
-/* A pass of the run loop: answers what has come in (a struct run_sink's tick). */
-int metrics_tick(void *m, struct run *r, uint64_t now_ns);
 /* Closes everything; safe to call twice, and on one never started. */
 void metrics_stop(struct metrics *m);
+
+/* --metrics as an output (output.h): its context is a struct metrics, METRICS_INIT. The socket
+ * is bound in prepare, served from open on, once a pass of the loop (tick). */
+extern const struct output_ops metrics_output;
 
 #endif /* TCPDROP_METRICS_H */

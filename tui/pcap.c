@@ -2,14 +2,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "outbuf.h"
 #include "pcap.h"
 #include "privs.h"
+#include "run.h"
 
 /* The size of a record's header in the file: struct pcap_sf_pkthdr, 32-bit times. */
 #define RECORD_HEADER_BYTES	16
@@ -107,8 +110,7 @@ static int open_file(struct capture *c, const char *path, struct error *e)
 	return 0;
 }
 
-int capture_open(struct capture *c, const char *path, bool raw_ip, unsigned int snaplen,
-		 struct error *e)
+int capture_open(struct capture *c, const char *path, unsigned int snaplen, struct error *e)
 {
 	static const cookie_io_functions_t io = { .write = cookie_write };
 	int err;
@@ -124,30 +126,28 @@ int capture_open(struct capture *c, const char *path, bool raw_ip, unsigned int 
 	if (err)
 		return err;
 	c->f = fopencookie(c, "w", io);
-	if (c->f)
-		setvbuf(c->f, NULL, _IOFBF, CAPTURE_BUFFER_BYTES);
-	/* Nanosecond stamps: the event's time to the nanosecond; tcpdump and tshark read them. */
-	c->dead = pcap_open_dead_with_tstamp_precision(raw_ip ? DLT_RAW : DLT_EN10MB, snaplen,
-						      PCAP_TSTAMP_PRECISION_NANO);
-	if (c->f && c->dead)
-		c->dumper = pcap_dump_fopen(c->dead, c->f);
-	if (!c->dumper) {
-		error_set(e, -ENOMEM, "cannot start the pcap in %s: %s", path,
-			  c->dead ? pcap_geterr(c->dead) : "out of memory");
-		capture_close(c, NULL);
-		return -ENOMEM;
-	}
-	/* The header waits in the stream's buffer until capture_start(). */
-	c->pending = sizeof(struct pcap_file_header);
+	if (!c->f)
+		return error_set(e, -ENOMEM, "cannot start the pcap in %s: out of memory", path);
+	setvbuf(c->f, NULL, _IOFBF, CAPTURE_BUFFER_BYTES);
 	return 0;
 }
 
-int capture_start(struct capture *c, struct error *e)
+int capture_start(struct capture *c, bool raw_ip, struct error *e)
 {
 	struct stat st;
 	uid_t uid;
 	gid_t gid;
 
+	/* Nanosecond stamps: the event's time to the nanosecond; tcpdump and tshark read them. */
+	c->dead = pcap_open_dead_with_tstamp_precision(raw_ip ? DLT_RAW : DLT_EN10MB, c->snaplen,
+						      PCAP_TSTAMP_PRECISION_NANO);
+	if (c->dead)
+		c->dumper = pcap_dump_fopen(c->dead, c->f);
+	if (!c->dumper)
+		return error_set(e, -ENOMEM, "cannot start the pcap in %s: %s", c->path,
+				 c->dead ? pcap_geterr(c->dead) : "out of memory");
+	/* The header waits in the stream's buffer, not a byte written yet. */
+	c->pending = sizeof(struct pcap_file_header);
 	c->started = true;
 	if (c->fd != STDOUT_FILENO && !fstat(c->fd, &st) && S_ISREG(st.st_mode)) {
 		if (ftruncate(c->fd, 0))
@@ -277,3 +277,74 @@ size_t capture_format(const struct capture *c, const struct counter_values *tota
 			(unsigned long long)c->packets, (unsigned long long)(throttled + lost),
 			(unsigned long long)throttled, (unsigned long long)lost);
 }
+
+/* --- -w as an output of the run --------------------------------------------------------------- */
+
+/* The pcap's reader gone (-w - | head) ends the run as a success; a failed write as a failure,
+ * its message in e. */
+static int capture_result(struct run *r, int err)
+{
+	if (err)
+		run_quit(r);
+	return err == -EPIPE ? 0 : err;
+}
+
+/* The file is opened by root, before anything is loaded. Its bytes are left alone until the
+ * filter is on: a start that fails leaves an earlier capture as it was. */
+static int pcap_out_prepare(void *out, const struct output_setup *s, struct error *e)
+{
+	/* Under a file size limit (ulimit -f, LimitFSIZE=) the write that meets it fails with
+	 * EFBIG, and the run ends as on a full disk, instead of dying by SIGXFSZ with half a
+	 * record at the end of the file. The live view keeps it ignored (see screen_open()). */
+	signal(SIGXFSZ, SIG_IGN);
+	return capture_open(out, s->opts->pcap_path, s->opts->snaplen, e);
+}
+
+/* The link type is the device's. */
+static int pcap_out_attached(void *out, const struct output_setup *s, struct error *e)
+{
+	return capture_start(out, s->raw_ip, e);
+}
+
+static int pcap_out_event(void *out, struct run *r, const struct tcpdrop_event *ev, size_t size,
+		      struct error *e)
+{
+	return capture_result(r, capture_event(out, ev, size,
+					       run_view(r)->model->realtime_offset_ns, e));
+}
+
+static int pcap_out_tick(void *out, struct run *r, uint64_t now_ns, struct error *e)
+{
+	return capture_result(r, capture_tick(out, now_ns, e));
+}
+
+static int pcap_out_close(void *out, struct run *r, bool failed, struct error *e)
+{
+	(void)failed;
+	return capture_result(r, capture_close(out, e));
+}
+
+static void pcap_out_release(void *out, const struct run_view *ran)
+{
+	capture_close(out, NULL);
+	if (ran)
+		capture_summary(out, &ran->model->stats.since_start);
+}
+
+static size_t pcap_out_status(void *out, const struct counter_values *since_start, char *buf,
+			  size_t len)
+{
+	return capture_format(out, since_start, buf, len);
+}
+
+const struct output_ops pcap_output = {
+	.prepare = pcap_out_prepare,
+	.attached = pcap_out_attached,
+	.event = pcap_out_event,
+	.tick = pcap_out_tick,
+	.close = pcap_out_close,
+	.release = pcap_out_release,
+	.status = pcap_out_status,
+	/* The events still in the ring go into the file, and its summary is exact. */
+	.final = OUTPUT_FINAL_COUNTERS,
+};

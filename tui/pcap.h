@@ -27,6 +27,7 @@
 
 #include "common/tcpdrop.h"
 #include "error.h"
+#include "output.h"
 #include "stats.h"
 
 /* How often what is buffered goes to the file, so it can be read while tcpdrop-top runs. */
@@ -60,18 +61,17 @@ struct capture {
 };
 
 /*
- * Opens path ("-": stdout), creating it if need be, and readies the pcap header (link type
- * Ethernet, or raw IP when raw_ip) without writing a byte: an existing file keeps its bytes
- * until capture_start(), and a file created here is removed by capture_close() if
- * capture_start() never came. Returns 0, or -errno with e filled.
+ * Opens path ("-": stdout), creating it if need be, without writing a byte: an existing file
+ * keeps its bytes until capture_start(), and a file created here is removed by capture_close()
+ * if capture_start() never came. Returns 0, or -errno with e filled.
  */
-int capture_open(struct capture *c, const char *path, bool raw_ip, unsigned int snaplen,
-		 struct error *e);
+int capture_open(struct capture *c, const char *path, unsigned int snaplen, struct error *e);
 /*
- * Once the filter is attached, while privileges last: empties an existing file, gives it to the
- * invoking user under sudo and writes the header. Returns as capture_event().
+ * Once the filter is attached, while privileges last: readies the pcap header (link type
+ * Ethernet, or raw IP when raw_ip), empties an existing file, gives it to the invoking user
+ * under sudo and writes the header. Returns as capture_event().
  */
-int capture_start(struct capture *c, struct error *e);
+int capture_start(struct capture *c, bool raw_ip, struct error *e);
 /*
  * One ring record: the event and the bytes after it (size as the ring gave it). Returns 0;
  * -EPIPE when stdout's reader went away (the run ends, not an error); or another -errno with
@@ -94,5 +94,8 @@ void capture_summary(const struct capture *c, const struct counter_values *total
  * above. */
 size_t capture_format(const struct capture *c, const struct counter_values *total, char *buf,
 		      size_t len);
+
+/* -w as an output (output.h): its context is a struct capture, zeroed. */
+extern const struct output_ops pcap_output;
 
 #endif /* TCPDROP_PCAP_H */

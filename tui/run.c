@@ -4,72 +4,130 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "clock.h"
-#include "pcap.h"
+#include "loader.h"
 #include "run.h"
 #include "sshguard.h"
 
-int run_init(struct run *r, const struct options *opts, struct loader *loader)
+struct run {
+	const struct options *opts;
+	struct loader *loader;
+	struct model model;
+	struct run_view view;		/* what the outputs see; view.model is &model */
+	struct output outputs[RUN_OUTPUTS_MAX];
+	size_t noutputs;
+	size_t nprepared;		/* outputs whose prepare was called: release is theirs */
+	bool opened;			/* run_open() was called: the run ran */
+	int input_fd;			/* the input output's, or -1 */
+	uint64_t next_sample_ns;
+	struct error error;		/* why the run ends, when it fails */
+	/* The top rows found only in the recent entries, their table parts looked up. */
+	struct source_row parts[SORT_NR * SOURCES_TOP];
+};
+
+struct run *run_new(const struct options *opts, struct loader *loader,
+		    const struct output *outputs, size_t n)
 {
-	memset(r, 0, sizeof(*r));
+	struct run *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
 	r->opts = opts;
 	r->loader = loader;
-	r->interval_s = opts->interval_s;
-	r->watch.dry_run = opts->dry_run;
-	r->watch.port_set = opts->ports;
+	r->view.model = &r->model;
+	r->view.interval_s = opts->interval_s;
+	r->view.watch.dry_run = opts->dry_run;
+	r->view.watch.port_set = opts->ports;
+	r->input_fd = -1;
+	for (size_t i = 0; i < n && i < RUN_OUTPUTS_MAX; i++) {
+		r->outputs[r->noutputs++] = outputs[i];
+		if (outputs[i].ops->input)
+			r->input_fd = outputs[i].ops->input_fd;
+	}
 	/* Whole, never cut: the NDJSON stream, the metrics and the w prompt carry it. */
-	r->watch.ports = ports_format_alloc(&opts->ports);
-	if (!r->watch.ports)
-		return -ENOMEM;
-	except_format(&opts->excepts, r->watch.excepts, sizeof(r->watch.excepts));
-	return model_init(&r->model);
+	r->view.watch.ports = ports_format_alloc(&opts->ports);
+	except_format(&opts->excepts, r->view.watch.excepts, sizeof(r->view.watch.excepts));
+	if (!r->view.watch.ports || model_init(&r->model)) {
+		run_free(r);
+		return NULL;
+	}
+	return r;
 }
 
 void run_free(struct run *r)
 {
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nprepared; i++)
+		if (r->outputs[i].ops->release)
+			r->outputs[i].ops->release(r->outputs[i].ctx, r->opened ? &r->view : NULL);
 	model_free(&r->model);
-	free(r->watch.ports);
-	r->watch.ports = NULL;
+	free(r->view.watch.ports);
+	free(r);
 }
 
-/* The pcap's reader gone (-w - | head) ends the run as a success; a failed write as a failure,
- * its message in r->error. */
-static int capture_result(struct run *r, int err)
+const struct run_view *run_view(const struct run *r)
 {
-	if (err)
-		r->quit = true;
-	return err == -EPIPE ? 0 : err;
+	return &r->view;
+}
+
+int run_prepare(struct run *r, const struct output_setup *s, struct error *e)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < r->noutputs && !err; i++) {
+		const struct output *o = &r->outputs[i];
+
+		r->nprepared = i + 1;
+		if (o->ops->prepare)
+			err = o->ops->prepare(o->ctx, s, e);
+	}
+	return err;
+}
+
+int run_attached(struct run *r, const struct output_setup *s, struct error *e)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < r->noutputs && !err; i++)
+		if (r->outputs[i].ops->attached)
+			err = r->outputs[i].ops->attached(r->outputs[i].ctx, s, e);
+	return err;
 }
 
 int run_on_event(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
-	int err;
 
 	if (size < sizeof(struct tcpdrop_event))	/* never shorter; never trusted to be */
 		return 0;
 	model_add_event(&r->model, data);
-	if (r->capture && !r->quit)
-		capture_result(r, capture_event(r->capture, data, size,
-						r->model.realtime_offset_ns, &r->error));
-	if (r->quit || !r->ops->event)
-		return 0;
-	err = r->ops->event(r->view, r, data);
-	if (err)
-		r->quit = true;		/* the view failed: the loop ends on its error */
+	/* In the table's order: an output that fails, or asks to quit, is the last to get it. */
+	for (size_t i = 0; i < r->noutputs && !r->view.quitting; i++) {
+		const struct output *o = &r->outputs[i];
+
+		if (o->ops->event && o->ops->event(o->ctx, r, data, size, &r->error))
+			r->view.quitting = true;	/* the loop ends on its error */
+	}
 	return 0;
 }
 
-static int read_counters(struct run *r, struct counter_values *raw)
+static int read_counters(struct run *r, struct counter_values *raw, struct error *e)
 {
 	int err = loader_read_counters(r->loader, raw);
 
 	if (err)
-		return error_set(&r->error, err, "reading the counters failed: %s", strerror(-err));
+		return error_set(e, err, "reading the counters failed: %s", strerror(-err));
 	return 0;
 }
 
-/* A new read of the source table; until it ends, the views show the last one. */
+int run_read_counters(struct run *r, struct counter_values *out)
+{
+	return loader_read_counters(r->loader, out);
+}
+
+/* A new read of the source table; until it ends, the outputs see the last one. */
 static void scan_begin(struct run *r)
 {
 	sources_scan_begin(&r->model.sources, r->model.stats.total.v[TCPDROP_DROPPED]);
@@ -82,7 +140,7 @@ static void scan_begin(struct run *r)
  * and the table part of the top sources found only there is looked up, the entries read again
  * after that for the same reason.
  */
-static int scan_recent(struct run *r)
+static int scan_recent(struct run *r, struct error *e)
 {
 	struct sources *s = &r->model.sources;
 	struct source_row *rows;
@@ -93,21 +151,19 @@ static int scan_recent(struct run *r)
 	if (n >= 0)
 		n = sources_scan_recent(s, rows, n);
 	if (n < 0)
-		return error_set(&r->error, n, "reading the recent sources failed: %s",
-				 strerror(-n));
+		return error_set(e, n, "reading the recent sources failed: %s", strerror(-n));
 	nparts = sources_recent_only(s, r->parts, sizeof(r->parts) / sizeof(r->parts[0]));
 	for (size_t i = 0; i < nparts; i++) {
 		err = loader_lookup_source(r->loader, &r->parts[i]);
 		if (err < 0)
-			return error_set(&r->error, err, "reading the source table failed: %s",
+			return error_set(e, err, "reading the source table failed: %s",
 					 strerror(-err));
 	}
 	n = loader_read_recent(r->loader, &rows);
 	if (n >= 0)
 		n = sources_settle(s, r->parts, nparts, rows, n);
 	if (n < 0)
-		return error_set(&r->error, n, "reading the recent sources failed: %s",
-				 strerror(-n));
+		return error_set(e, n, "reading the recent sources failed: %s", strerror(-n));
 	return sources_scan_end(s);
 }
 
@@ -116,7 +172,7 @@ static int scan_recent(struct run *r)
  * a table of millions of sources takes many passes of the loop, which keeps draining the ring
  * and answering keys meanwhile.
  */
-static int scan_step(struct run *r, bool to_end)
+static int scan_step(struct run *r, bool to_end, struct error *e)
 {
 	uint64_t deadline = monotonic_ns() + RUN_SCAN_BUDGET_NS;
 	struct sources *s = &r->model.sources;
@@ -126,15 +182,14 @@ static int scan_step(struct run *r, bool to_end)
 	while (s->scanning) {
 		n = loader_read_sources(r->loader, &rows);
 		if (n < 0)
-			return error_set(&r->error, n, "reading the source table failed: %s",
-					 strerror(-n));
+			return error_set(e, n, "reading the source table failed: %s", strerror(-n));
 		if (n == 0) {
-			int err = scan_recent(r);
+			int err = scan_recent(r, e);
 
 			if (err)
 				return err;
 		} else if (sources_scan_add(s, rows, n))
-			return error_set(&r->error, -ENOMEM, "out of memory for the source table");
+			return error_set(e, -ENOMEM, "out of memory for the source table");
 		if (!to_end && monotonic_ns() >= deadline)
 			break;
 	}
@@ -144,25 +199,25 @@ static int scan_step(struct run *r, bool to_end)
 static int run_sample(struct run *r, uint64_t now_ns)
 {
 	struct counter_values raw;
-	int err = read_counters(r, &raw);
+	int err = read_counters(r, &raw, &r->error);
 
 	if (err)
 		return err;
 	/* Every drop the counters count has its event in the ring already: drained now, the
-	 * views see delivered + throttled + lost == dropped whenever the traffic pauses. */
+	 * outputs see delivered + throttled + lost == dropped whenever the traffic pauses. */
 	loader_drain(r->loader);
 	model_sample(&r->model, &raw, now_ns);
 	if (!r->model.sources.scanning)
 		scan_begin(r);
-	return scan_step(r, false);
+	return scan_step(r, false, &r->error);
 }
 
 /* Counting from the kernel's values as they are now: at the start, the run's count too; a
  * clear starts a new generation of the kernel's per-source counts (at the start they are new). */
-static int restart(struct run *r, uint64_t now_ns, bool start)
+static int restart(struct run *r, uint64_t now_ns, bool start, struct error *e)
 {
 	struct counter_values raw;
-	int err = read_counters(r, &raw);
+	int err = read_counters(r, &raw, e);
 
 	if (err)
 		return err;
@@ -173,66 +228,175 @@ static int restart(struct run *r, uint64_t now_ns, bool start)
 		model_clear(&r->model, &raw, now_ns);
 	}
 	scan_begin(r);
-	return scan_step(r, false);
+	return scan_step(r, false, e);
 }
 
-int run_clear(struct run *r, uint64_t now_ns)
+void run_quit(struct run *r)
 {
-	return restart(r, now_ns, false);
+	r->view.quitting = true;
 }
 
-int run_set_ports(struct run *r, const struct port_set *ports)
+int run_clear(struct run *r, uint64_t now_ns, struct error *e)
 {
+	return restart(r, now_ns, false, e);
+}
+
+int run_set_ports(struct run *r, const struct port_set *ports, struct error *e)
+{
+	struct watch *w = &r->view.watch;
 	char *text = ports_format_alloc(ports);
 	int err;
 
 	if (!text)
-		return error_set(&r->error, -ENOMEM, "out of memory for the port list");
-	err = sshguard_check(SSHGUARD_LIVE, r->loader->ifindex, r->watch.ifname, ports, r->opts,
-			     &r->error);
+		return error_set(e, -ENOMEM, "out of memory for the port list");
+	err = sshguard_check(SSHGUARD_LIVE, r->loader->ifindex, w->ifname, ports, r->opts, e);
 	if (!err) {
 		err = loader_set_ports(r->loader, ports);
 		if (err)
-			error_set(&r->error, err, "cannot change the watched ports: %s",
-				  strerror(-err));
+			error_set(e, err, "cannot change the watched ports: %s", strerror(-err));
 	}
 	if (err) {
 		free(text);
 		return err;
 	}
-	r->watch.port_set = *ports;
-	free(r->watch.ports);
-	r->watch.ports = text;
+	w->port_set = *ports;
+	free(w->ports);
+	w->ports = text;
 	return 0;
 }
 
-/* A view callback that fails leaves its message in r->error; so does the loop. */
-static int call(int (*fn)(void *, struct run *, uint64_t), struct run *r, uint64_t now_ns)
+void run_set_interval(struct run *r, double interval_s, uint64_t now_ns)
 {
-	return fn ? fn(r->view, r, now_ns) : 0;
+	r->view.interval_s = interval_s;
+	r->next_sample_ns = now_ns + interval_s * 1e9;	/* not after the old, longer wait */
 }
 
-int run_loop(struct run *r, const struct view_ops *ops, void *view,
-	     volatile sig_atomic_t *stop)
+size_t run_status(const struct run *r, const struct counter_values *since_start, char *buf,
+		  size_t len)
 {
-	uint64_t now = monotonic_ns(), interval;
-	uint64_t end = now + (uint64_t)(r->opts->duration_s * 1e9);
-	struct pollfd input = { .fd = ops->input_fd, .events = POLLIN };
+	size_t used = 0, room;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < r->noutputs; i++) {
+		const struct output *o = &r->outputs[i];
+
+		if (!o->ops->status)
+			continue;
+		room = used < len ? len - used : 0;
+		if (room > 2) {
+			memcpy(buf + used, "  ", 3);
+			used += 2;
+			room -= 2;
+			used += o->ops->status(o->ctx, since_start, buf + used, room);
+		} else {
+			used += 2 + o->ops->status(o->ctx, since_start, NULL, 0);
+		}
+	}
+	return used;
+}
+
+/* One callback of every output that has it, in the table's order, until one fails: its message
+ * is in r->error. */
+enum hook { HOOK_INPUT, HOOK_SAMPLED, HOOK_TICK };
+
+static int call_all(struct run *r, enum hook hook, uint64_t now_ns)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < r->noutputs && !err; i++) {
+		const struct output *o = &r->outputs[i];
+		int (*fn)(void *, struct run *, uint64_t, struct error *) =
+			hook == HOOK_INPUT ? o->ops->input :
+			hook == HOOK_SAMPLED ? o->ops->sampled : o->ops->tick;
+
+		if (fn)
+			err = fn(o->ctx, r, now_ns, &r->error);
+	}
+	return err;
+}
+
+int run_open(struct run *r)
+{
+	uint64_t now = monotonic_ns();
 	int err;
 
-	r->ops = ops;
-	r->view = view;
-	r->start_ns = now;
-	memcpy(r->watch.ifname, r->loader->ifname, sizeof(r->watch.ifname));
-	r->watch.native = r->loader->native;
-	err = restart(r, now, true);
-	if (!err && ops->open)
-		err = ops->open(view, r);
-	r->next_sample_ns = now + (uint64_t)(r->interval_s * 1e9);
+	r->opened = true;
+	r->view.start_ns = now;
+	memcpy(r->view.watch.ifname, r->loader->ifname, sizeof(r->view.watch.ifname));
+	r->view.watch.native = r->loader->native;
+	err = restart(r, now, true, &r->error);
+	for (size_t i = 0; i < r->noutputs && !err; i++)
+		if (r->outputs[i].ops->open)
+			err = r->outputs[i].ops->open(r->outputs[i].ctx, r, &r->error);
+	r->next_sample_ns = now + (uint64_t)(r->view.interval_s * 1e9);
+	return err;
+}
 
-	while (!err && !*stop && !r->quit) {
+/* What the outputs want read once more after the loop: the most any one of them does. */
+static enum output_final final_wanted(const struct run *r)
+{
+	enum output_final final = OUTPUT_FINAL_NONE;
+
+	for (size_t i = 0; i < r->noutputs; i++)
+		if (r->outputs[i].ops->final > final)
+			final = r->outputs[i].ops->final;
+	return final;
+}
+
+/* The last reading and the outputs' close; err is the run's error so far. */
+static int finish(struct run *r, int err)
+{
+	enum output_final final = final_wanted(r);
+
+	/* What the kernel counted up to now belongs to this run too: the final stats show it,
+	 * the pcap gets the events still in the ring, and its summary is exact. */
+	if (final != OUTPUT_FINAL_NONE) {
+		struct error why = r->error;	/* a failed run is told by its first error */
+		uint64_t now;
+		int final_err;
+
+		loader_drain(r->loader);
+		now = monotonic_ns();
+		final_err = run_sample(r, now);
+		if (!final_err && final == OUTPUT_FINAL_STATS)
+			final_err = scan_step(r, true, &r->error);
+		for (size_t i = 0; i < r->noutputs && !final_err; i++) {
+			const struct output *o = &r->outputs[i];
+
+			if (o->ops->final == OUTPUT_FINAL_STATS && o->ops->sampled)
+				final_err = o->ops->sampled(o->ctx, r, now, &r->error);
+		}
+		if (err)
+			r->error = why;
+		else	/* or an output's, failed in the drain */
+			err = final_err ? final_err : r->error.err;
+	}
+	for (size_t i = 0; i < r->noutputs; i++) {
+		const struct output *o = &r->outputs[i];
+		struct error why = {};
+		int close_err;
+
+		if (!o->ops->close)
+			continue;
+		close_err = o->ops->close(o->ctx, r, err != 0, &why);
+		if (!err && close_err) {
+			err = close_err;
+			r->error = why;
+		}
+	}
+	return err;
+}
+
+int run_loop(struct run *r, volatile sig_atomic_t *stop)
+{
+	uint64_t now, interval, end = r->view.start_ns + (uint64_t)(r->opts->duration_s * 1e9);
+	struct pollfd input = { .fd = r->input_fd, .events = POLLIN };
+	int err = r->error.err;		/* run_open()'s */
+
+	while (!err && !*stop && !r->view.quitting) {
 		/* The kernel never wakes us: wait one drain interval, or less for a key. */
-		if (poll(&input, ops->input_fd >= 0, TCPDROP_DRAIN_INTERVAL_MS) < 0 &&
+		if (poll(&input, r->input_fd >= 0, TCPDROP_DRAIN_INTERVAL_MS) < 0 &&
 		    errno != EINTR) {
 			err = error_set(&r->error, -errno, "waiting for input failed: %s",
 					strerror(errno));
@@ -242,68 +406,32 @@ int run_loop(struct run *r, const struct view_ops *ops, void *view,
 		 * left to see the view or press q, and the kernel's SIGHUP went to the session
 		 * leader only, which under make is make, waiting for us. End as SIGHUP would. */
 		if (input.revents & (POLLHUP | POLLERR | POLLNVAL))
-			r->quit = true;
+			r->view.quitting = true;
 		now = monotonic_ns();
 		err = loader_tick(r->loader, now, &r->error);
 		if (!err && r->error.err)
-			err = r->error.err;	/* a view failed on an event */
+			err = r->error.err;	/* an output failed on an event */
 		if (!err)
-			err = call(ops->input, r, now);
+			err = call_all(r, HOOK_INPUT, now);
 		if (!err)
-			err = scan_step(r, false);
-		if (err || r->quit)
+			err = scan_step(r, false, &r->error);
+		if (err || r->view.quitting)
 			break;
 		if (r->opts->duration_s > 0 && now >= end)
 			break;
 		if (now >= r->next_sample_ns) {
 			err = run_sample(r, now);
 			if (!err)
-				err = call(ops->sampled, r, now);
-			interval = r->interval_s * 1e9;
+				err = call_all(r, HOOK_SAMPLED, now);
+			interval = r->view.interval_s * 1e9;
 			r->next_sample_ns += interval;
 			if (r->next_sample_ns <= now)	/* stopped for a while: do not burst */
 				r->next_sample_ns = now + interval;
 		}
 		if (!err)
-			err = call(ops->idle, r, now);
-		if (!err && r->capture)
-			err = capture_result(r, capture_tick(r->capture, now, &r->error));
-		if (!err && r->sink.tick)
-			err = r->sink.tick(r->sink.ctx, r, now);
+			err = call_all(r, HOOK_TICK, now);
 	}
-	/* What the kernel counted up to now belongs to this run too: the final stats show it. */
-	/* The pcap too: the events still in the ring go into it, and its summary is exact. */
-	if (ops->final_reading || r->capture) {
-		struct error why = r->error;	/* a failed run is told by its first error */
-		int final_err;
-
-		loader_drain(r->loader);
-		now = monotonic_ns();
-		final_err = run_sample(r, now);
-		if (!final_err && ops->final_reading)
-			final_err = scan_step(r, true);
-		if (!final_err && ops->final_reading)
-			final_err = call(ops->sampled, r, now);
-		if (err)
-			r->error = why;
-		else
-			err = final_err ? final_err : r->error.err;	/* the pcap's, in the drain */
-	}
-	if (r->capture) {
-		struct error why = {};
-		int capture_err = capture_result(r, capture_close(r->capture, &why));
-
-		if (!err && capture_err) {
-			err = capture_err;
-			r->error = why;
-		}
-	}
-	if (ops->close) {
-		int close_err = ops->close(view, r, err != 0);
-
-		if (!err)
-			err = close_err;
-	}
+	err = finish(r, err);
 	if (!err)
 		return 0;
 	error_print(stderr, &r->error);

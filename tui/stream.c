@@ -2,104 +2,116 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "ndjson.h"
+#include "run.h"
 #include "stream.h"
 
-void stream_init(struct stream *st, int fd)
+static int stream_prepare(void *out, const struct output_setup *s, struct error *e)
 {
-	st->out.fd = fd;
+	struct stream *st = out;
+
+	(void)s;
+	(void)e;
+	st->out.fd = STDOUT_FILENO;
 	st->out.len = 0;
 	st->write_error = 0;
+	return 0;
 }
 
 /* A reader that went away (| head) ends the run as a success; any other failure is told. */
-static int write_failed(struct stream *st, struct run *r, int err)
+static int write_failed(struct stream *st, struct run *r, int err, struct error *e)
 {
 	st->write_error = err;
 	if (err == -EPIPE) {
-		r->quit = true;
+		run_quit(r);
 		return 0;
 	}
-	return error_set(&r->error, err, "writing to stdout failed: %s", strerror(-err));
+	return error_set(e, err, "writing to stdout failed: %s", strerror(-err));
 }
 
-static int emit(struct stream *st, struct run *r, const char *line, size_t len)
+static int emit(struct stream *st, struct run *r, const char *line, size_t len,
+		struct error *e)
 {
 	int err;
 
 	if (st->write_error)
 		return 0;	/* told once already */
 	err = outbuf_put(&st->out, line, len);
-	return err ? write_failed(st, r, err) : 0;
+	return err ? write_failed(st, r, err, e) : 0;
 }
 
-static int stream_event(void *view, struct run *r, const struct tcpdrop_event *e)
+static int stream_event(void *out, struct run *r, const struct tcpdrop_event *ev, size_t size,
+			struct error *e)
 {
+	const struct run_view *v = run_view(r);
 	char line[512];
-	size_t n = ndjson_drop(line, sizeof(line), e, r->watch.ifname,
-			       e->timestamp_ns + r->model.realtime_offset_ns);
+	size_t n = ndjson_drop(line, sizeof(line), ev, v->watch.ifname,
+			       ev->timestamp_ns + v->model->realtime_offset_ns);
 
-	return emit(view, r, line, n < sizeof(line) ? n : sizeof(line) - 1);
+	(void)size;
+	return emit(out, r, line, n < sizeof(line) ? n : sizeof(line) - 1, e);
 }
 
-static int stream_sampled(void *view, struct run *r, uint64_t now_ns)
+static int stream_sampled(void *out, struct run *r, uint64_t now_ns, struct error *e)
 {
+	const struct run_view *v = run_view(r);
 	struct source_row top[NDJSON_TOP_SOURCES];
-	size_t ntop = sources_top(&r->model.sources, SORT_DROPS, top, NDJSON_TOP_SOURCES);
+	size_t ntop = sources_top(&v->model->sources, SORT_DROPS, top, NDJSON_TOP_SOURCES);
 	uint64_t realtime_ns = clock_ns(CLOCK_REALTIME);
 	char line[4096], *longer;
 	size_t n;
 	int err;
 
 	(void)now_ns;
-	n = ndjson_stats(line, sizeof(line), realtime_ns, r->watch.ports, &r->model.stats, top,
+	n = ndjson_stats(line, sizeof(line), realtime_ns, v->watch.ports, &v->model->stats, top,
 			 ntop);
 	if (n < sizeof(line))
-		return emit(view, r, line, n);
+		return emit(out, r, line, n, e);
 	/* A long port set (w, or many -p) makes a long line: it goes out whole, never cut. */
 	longer = malloc(n + 1);
 	if (!longer)
-		return error_set(&r->error, -ENOMEM, "out of memory for a stats line");
-	ndjson_stats(longer, n + 1, realtime_ns, r->watch.ports, &r->model.stats, top, ntop);
-	err = emit(view, r, longer, n);
+		return error_set(e, -ENOMEM, "out of memory for a stats line");
+	ndjson_stats(longer, n + 1, realtime_ns, v->watch.ports, &v->model->stats, top, ntop);
+	err = emit(out, r, longer, n, e);
 	free(longer);
 	return err;
 }
 
 /* Once a pass of the loop: what was formatted goes out, and a reader gone ends the run. */
-static int stream_idle(void *view, struct run *r, uint64_t now_ns)
+static int stream_tick(void *out, struct run *r, uint64_t now_ns, struct error *e)
 {
-	struct stream *st = view;
+	struct stream *st = out;
 	int err;
 
 	(void)now_ns;
 	if (st->write_error)
 		return 0;
 	if (outbuf_reader_gone(st->out.fd))
-		return write_failed(st, r, -EPIPE);
+		return write_failed(st, r, -EPIPE, e);
 	err = outbuf_flush(&st->out);
-	return err ? write_failed(st, r, err) : 0;
+	return err ? write_failed(st, r, err, e) : 0;
 }
 
-static int stream_close(void *view, struct run *r, bool failed)
+static int stream_close(void *out, struct run *r, bool failed, struct error *e)
 {
-	struct stream *st = view;
+	struct stream *st = out;
 	int err;
 
 	(void)failed;
 	if (st->write_error)
 		return 0;
 	err = outbuf_flush(&st->out);
-	return err ? write_failed(st, r, err) : 0;
+	return err ? write_failed(st, r, err, e) : 0;
 }
 
-const struct view_ops stream_view = {
+const struct output_ops stream_output = {
+	.prepare = stream_prepare,
 	.event = stream_event,
 	.sampled = stream_sampled,
-	.idle = stream_idle,
+	.tick = stream_tick,
 	.close = stream_close,
-	.input_fd = -1,
-	.final_reading = true,
+	.final = OUTPUT_FINAL_STATS,
 };

@@ -10,41 +10,50 @@
 #include "screen.h"
 #include "tui.h"
 
-int tui_init(struct tui *t)
+/* Before anything is loaded: the memory it needs, and a terminal it can use. */
+static int tui_prepare(void *out, const struct output_setup *s, struct error *e)
 {
+	struct tui *t = out;
+
+	(void)s;
 	memset(t, 0, sizeof(*t));
 	t->prompt = malloc(PORTS_TEXT_MAX + 1);
-	if (!t->prompt)
-		return -ENOMEM;
+	if (!t->prompt || droplog_init(&t->frozen_log))
+		return error_set(e, -ENOMEM, "out of memory");
 	t->prompt[0] = '\0';
-	return droplog_init(&t->frozen_log) ? -ENOMEM : 0;
+	return screen_usable(e);
 }
 
-void tui_free(struct tui *t)
+static void tui_release(void *out, const struct run_view *ran)
 {
+	struct tui *t = out;
+
+	(void)ran;
 	droplog_free(&t->frozen_log);
 	free(t->prompt);
 	t->prompt = NULL;
 }
 
-int tui_usable(struct error *e)
+static const struct model *model_of(const struct tui *t)
 {
-	return screen_usable(e);
+	return run_view(t->run)->model;
 }
 
-const struct droplog *tui_log(const struct tui *t)
+/* The drop log the screen shows: live, or frozen while paused. */
+static const struct droplog *tui_log(const struct tui *t)
 {
-	return t->paused ? &t->frozen_log : &t->run->model.log;
+	return t->paused ? &t->frozen_log : &model_of(t)->log;
 }
 
-uint64_t tui_pending(const struct tui *t)
+/* Drops that came in since the pause. */
+static uint64_t tui_pending(const struct tui *t)
 {
-	return t->paused ? t->run->model.log.pushed - t->frozen_log.pushed : 0;
+	return t->paused ? model_of(t)->log.pushed - t->frozen_log.pushed : 0;
 }
 
 static void take_picture(struct tui *t, uint64_t now)
 {
-	const struct model *m = &t->run->model;
+	const struct model *m = model_of(t);
 	struct picture *p = &t->picture;
 
 	p->stats = m->stats;
@@ -85,7 +94,7 @@ static int page_rows(void)
 	return log_rows() > 1 ? log_rows() - 1 : 1;
 }
 
-static int apply(struct tui *t, enum action a, uint64_t now)
+static int apply(struct tui *t, enum action a, uint64_t now, struct error *e)
 {
 	struct run *r = t->run;
 	int err;
@@ -97,7 +106,7 @@ static int apply(struct tui *t, enum action a, uint64_t now)
 	switch (a) {
 	case ACTION_QUIT:
 	case ACTION_CLOSE:
-		r->quit = true;
+		run_quit(r);
 		break;
 	case ACTION_HELP:
 		t->help = true;
@@ -105,16 +114,16 @@ static int apply(struct tui *t, enum action a, uint64_t now)
 	case ACTION_PAUSE:
 		t->paused = !t->paused;
 		if (t->paused)
-			droplog_copy(&t->frozen_log, &r->model.log);
+			droplog_copy(&t->frozen_log, &model_of(t)->log);
 		else
 			take_picture(t, now);	/* catch up at once */
 		break;
 	case ACTION_CLEAR:
-		err = run_clear(r, now);
+		err = run_clear(r, now, e);
 		if (err)
 			return err;
 		if (t->paused)
-			droplog_copy(&t->frozen_log, &r->model.log);
+			droplog_copy(&t->frozen_log, &model_of(t)->log);
 		t->scroll = 0;
 		take_picture(t, now);
 		break;
@@ -129,8 +138,8 @@ static int apply(struct tui *t, enum action a, uint64_t now)
 		break;
 	case ACTION_SLOWER:
 	case ACTION_FASTER:
-		r->interval_s = keys_next_interval(r->interval_s, a == ACTION_SLOWER ? +1 : -1);
-		r->next_sample_ns = now + r->interval_s * 1e9;	/* not after the old, longer wait */
+		run_set_interval(r, keys_next_interval(run_view(r)->interval_s,
+						       a == ACTION_SLOWER ? +1 : -1), now);
 		break;
 	case ACTION_OLDER:
 		scroll_by(t, 1);
@@ -154,7 +163,8 @@ static int apply(struct tui *t, enum action a, uint64_t now)
 		/* The set as it is, whole, to edit: never the title's short form. */
 		t->prompting = true;
 		t->prompt_cut = false;
-		t->prompt_len = ports_format(&r->watch.port_set, t->prompt, PORTS_TEXT_MAX + 1);
+		t->prompt_len = ports_format(&run_view(r)->watch.port_set, t->prompt,
+					     PORTS_TEXT_MAX + 1);
 		t->prompt_error[0] = '\0';
 		break;
 	case ACTION_RESIZE:
@@ -176,14 +186,14 @@ static void keep_scrolled_view(struct tui *t)
 	t->log_seen = pushed;
 }
 
-static int tui_open(void *view, struct run *r)
+static int tui_open(void *out, struct run *r, struct error *e)
 {
-	struct tui *t = view;
+	struct tui *t = out;
 
 	t->run = r;
-	take_picture(t, r->start_ns);
+	take_picture(t, run_view(r)->start_ns);
 	if (screen_open())
-		return error_set(&r->error, -ENOTTY, "cannot use this terminal (TERM=%s): try "
+		return error_set(e, -ENOTTY, "cannot use this terminal (TERM=%s): try "
 				 "--json", getenv("TERM") ? getenv("TERM") : "unset");
 	/* Keys are read as they come; the loop's poll() does the waiting. */
 	nodelay(stdscr, TRUE);
@@ -201,6 +211,7 @@ static void prompt_too_long(struct tui *t)
 /* Enter: the typed set replaces the watched one at once, or the prompt says why not. */
 static void prompt_apply(struct tui *t)
 {
+	struct error refused = {};
 	struct port_set ports;
 	char why[128];
 
@@ -212,9 +223,9 @@ static void prompt_apply(struct tui *t)
 		snprintf(t->prompt_error, sizeof(t->prompt_error), "%s", why);
 		return;
 	}
-	if (run_set_ports(t->run, &ports)) {
-		snprintf(t->prompt_error, sizeof(t->prompt_error), "%s", t->run->error.msg);
-		t->run->error = (struct error){ 0 };	/* the old set stays: the run goes on */
+	if (run_set_ports(t->run, &ports, &refused)) {
+		/* The old set stays: the run goes on. */
+		snprintf(t->prompt_error, sizeof(t->prompt_error), "%s", refused.msg);
 		return;
 	}
 	t->prompting = false;
@@ -259,12 +270,12 @@ static void prompt_key(struct tui *t, int key)
 	}
 }
 
-static int tui_input(void *view, struct run *r, uint64_t now)
+static int tui_input(void *out, struct run *r, uint64_t now, struct error *e)
 {
-	struct tui *t = view;
+	struct tui *t = out;
 	int key, err;
 
-	while (!r->quit && (key = getch()) != ERR) {
+	while (!run_view(r)->quitting && (key = getch()) != ERR) {
 		t->dirty = true;
 		if (t->prompting && key != KEY_RESIZE) {
 			if (!layout_for(LINES, COLS).too_small) {
@@ -275,7 +286,7 @@ static int tui_input(void *view, struct run *r, uint64_t now)
 			 * (q quits), and the unseen prompt closes, as Esc would. */
 			t->prompting = false;
 		}
-		err = apply(t, keys_action(key), now);
+		err = apply(t, keys_action(key), now, e);
 		if (err)
 			return err;
 		t->dirty = true;
@@ -283,45 +294,82 @@ static int tui_input(void *view, struct run *r, uint64_t now)
 	return 0;
 }
 
-static int tui_sampled(void *view, struct run *r, uint64_t now)
+static int tui_sampled(void *out, struct run *r, uint64_t now, struct error *e)
 {
-	struct tui *t = view;
+	struct tui *t = out;
 
 	(void)r;
+	(void)e;
 	if (!t->paused)
 		take_picture(t, now);
 	t->dirty = true;	/* the title's uptime and the paused count move on */
 	return 0;
 }
 
-static int tui_idle(void *view, struct run *r, uint64_t now)
+/* One frame: the layout for the screen as it is now, and all the rest draw() shows. */
+static void draw_frame(struct tui *t)
 {
-	struct tui *t = view;
+	const struct run_view *v = run_view(t->run);
+	struct frame f = {
+		.picture = &t->picture,
+		.watch = &v->watch,
+		.log = tui_log(t),
+		.pending = tui_pending(t),
+		.start_ns = v->start_ns,
+		.realtime_offset_ns = v->model->realtime_offset_ns,
+		.interval_s = v->interval_s,
+		.sort = t->sort,
+		.scroll = t->scroll,
+		.paused = t->paused,
+		.help = t->help,
+		.prompting = t->prompting,
+		.prompt = t->prompt,
+		.prompt_len = t->prompt_len,
+		.prompt_error = t->prompt_error,
+	};
+	char status[128];
+	int rows, cols;
+
+	getmaxyx(stdscr, rows, cols);
+	f.layout = layout_for(rows, cols);
+	/* -w: how many drops the file has, and how many not, as of the counts on the screen. */
+	run_status(t->run, &t->picture.stats.since_start, status, sizeof(status));
+	f.status = status;
+	draw(&f);
+}
+
+static int tui_tick(void *out, struct run *r, uint64_t now, struct error *e)
+{
+	struct tui *t = out;
 
 	(void)r;
 	(void)now;
+	(void)e;
 	if (t->dirty) {
 		keep_scrolled_view(t);
-		draw(t);
+		draw_frame(t);
 		t->dirty = false;
 	}
 	return 0;
 }
 
-static int tui_close(void *view, struct run *r, bool failed)
+static int tui_close(void *out, struct run *r, bool failed, struct error *e)
 {
-	(void)view;
+	(void)out;
 	(void)r;
 	(void)failed;
+	(void)e;
 	screen_close();
 	return 0;
 }
 
-const struct view_ops tui_view = {
+const struct output_ops tui_output = {
+	.prepare = tui_prepare,
 	.open = tui_open,
 	.input = tui_input,
 	.sampled = tui_sampled,
-	.idle = tui_idle,
+	.tick = tui_tick,
 	.close = tui_close,
+	.release = tui_release,
 	.input_fd = STDIN_FILENO,
 };

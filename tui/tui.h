@@ -1,28 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The live view: the TUI as a view of the run loop. It owns the UI state (pause, sort, scroll,
- * help) and the picture the screen shows; the facts live in the model.
+ * The live view: the TUI as an output of the run. It owns the UI state (pause, sort, scroll,
+ * help) and the picture the screen shows; the facts live in the model. Each frame it gathers
+ * what draw.c shows, layout included.
  */
 #ifndef TCPDROP_TUI_H
 #define TCPDROP_TUI_H
 
 #include <stdbool.h>
 
-#include "run.h"
-
-#define TUI_MIN_COLS	60
-#define TUI_MIN_ROWS	15
-#define PICTURE_TOP_MAX	256	/* top-source rows a frozen picture keeps, to re-sort them */
-
-/* What the screen shows: taken from the model every period, frozen while paused. */
-struct picture {
-	struct stats stats;
-	struct history history;
-	struct source_row top[PICTURE_TOP_MAX];
-	size_t ntop;
-	uint64_t untracked_drops;	/* drops in no source's row: sources_untracked_drops() */
-	uint64_t taken_ns;	/* CLOCK_MONOTONIC, for "last seen" ages */
-};
+#include "draw.h"
+#include "output.h"
 
 struct tui {
 	struct run *run;
@@ -44,15 +32,7 @@ struct tui {
 	uint64_t log_seen;	/* log entries pushed at the last draw, to keep a scrolled view put */
 };
 
-int tui_init(struct tui *t);
-/* Whether this terminal can show the live view; checked before anything is loaded. */
-int tui_usable(struct error *e);
-void tui_free(struct tui *t);
-/* The drop log the screen shows: live, or frozen while paused. */
-const struct droplog *tui_log(const struct tui *t);
-/* Drops that came in since the pause. */
-uint64_t tui_pending(const struct tui *t);
-
-extern const struct view_ops tui_view;
+/* The live view as an output (output.h): its context is a struct tui, zeroed; it reads keys. */
+extern const struct output_ops tui_output;
 
 #endif /* TCPDROP_TUI_H */
