@@ -576,6 +576,19 @@ TEST(device_types_map_to_ethernet_raw_ip_or_refusal)
 		CHECK(iface_frames_of_type(refused[i]) == FRAMES_UNKNOWN, "type %ld", refused[i]);
 }
 
+/* A refused type is the user's to change (exit 2), and the message says which and why. */
+TEST(device_of_a_refused_type_is_a_usage_error_that_names_it)
+{
+	struct iface iface = { .name = "can0", .index = 7, .type = 280 /* CAN */, .mtu = 16 };
+	struct error e = { 0 };
+	bool raw_ip = false;
+
+	CHECK(iface_raw_ip(&iface, &raw_ip, &e) < 0, "a CAN device was accepted");
+	CHECK(e.exit_status == 2, "exit status %d, want 2", e.exit_status);
+	CHECK(strstr(e.msg, "can0 has link type 280") && strstr(e.msg, "neither Ethernet"),
+	      "message: %s", e.msg);
+}
+
 TEST(cli_map_sizes_take_suffixes_within_bounds)
 {
 	const char *const args[] = { "tcpdrop-top", "--ring-size", "64K", "--max-sources", "1M" };
@@ -1470,6 +1483,7 @@ int main(void)
 	RUN(except_duplicates_count_once);
 	RUN(cli_warns_when_except_covers_a_whole_family);
 	RUN(device_types_map_to_ethernet_raw_ip_or_refusal);
+	RUN(device_of_a_refused_type_is_a_usage_error_that_names_it);
 	RUN(cli_map_sizes_take_suffixes_within_bounds);
 	RUN(cli_parses_afresh_after_a_half_read_option_cluster);
 	RUN(cli_usage_errors_exit_as_usage_errors);
