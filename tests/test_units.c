@@ -631,6 +631,8 @@ TEST(cli_messages_give_the_reason_and_the_option_as_typed)
 		{ { "--d" }, "option --d is ambiguous: --dry-run, --duration\n" },
 		{ { "--d=5" }, "option --d is ambiguous: --dry-run, --duration\n" },
 		{ { "--bogus" }, "unknown option --bogus\n" },
+		{ { "--=x" }, "unknown option --=x\n" },
+		{ { "--=" }, "unknown option --=\n" },
 		{ { "--json=1" }, "option --json=1 takes no value\n" },
 		{ { "-i", "eth0", "-ieth1" }, "-i: only one interface per process, and \"eth0\" "
 		  "was given before \"eth1\"" },

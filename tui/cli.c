@@ -164,6 +164,9 @@ static enum cli_result unknown_long(FILE *err, const char *arg)
 	char candidates[256] = "";
 	int n = 0;
 
+	/* "--=x" names no option, though getopt finds every one starting with its empty name. */
+	if (!len)
+		return usage_error(err, "unknown option %s", arg);
 	for (const struct option *o = long_options; o->name; o++) {
 		if (strncmp(o->name, arg + 2, len))
 			continue;
