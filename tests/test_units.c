@@ -945,12 +945,14 @@ TEST(cli_every_row_is_an_option_by_name_and_letter)
 		if (o->metavar) {
 			/* The value missing is the proof that getopt wants one. */
 			cli_run((const char *[]){ typed }, 1, out, msg, sizeof(msg));
-			snprintf(want, sizeof(want), "tcpdrop-top: option %s needs a value\n", typed);
+			snprintf(want, sizeof(want), "tcpdrop-top: option %s needs a value\n",
+				 typed);
 			CHECK(!strncmp(msg, want, strlen(want)), "%s: \"%s\"", typed, msg);
 			if (!o->short_opt)
 				continue;
 			cli_run((const char *[]){ letter }, 1, out, msg, sizeof(msg));
-			snprintf(want, sizeof(want), "tcpdrop-top: option %s needs a value\n", letter);
+			snprintf(want, sizeof(want), "tcpdrop-top: option %s needs a value\n",
+				 letter);
 			CHECK(!strncmp(msg, want, strlen(want)), "%s: \"%s\"", letter, msg);
 			continue;
 		}

@@ -73,7 +73,7 @@ struct cli_option {
 	const char *help;	/* --help's text; each '\n' starts a line under the first */
 	/* Reads a->value into a->opts; anything but CLI_RUN ends the parse, its message said. */
 	enum cli_result (*parse)(const struct cli_arg *a);
-	size_t field;		/* offsetof(struct options, f), for parsers that several rows share */
+	size_t field;		/* offsetof(struct options, f), for the parsers rows share */
 	double min, max;	/* the bounds of a number */
 	const char *want;	/* what a number must be, for the message that refuses one */
 	const char *once;	/* given twice: why it cannot be (NULL: the values add up or the
