@@ -683,6 +683,8 @@ TEST(cli_messages_give_the_reason_and_the_option_as_typed)
 		{ { "--d" }, "option --d is ambiguous: --dry-run, --duration\n" },
 		{ { "--d=5" }, "option --d is ambiguous: --dry-run, --duration\n" },
 		{ { "--bogus" }, "unknown option --bogus\n" },
+		{ { "--=x" }, "unknown option --=x\n" },
+		{ { "--=" }, "unknown option --=\n" },
 		{ { "--json=1" }, "option --json=1 takes no value\n" },
 		{ { "-i", "eth0", "-ieth1" }, "-i: only one interface per process, and \"eth0\" "
 		  "was given before \"eth1\"" },
@@ -930,6 +932,154 @@ TEST(cli_combinations_that_cannot_be_are_refused_with_the_reason)
 		snprintf(want, sizeof(want), "tcpdrop-top: %s", cases[i].says);
 		CHECK(!strncmp(msg, want, strlen(want)), "%s: got \"%s\", want it to start \"%s\"",
 		      cases[i].args[0], msg, want);
+	}
+}
+
+/* The options table: one row per option, each name and letter once, each "needs" a row. */
+TEST(cli_table_names_each_option_once)
+{
+	for (size_t i = 0; i < cli_option_count; i++) {
+		const struct cli_option *o = &cli_options[i];
+		bool needed = !o->needs;
+
+		CHECK(o->name && o->name[0] != '-' && o->help && *o->help && o->parse,
+		      "row %zu: a name without dashes, a help text and a parser", i);
+		CHECK(!o->choices || o->metavar, "--%s: choices but no value", o->name);
+		CHECK(!o->needs == !o->needs_why, "--%s: needs without why, or why alone", o->name);
+		for (size_t j = 0; j < cli_option_count; j++) {
+			const struct cli_option *p = &cli_options[j];
+
+			if (j == i)
+				continue;
+			CHECK(strcmp(o->name, p->name), "--%s twice", o->name);
+			CHECK(!o->short_opt || o->short_opt != p->short_opt, "-%c twice",
+			      o->short_opt);
+			needed |= o->needs == p->short_opt;
+		}
+		CHECK(needed, "--%s needs -%c, which no row is", o->name, o->needs);
+	}
+}
+
+/* cli_parse's result, stdout and stderr (len bytes each) for one command line (argv[0] added). */
+static enum cli_result cli_run(const char *const *args, int n, char *out, char *msg,
+			       size_t len)
+{
+	char *argv[8] = { "tcpdrop-top" }, *otext = NULL, *etext = NULL;
+	FILE *o = open_memstream(&otext, &(size_t){ 0 });
+	FILE *e = open_memstream(&etext, &(size_t){ 0 });
+	struct options opts;
+	enum cli_result r;
+
+	for (int i = 0; i < n; i++)
+		argv[i + 1] = (char *)args[i];
+	r = cli_parse(n + 1, argv, &opts, o, e);
+	fclose(o);
+	fclose(e);
+	snprintf(out, len, "%s", otext);
+	snprintf(msg, len, "%s", etext);
+	free(otext);
+	free(etext);
+	return r;
+}
+
+/* getopt_long's tables come from the options table: every row is taken by its long name and by
+ * its letter, with a value when it has a metavar and without one when it has none. */
+TEST(cli_every_row_is_an_option_by_name_and_letter)
+{
+	char out[8192], msg[sizeof(out)], want[128], typed[64], letter[4];
+
+	for (size_t i = 0; i < cli_option_count; i++) {
+		const struct cli_option *o = &cli_options[i];
+		bool answers = !strcmp(o->name, "help") || !strcmp(o->name, "version");
+
+		snprintf(typed, sizeof(typed), "--%s", o->name);
+		snprintf(letter, sizeof(letter), "-%c", o->short_opt);
+		if (o->metavar) {
+			/* The value missing is the proof that getopt wants one. */
+			cli_run((const char *[]){ typed }, 1, out, msg, sizeof(msg));
+			snprintf(want, sizeof(want), "tcpdrop-top: option %s needs a value\n",
+				 typed);
+			CHECK(!strncmp(msg, want, strlen(want)), "%s: \"%s\"", typed, msg);
+			if (!o->short_opt)
+				continue;
+			cli_run((const char *[]){ letter }, 1, out, msg, sizeof(msg));
+			snprintf(want, sizeof(want), "tcpdrop-top: option %s needs a value\n",
+				 letter);
+			CHECK(!strncmp(msg, want, strlen(want)), "%s: \"%s\"", letter, msg);
+			continue;
+		}
+		CHECK(cli_run((const char *[]){ typed }, 1, out, msg, sizeof(msg)) ==
+		      (answers ? CLI_EXIT_OK : CLI_RUN), "%s: \"%s\"", typed, msg);
+		if (o->short_opt)
+			CHECK(cli_run((const char *[]){ letter }, 1, out, msg, sizeof(msg)) ==
+			      (answers ? CLI_EXIT_OK : CLI_RUN), "%s: \"%s\"", letter, msg);
+		snprintf(typed, sizeof(typed), "--%s=1", o->name);
+		cli_run((const char *[]){ typed }, 1, out, msg, sizeof(msg));
+		snprintf(want, sizeof(want), "tcpdrop-top: option %s takes no value\n", typed);
+		CHECK(!strncmp(msg, want, strlen(want)), "%s: \"%s\"", typed, msg);
+	}
+}
+
+/* --help comes from the table: each row in its order, in the synopsis and below it, and no
+ * line wider than 90 columns. */
+TEST(cli_help_shows_every_row_in_table_order)
+{
+	char out[8192], msg[sizeof(out)], form[64], needed[8];
+	const char *synopsis_end, *at, *line, *end, *needed_at;
+
+	CHECK(cli_run((const char *[]){ "--help" }, 1, out, msg, sizeof(msg)) == CLI_EXIT_OK,
+	      "--help: %s", msg);
+	CHECK(!strncmp(out, "Usage: tcpdrop-top [", 20), "starts \"%.40s\"", out);
+	synopsis_end = strstr(out, "\n\n");	/* and the line about the tool */
+	CHECK(synopsis_end, "no blank line before the options");
+	if (!synopsis_end)
+		return;
+	for (line = out; *line; line = end + (*end == '\n')) {
+		end = strchrnul(line, '\n');
+		CHECK(end - line <= 90, "wider than 90: \"%.100s\"", line);
+	}
+	at = out;
+	for (size_t i = 0; i < cli_option_count; i++) {
+		const struct cli_option *o = &cli_options[i];
+
+		/* The synopsis names the letter if there is one, else the long name. */
+		if (o->short_opt)
+			snprintf(form, sizeof(form), "[-%c", o->short_opt);
+		else
+			snprintf(form, sizeof(form), "[--%s", o->name);
+		at = strstr(at, form);
+		CHECK(at && at < synopsis_end, "%s not in the synopsis, or out of order", form);
+		if (!at)
+			return;
+		CHECK(!strstr(at + 1, form) || strstr(at + 1, form) > synopsis_end,
+		      "%s twice in the synopsis", form);
+		/* "[-w FILE [--snaplen N]]": inside the brackets of the option it needs. */
+		if (o->needs) {
+			snprintf(needed, sizeof(needed), "[-%c", o->needs);
+			needed_at = strstr(out, needed);
+			CHECK(needed_at && needed_at < at && strchr(needed_at, ']') > at,
+			      "%s is not inside %s's brackets", form, needed);
+		}
+	}
+	at = synopsis_end;
+	for (size_t i = 0; i < cli_option_count; i++) {
+		const struct cli_option *o = &cli_options[i];
+
+		if (o->long_unlisted)
+			snprintf(form, sizeof(form), "\n  -%c %s ", o->short_opt, o->metavar);
+		else if (o->short_opt)
+			snprintf(form, sizeof(form), "\n  -%c, --%s", o->short_opt, o->name);
+		else
+			snprintf(form, sizeof(form), "\n      --%s", o->name);
+		at = strstr(at, form);
+		CHECK(at, "\"%s\" not among the options, or out of order", form + 1);
+		if (!at)
+			return;
+		at += strlen(form);
+		/* The first line of the row's text, in the column or on the next line. */
+		snprintf(form, sizeof(form), "%.*s", (int)strcspn(o->help, "\n"), o->help);
+		CHECK(strstr(at, form) && strstr(at, form) - at < 64, "--%s: its text \"%s\" is "
+		      "not beside or under it", o->name, form);
 	}
 }
 
@@ -1493,6 +1643,9 @@ int main(void)
 	RUN(cli_option_bounds_are_the_readmes);
 	RUN(cli_defaults_are_the_readmes);
 	RUN(cli_combinations_that_cannot_be_are_refused_with_the_reason);
+	RUN(cli_table_names_each_option_once);
+	RUN(cli_every_row_is_an_option_by_name_and_letter);
+	RUN(cli_help_shows_every_row_in_table_order);
 	RUN(except_takes_1024_prefixes_and_no_more);
 	RUN(droplog_lists_newest_first_and_keeps_only_its_capacity);
 	RUN(droplog_copy_stands_still_while_the_live_log_moves_on);

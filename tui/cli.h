@@ -44,6 +44,43 @@ enum cli_result {
 	CLI_USAGE_ERROR,	/* a message went to err */
 };
 
+struct cli_option;
+
+/* One option being read: what its parser needs besides its row of the table. */
+struct cli_arg {
+	const struct cli_option *opt;	/* its row */
+	struct options *opts;
+	const char *name;	/* as typed: "--ports" (for "--po" too) or "-p" */
+	const char *value;	/* NULL for a flag */
+	FILE *out, *err;
+};
+
+/*
+ * One row per option, in --help's order (in the spirit of xdp-tools' struct prog_option):
+ * getopt_long's tables, --help and the checks of single options all come from it.
+ */
+struct cli_option {
+	const char *name;	/* the long name, without "--" */
+	char short_opt;		/* 0: none */
+	bool long_unlisted;	/* --help shows only the short name (--write: -w says it all) */
+	const char *metavar;	/* the value's name in --help; NULL: a flag, which takes none */
+	const char *const *choices; /* the values it takes, if a few words (NULL-ended) */
+	const char *help;	/* --help's text; each '\n' starts a line under the first */
+	/* Reads a->value into a->opts; anything but CLI_RUN ends the parse, its message said. */
+	enum cli_result (*parse)(const struct cli_arg *a);
+	size_t field;		/* offsetof(struct options, f), for the parsers rows share */
+	double min, max;	/* the bounds of a number */
+	const char *want;	/* what a number must be, for the message that refuses one */
+	const char *once;	/* given twice: why it cannot be (NULL: the values add up or the
+				 * last one wins) */
+	const char *once_hint;	/* and what to do instead */
+	char needs;		/* the short name of the option without which it means nothing */
+	const char *needs_why;	/* what it would mean then */
+};
+
+extern const struct cli_option cli_options[];
+extern const size_t cli_option_count;
+
 /* CLI_RUN writes nothing; CLI_EXIT_OK the answer to out; CLI_USAGE_ERROR the reason to err. */
 enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out, FILE *err);
 /* Warnings about options that parse but are seldom meant (an --except of a whole family). */
