@@ -26,12 +26,13 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-TUI_SRCS := $(filter-out tui/main.c,$(wildcard tui/*.c))
+# tui/ by role: the command line, the kernel, the model, the outputs, the live view, helpers.
+TUI_SRCS := $(filter-out tui/main.c,$(wildcard tui/*.c tui/*/*.c))
 TUI_OBJS := $(patsubst tui/%.c,$(OUTPUT)/tui/%.o,$(TUI_SRCS))
 MAIN_OBJ := $(OUTPUT)/tui/main.o
 SKEL := $(OUTPUT)/tcpdrop.skel.h
 BPF_OBJ := $(OUTPUT)/tcpdrop.bpf.o
-HEADERS := $(wildcard common/*.h tui/*.h)
+HEADERS := $(wildcard common/*.h tui/*.h tui/*/*.h)
 
 TEST_BINS := $(OUTPUT)/tests/test_verdict $(OUTPUT)/tests/test_units \
 	$(OUTPUT)/tests/test_differential $(OUTPUT)/tests/refuse_bpf $(OUTPUT)/tests/fill_sources \
@@ -101,6 +102,7 @@ $(SKEL): $(BPF_OBJ)
 
 $(OUTPUT)/tui/%.o: tui/%.c $(HEADERS) $(SKEL) | $(OUTPUT)/tui
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/$(BIN): $(MAIN_OBJ) $(TUI_OBJS)
@@ -172,6 +174,7 @@ $(ASAN_OUTPUT)/tui $(FUZZ_OUTPUT)/tui:
 
 $(ASAN_OUTPUT)/tui/%.o: tui/%.c $(HEADERS) $(SKEL) | $(ASAN_OUTPUT)/tui
 	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) -c $< -o $@
 
 $(ASAN_OUTPUT)/$(BIN): $(patsubst $(OUTPUT)/%,$(ASAN_OUTPUT)/%,$(MAIN_OBJ) $(TUI_OBJS))
@@ -179,15 +182,16 @@ $(ASAN_OUTPUT)/$(BIN): $(patsubst $(OUTPUT)/%,$(ASAN_OUTPUT)/%,$(MAIN_OBJ) $(TUI
 	$(Q)$(CLANG) $(SAN_CFLAGS) $^ $(LDLIBS) -o $@
 
 # Which tui/*.c each fuzz target exercises.
-$(FUZZ_OUTPUT)/fuzz_ports: $(FUZZ_OUTPUT)/tui/ports.o
-$(FUZZ_OUTPUT)/fuzz_cli: $(FUZZ_OUTPUT)/tui/cli.o $(FUZZ_OUTPUT)/tui/ports.o \
-	$(FUZZ_OUTPUT)/tui/error.o $(FUZZ_OUTPUT)/tui/except.o $(FUZZ_OUTPUT)/tui/format.o \
-	$(FUZZ_OUTPUT)/tui/listen.o
-$(FUZZ_OUTPUT)/fuzz_ndjson: $(FUZZ_OUTPUT)/tui/ndjson.o $(FUZZ_OUTPUT)/tui/format.o \
-	$(FUZZ_OUTPUT)/tui/stats.o
+$(FUZZ_OUTPUT)/fuzz_ports: $(FUZZ_OUTPUT)/tui/watch/ports.o
+$(FUZZ_OUTPUT)/fuzz_cli: $(FUZZ_OUTPUT)/tui/cli/cli.o $(FUZZ_OUTPUT)/tui/watch/ports.o \
+	$(FUZZ_OUTPUT)/tui/lib/error.o $(FUZZ_OUTPUT)/tui/watch/except.o \
+	$(FUZZ_OUTPUT)/tui/lib/format.o $(FUZZ_OUTPUT)/tui/cli/listen.o
+$(FUZZ_OUTPUT)/fuzz_ndjson: $(FUZZ_OUTPUT)/tui/out/ndjson.o $(FUZZ_OUTPUT)/tui/lib/format.o \
+	$(FUZZ_OUTPUT)/tui/model/stats.o
 
 $(FUZZ_OUTPUT)/tui/%.o: tui/%.c $(HEADERS) $(SKEL) | $(FUZZ_OUTPUT)/tui
 	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_OUTPUT)/fuzz_%: tests/fuzz_%.c tests/fuzz.h $(HEADERS) | $(FUZZ_OUTPUT)/tui

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/cli.h"
+#include "tui/cli/cli.h"
 #include "tests/fuzz.h"
 
 #define MAX_ARGS	32

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/format.h"
-#include "tui/ndjson.h"
+#include "tui/lib/format.h"
+#include "tui/out/ndjson.h"
 #include "tests/fuzz.h"
 
-#define DROP_LINE	512	/* the buffers of tui/stream.c */
+#define DROP_LINE	512	/* the buffers of tui/out/stream.c */
 #define STATS_LINE	4096
 
 /* The input as a stream of fields; past its end every field reads as zeros. */

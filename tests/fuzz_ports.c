@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/ports.h"
+#include "tui/watch/ports.h"
 #include "tests/fuzz.h"
 
 #define FULL_LEN	(PORTS_TEXT_MAX + 1)	/* any set, whole */

@@ -24,7 +24,7 @@
 #include <linux/bpf.h>
 
 #include "common/tcpdrop.h"
-#include "tui/loader.h"
+#include "tui/kernel/loader.h"
 
 #include "check.h"
 #include "refclass.h"

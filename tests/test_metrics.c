@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "tui/cli.h"
-#include "tui/listen.h"
-#include "tui/metrics.h"
+#include "tui/cli/cli.h"
+#include "tui/cli/listen.h"
+#include "tui/out/metrics.h"
 #include "tui/run.h"
 
 static struct metrics_values values(const char *ifname)

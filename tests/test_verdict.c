@@ -21,8 +21,8 @@
 
 #include "common/tcpdrop.h"
 #include "tcpdrop.skel.h"
-#include "tui/clock.h"
-#include "tui/loader.h"
+#include "tui/kernel/loader.h"
+#include "tui/lib/clock.h"
 
 #include "check.h"
 #include "pkt.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "config.h"
+#include "tui/config.h"
 
 struct loader_config config_loader(const struct options *opts, ring_buffer_sample_fn on_event,
 				   void *ctx)

@@ -6,8 +6,8 @@
 #ifndef TCPDROP_CONFIG_H
 #define TCPDROP_CONFIG_H
 
-#include "cli.h"
-#include "loader.h"
+#include "tui/cli/cli.h"
+#include "tui/kernel/loader.h"
 
 /* The configuration opts ask for; on_event gets the events, with ctx. */
 struct loader_config config_loader(const struct options *opts, ring_buffer_sample_fn on_event,

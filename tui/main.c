@@ -10,17 +10,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
-#include "iface.h"
-#include "loader.h"
-#include "metrics.h"
-#include "pcap.h"
-#include "privs.h"
-#include "run.h"
-#include "sshguard.h"
-#include "stream.h"
-#include "tui.h"
+#include "tui/cli/cli.h"
+#include "tui/cli/sshguard.h"
+#include "tui/config.h"
+#include "tui/kernel/iface.h"
+#include "tui/kernel/loader.h"
+#include "tui/kernel/privs.h"
+#include "tui/out/metrics.h"
+#include "tui/out/pcap.h"
+#include "tui/out/stream.h"
+#include "tui/run.h"
+#include "tui/view/tui.h"
 
 /* Only make bench builds the program with this on, to measure a wakeup per event. */
 #ifndef TCPDROP_WAKEUP_EVERY_EVENT

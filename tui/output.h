@@ -23,8 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "stats.h"
+#include "tui/lib/error.h"
+#include "tui/model/stats.h"
 
 struct options;
 struct run;

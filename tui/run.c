@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "clock.h"
-#include "loader.h"
-#include "run.h"
-#include "sshguard.h"
+#include "tui/cli/cli.h"
+#include "tui/cli/sshguard.h"
+#include "tui/kernel/loader.h"
+#include "tui/lib/clock.h"
+#include "tui/run.h"
 
 struct run {
 	const struct options *opts;

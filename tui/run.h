@@ -12,10 +12,10 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "error.h"
-#include "model.h"
-#include "output.h"
-#include "ports.h"
+#include "tui/lib/error.h"
+#include "tui/model/model.h"
+#include "tui/output.h"
+#include "tui/watch/ports.h"
 
 struct loader;
 struct options;

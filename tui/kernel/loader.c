@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <linux/capability.h>
+#include <linux/if_link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "tui/kernel/loader.h"
+#include "tui/lib/clock.h"
+#include "tui/watch/except.h"
+#include "tcpdrop.skel.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+/*
+ * CAP_PERFMON because parsing headers of variable length (IPv4 options, IPv6 extension headers)
+ * moves packet pointers by a variable offset, which the verifier's Spectre v1 hardening allows
+ * only with it.
+ */
+static const char needs_privileges[] = "needs root or CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON: run "
+				       "with sudo";
+
+static bool has_cap(const struct __user_cap_data_struct data[2], int cap)
+{
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+/* CAP_SYS_ADMIN covers everything on kernels older than CAP_BPF. */
+static bool privileged(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return geteuid() == 0;
+	return has_cap(data, CAP_SYS_ADMIN) ||
+	       (has_cap(data, CAP_BPF) && has_cap(data, CAP_NET_ADMIN) &&
+		has_cap(data, CAP_PERFMON));
+}
+
+static const char *attach_mode_name(__u8 mode)
+{
+	switch (mode) {
+	case XDP_ATTACHED_DRV:
+		return "native";
+	case XDP_ATTACHED_SKB:
+		return "generic";
+	case XDP_ATTACHED_HW:
+		return "offloaded";
+	default:
+		return "several modes";
+	}
+}
+
+/* The ip(8) command that detaches a program in that mode: "xdp off" leaves a generic one. */
+static const char *detach_command(__u8 mode)
+{
+	switch (mode) {
+	case XDP_ATTACHED_DRV:
+		return "xdpdrv off";
+	case XDP_ATTACHED_SKB:
+		return "xdpgeneric off";
+	case XDP_ATTACHED_HW:
+		return "xdpoffload off";
+	default:
+		return "xdpdrv off, then xdpgeneric off";
+	}
+}
+
+/* Says who holds the interface's XDP hook, if anyone: -EBUSY when it is taken. */
+static int check_hook_free(struct loader *l, struct error *e)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info = {};
+	__u32 info_len = sizeof(info);
+	__u32 id;
+	int fd;
+
+	if (bpf_xdp_query(l->ifindex, 0, &q) || q.attach_mode == XDP_ATTACHED_NONE)
+		return 0;
+	id = q.prog_id ? q.prog_id : q.drv_prog_id ? q.drv_prog_id :
+	     q.skb_prog_id ? q.skb_prog_id : q.hw_prog_id;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd >= 0) {
+		bpf_obj_get_info_by_fd(fd, &info, &info_len);
+		close(fd);
+	}
+	if (!strcmp(info.name, "tcpdrop"))
+		return error_set(e, -EBUSY, "another tcpdrop-top is already watching %s (XDP program "
+				 "id %u): only one can run per interface", l->ifname, id);
+	return error_set(e, -EBUSY, "%s already has an XDP program attached: \"%s\" (id %u, %s); "
+			 "tcpdrop-top will not replace it: detach it first (ip link set dev %s %s) or "
+			 "choose another interface", l->ifname, info.name[0] ? info.name : "?", id,
+			 attach_mode_name(q.attach_mode), l->ifname, detach_command(q.attach_mode));
+}
+
+static int check_kernel_has_ringbuf(struct error *e)
+{
+	struct utsname uts;
+
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1)
+		return 0;
+	uname(&uts);
+	return error_set(e, -EOPNOTSUPP, "this kernel (%s) has no BPF ring buffer: tcpdrop-top "
+			 "needs Linux 5.9 or later", uts.release);
+}
+
+/* -w copies the frame with bpf_xdp_load_bytes(), which XDP has since 5.18. */
+static int check_kernel_can_capture(struct error *e)
+{
+	struct utsname uts;
+
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes, NULL) == 1)
+		return 0;
+	uname(&uts);
+	return error_set(e, -EOPNOTSUPP, "this kernel (%s) cannot copy packets out of XDP "
+			 "(bpf_xdp_load_bytes): -w needs Linux 5.18 or later", uts.release);
+}
+
+int loader_fds_error(int err, const char *doing, struct error *e)
+{
+	struct rlimit rl = { 0 };
+
+	if (err == -ENFILE)
+		return error_set(e, err, "%s: the system has no file descriptors left (ENFILE): "
+				 "close some programs, or raise fs.file-max", doing);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	return error_set(e, -EMFILE, "%s: too many open files (ulimit -n is %llu): raise ulimit "
+			 "-n, e.g. to 1024", doing, (unsigned long long)rl.rlim_cur);
+}
+
+/* Free descriptors, counted up to want (at most LOADER_FDS) by taking them. Returns how many,
+ * or -ENFILE when the system, not the process, ran out. */
+static int free_fds(int want)
+{
+	int fds[LOADER_FDS], n, err = 0;
+
+	for (n = 0; n < want && n < LOADER_FDS; n++) {
+		fds[n] = eventfd(0, EFD_CLOEXEC);
+		if (fds[n] < 0) {
+			err = -errno;
+			break;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	return err == -ENFILE ? err : n;
+}
+
+int loader_need_fds(int want, const char *doing, struct error *e)
+{
+	struct rlimit rl;
+	int n = free_fds(want);
+
+	if (n >= want)
+		return 0;
+	/* Short by want - n: the soft limit may rise that far on its own, up to the hard one;
+	 * again if descriptors inherited past it were in the way. */
+	while (n >= 0 && n < want && !getrlimit(RLIMIT_NOFILE, &rl) &&
+	       rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max - rl.rlim_cur > (rlim_t)(want - n) ?
+			      rl.rlim_cur + want - n : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			break;
+		n = free_fds(want);
+	}
+	if (n >= want)
+		return 0;
+	/* libbpf's feature probes fail quietly on EMFILE and the load then fails for reasons
+	 * that name the kernel, not the limit: so the limit is checked first. */
+	return loader_fds_error(n == -ENFILE ? -ENFILE : -EMFILE, doing, e);
+}
+
+static int load_error(int err, const struct loader_config *cfg, struct error *e)
+{
+	if (err == -EMFILE || err == -ENFILE)
+		return loader_fds_error(err, "loading the XDP program", e);
+	if (err == -EPERM || err == -EACCES)
+		return error_set(e, err, "%s", needs_privileges);
+	if (err == -ENOMEM || err == -E2BIG)
+		return error_set(e, err, "not enough memory for the BPF maps (a %u KiB ring buffer, "
+				 "%u sources): choose a smaller --ring-size or --max-sources",
+				 cfg->ring_bytes >> 10, cfg->max_sources);
+	return error_set(e, err, "the kernel refused the XDP program: %s (run with -v for the "
+			 "verifier's log)", strerror(-err));
+}
+
+/* An event costs 1 / rate seconds of credit, from the one bucket all CPUs share. */
+static __u64 event_cost_ns(unsigned int rate)
+{
+	__u64 cost;
+
+	if (!rate)
+		return 0;	/* no events at all */
+	cost = 1000000000ULL / rate;
+	return cost ? cost : 1;
+}
+
+/* Records of an event the ring holds: each its 8-byte header, the event, the capture. */
+static __u64 ring_records(const struct loader_config *cfg)
+{
+	__u64 ring = cfg->ring_bytes ? cfg->ring_bytes : TCPDROP_DEFAULT_RING_BYTES;
+	__u64 record = (8 + sizeof(struct tcpdrop_event) + cfg->capture_bytes + 7) / 8 * 8;
+
+	return ring / record;
+}
+
+/* The bucket holds a second of the rate, or as many events as the ring holds if fewer. */
+static __s64 event_burst_ns(const struct loader_config *cfg)
+{
+	__u64 cost = event_cost_ns(cfg->event_rate), ring = ring_records(cfg) * cost;
+
+	return cost ? (__s64)(ring < TCPDROP_EVENT_BURST_NS ? ring : TCPDROP_EVENT_BURST_NS) : 0;
+}
+
+static int set_excepts(struct loader *l, const struct except_set *excepts)
+{
+	int fd = bpf_map__fd(l->skel->maps.excepted);
+	__u8 yes = 1;
+
+	for (size_t i = 0; excepts && i < excepts->n; i++)
+		if (bpf_map_update_elem(fd, &excepts->keys[i], &yes, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+/* The recent sources of every CPU, read in place: no copy, no system call a read. */
+static int map_recent(struct loader *l, struct error *e)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	l->recent_sets = (size_t)l->ncpus * TCPDROP_RECENT_SETS;
+	l->recent_bytes = (l->recent_sets * sizeof(struct tcpdrop_recent_set) + page - 1) /
+			  page * page;
+	p = mmap(NULL, l->recent_bytes, PROT_READ, MAP_SHARED,
+		 bpf_map__fd(l->skel->maps.recent), 0);
+	if (p == MAP_FAILED) {
+		l->recent_bytes = 0;
+		return error_set(e, -errno, "cannot map the recent sources: %s", strerror(errno));
+	}
+	l->recent = p;
+	return 0;
+}
+
+int loader_load(struct loader *l, const struct loader_config *cfg, struct error *e)
+{
+	int err;
+
+	*l = (struct loader)LOADER_INIT;
+	if (!privileged())
+		return error_set(e, -EPERM, "%s", needs_privileges);
+	err = loader_need_fds(LOADER_FDS, "loading the XDP program", e);
+	if (!err)
+		err = check_kernel_has_ringbuf(e);
+	if (!err && cfg->capture_bytes)
+		err = check_kernel_can_capture(e);
+	if (err)
+		return err;
+
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0)
+		return error_set(e, l->ncpus ? l->ncpus : -EINVAL, "cannot count the CPUs");
+	l->percpu = calloc(l->ncpus, sizeof(*l->percpu));
+	l->skel = tcpdrop_bpf__open();
+	if (!l->percpu || !l->skel) {
+		err = error_set(e, -errno, "cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	l->skel->rodata->dry_run = cfg->dry_run;
+	l->skel->rodata->raw_ip = cfg->raw_ip;
+	l->skel->rodata->have_excepts = cfg->excepts && cfg->excepts->n;
+	l->skel->rodata->throttle_events = cfg->throttle_events;
+	l->skel->rodata->event_cost_ns = event_cost_ns(cfg->event_rate);
+	l->skel->rodata->wakeup_every_event = cfg->wakeup_every_event;
+	l->skel->rodata->capture_bytes = cfg->capture_bytes;
+	if (cfg->ring_bytes)
+		bpf_map__set_max_entries(l->skel->maps.events, cfg->ring_bytes);
+	if (cfg->max_sources)
+		bpf_map__set_max_entries(l->skel->maps.sources, cfg->max_sources);
+	bpf_map__set_max_entries(l->skel->maps.recent, l->ncpus * TCPDROP_RECENT_SETS);
+	err = tcpdrop_bpf__load(l->skel);
+	if (err) {
+		load_error(err, cfg, e);
+		goto fail;
+	}
+	err = map_recent(l, e);
+	if (err)
+		goto fail;
+	/* The bucket starts full: the first burst is logged whole. */
+	l->burst_ns = event_burst_ns(cfg);
+	l->skel->bss->event_credit_ns = l->burst_ns;
+	l->refilled_ns = monotonic_ns();
+	l->skel->bss->tick_ns = l->refilled_ns;
+	l->prog_fd = bpf_program__fd(l->skel->progs.tcpdrop);
+	err = loader_set_ports(l, cfg->ports);
+	if (err) {
+		error_set(e, err, "cannot set the watched ports: %s", strerror(-err));
+		goto fail;
+	}
+	err = set_excepts(l, cfg->excepts);
+	if (err) {
+		error_set(e, err, "cannot set the excepted sources: %s", strerror(-err));
+		goto fail;
+	}
+	if (cfg->on_event) {
+		l->ring = ring_buffer__new(bpf_map__fd(l->skel->maps.events), cfg->on_event,
+					   cfg->ctx, NULL);
+		if (!l->ring) {
+			err = -errno;
+			if (err == -EMFILE || err == -ENFILE)
+				loader_fds_error(err, "mapping the event ring buffer", e);
+			else
+				error_set(e, err, "cannot map the event ring buffer: %s",
+					  strerror(-err));
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	loader_stop(l);
+	return err;
+}
+
+static int link_create(struct loader *l, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd = bpf_link_create(l->prog_fd, l->ifindex, BPF_XDP, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int loader_attach(struct loader *l, const char *ifname, int ifindex, enum xdp_mode mode,
+		  struct error *e)
+{
+	int fd = -EOPNOTSUPP, err;
+
+	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
+	l->ifindex = ifindex;
+	err = check_hook_free(l, e);
+	if (err)
+		return err;
+	if (mode != XDP_MODE_SKB) {
+		fd = link_create(l, XDP_FLAGS_DRV_MODE);
+		l->native = fd >= 0;
+	}
+	/* -m auto takes generic mode on any refusal of native mode (a driver without XDP, an
+	 * MTU too big for it, ...), but not when the hook is taken or privileges are missing. */
+	if (fd < 0 && mode == XDP_MODE_AUTO && fd != -EBUSY && fd != -EEXIST && fd != -EPERM &&
+	    fd != -EACCES) {
+		l->native_refused = fd;
+		fd = link_create(l, XDP_FLAGS_SKB_MODE);
+	} else if (fd < 0 && mode == XDP_MODE_SKB) {
+		fd = link_create(l, XDP_FLAGS_SKB_MODE);
+	}
+	if (fd >= 0) {
+		l->link_fd = fd;
+		return 0;
+	}
+	/* Someone took the hook between the check and the link. */
+	if ((fd == -EBUSY || fd == -EEXIST) && check_hook_free(l, e))
+		return e->err;
+	if (fd == -EPERM || fd == -EACCES)
+		return error_set(e, fd, "%s", needs_privileges);
+	if (fd == -EMFILE || fd == -ENFILE)
+		return loader_fds_error(fd, "attaching XDP", e);
+	if (mode == XDP_MODE_NATIVE)
+		return error_set(e, fd, "cannot attach native XDP to %s: %s (try -m skb)", ifname,
+				 strerror(-fd));
+	return error_set(e, fd, "cannot attach XDP to %s: %s", ifname, strerror(-fd));
+}
+
+int loader_set_ports(struct loader *l, const struct port_set *ports)
+{
+	int fd = bpf_map__fd(l->skel->maps.ports);
+
+	for (__u32 word = 0; word < TCPDROP_PORT_WORDS; word++)
+		if (bpf_map_update_elem(fd, &word, &ports->bits[word], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+int loader_read_counters(struct loader *l, struct counter_values *out)
+{
+	__u32 zero = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.counters), &zero, l->percpu))
+		return -errno;
+	for (int cpu = 0; cpu < l->ncpus; cpu++) {
+		const struct tcpdrop_counters *c = &l->percpu[cpu];
+
+		for (int i = 0; i < TCPDROP_NR_COUNTERS; i++)
+			out->v[i] += c->count[i];
+		/* What the program leaves to us (tcpdrop.h), exact since each CPU's are. */
+		out->v[TCPDROP_SEEN_PACKETS] += c->count[TCPDROP_PASSED] +
+						 c->count[TCPDROP_DROPPED];
+		out->v[TCPDROP_SEEN_BYTES] += c->passed_bytes + c->count[TCPDROP_DROPPED_BYTES];
+	}
+	return 0;
+}
+
+static void free_source_buffers(struct loader *l)
+{
+	free(l->recent_rows);
+	l->recent_rows = NULL;
+	free(l->source_keys);
+	free(l->source_values);
+	free(l->source_rows);
+	l->source_keys = NULL;
+	l->source_values = NULL;
+	l->source_rows = NULL;
+}
+
+int loader_read_sources(struct loader *l, struct source_row **rows)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int fd = bpf_map__fd(l->skel->maps.sources);
+	__u32 count = LOADER_SOURCES_CHUNK;
+	int err;
+
+	if (!l->source_rows) {
+		l->source_keys = calloc(count, sizeof(*l->source_keys));
+		l->source_values = calloc(count, sizeof(*l->source_values));
+		l->source_rows = calloc(count, sizeof(*l->source_rows));
+		if (!l->source_keys || !l->source_values || !l->source_rows) {
+			free_source_buffers(l);
+			return -ENOMEM;
+		}
+	}
+	if (l->source_scan == SCAN_AT_END) {
+		l->source_scan = SCAN_IDLE;	/* the chunk before was the last */
+		return 0;
+	}
+	/* A batch is read whole hash buckets at a time, so entries the kernel inserts or evicts
+	 * meanwhile cannot make the walk restart or repeat itself. */
+	err = bpf_map_lookup_batch(fd, l->source_scan == SCAN_READING ? &l->source_token : NULL,
+				   &l->source_token, l->source_keys, l->source_values, &count,
+				   &opts);
+	l->source_scan = SCAN_READING;
+	if ((err && errno == ENOENT) || !count) {
+		l->source_scan = count ? SCAN_AT_END : SCAN_IDLE;
+	} else if (err) {
+		/* ENOSPC: a bucket bigger than a chunk, which a hash this size never has. */
+		err = -errno;
+		l->source_scan = SCAN_IDLE;
+		return err;
+	}
+	for (__u32 i = 0; i < count; i++) {
+		struct source_row *row = &l->source_rows[i];
+		const struct tcpdrop_source *v = &l->source_values[i];
+
+		row->family = l->source_keys[i].family;
+		memcpy(row->addr, l->source_keys[i].addr, sizeof(row->addr));
+		row->recent_only = false;
+		/* Counted before the view was last cleared: nothing since, as far as it knows. */
+		row->drops = v->generation == l->generation ? v->drops : 0;
+		row->bytes = v->generation == l->generation ? v->bytes : 0;
+		row->last_seen_ns = v->last_seen_ns;
+	}
+	*rows = l->source_rows;
+	return count;
+}
+
+/*
+ * Copies one entry of the recent sources as it stands. The program bumps the version before
+ * and after it gives the entry to another source: an odd version, or a change across the
+ * copy, means the key may not match the counts, and the entry is skipped (its drops then read
+ * as not tracked, for this once). The fences keep the compiler and the CPU from reading the
+ * fields outside the two reads of the version.
+ */
+static bool copy_recent(const volatile struct tcpdrop_recent_set *set, int w,
+			struct tcpdrop_recent_key *key, struct tcpdrop_recent_meta *meta)
+{
+	__u32 v = set->meta[w].version;
+
+	if (v & 1)
+		return false;
+	atomic_thread_fence(memory_order_acquire);
+	memcpy(key, (const void *)&set->key[w], sizeof(*key));
+	memcpy(meta, (const void *)&set->meta[w], sizeof(*meta));
+	atomic_thread_fence(memory_order_acquire);
+	return set->meta[w].version == v;
+}
+
+int loader_read_recent(struct loader *l, struct source_row **rows)
+{
+	size_t n = 0, max = l->recent_sets * TCPDROP_RECENT_WAYS;
+	struct tcpdrop_recent_meta m;
+	struct tcpdrop_recent_key k;
+
+	if (!l->recent_rows) {
+		l->recent_rows = calloc(max, sizeof(*l->recent_rows));
+		if (!l->recent_rows)
+			return -ENOMEM;
+	}
+	for (size_t set = 0; set < l->recent_sets; set++) {
+		for (int w = 0; w < TCPDROP_RECENT_WAYS; w++) {
+			struct source_row *row = &l->recent_rows[n];
+
+			/* An entry counted before the view's clear is still a source the kernel
+			 * holds (the metrics' gauge counts it), with nothing since. */
+			if (!copy_recent(&l->recent[set], w, &k, &m) || !m.drops)
+				continue;
+			row->family = m.family;
+			row->recent_only = false;
+			memset(row->addr, 0, sizeof(row->addr));
+			if (m.family == 4) {	/* loaded as a number, so stored back as one */
+				__u32 v4 = (__u32)k.addr[0];
+
+				memcpy(row->addr, &v4, sizeof(v4));
+			} else {
+				memcpy(row->addr, k.addr, sizeof(row->addr));
+			}
+			row->drops = m.generation == l->generation ? m.drops : 0;
+			row->bytes = m.generation == l->generation ? m.bytes : 0;
+			row->last_seen_ns = m.last_seen_ns;
+			n++;
+		}
+	}
+	*rows = l->recent_rows;
+	return (int)n;
+}
+
+int loader_lookup_source(struct loader *l, struct source_row *row)
+{
+	struct tcpdrop_source_key key = { .family = row->family };
+	struct tcpdrop_source v;
+
+	memcpy(key.addr, row->addr, sizeof(key.addr));
+	row->drops = row->bytes = row->last_seen_ns = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.sources), &key, &v))
+		return errno == ENOENT ? 0 : -errno;
+	if (v.generation != l->generation)
+		return 0;
+	row->drops = v.drops;
+	row->bytes = v.bytes;
+	row->last_seen_ns = v.last_seen_ns;
+	return 1;
+}
+
+void loader_clear_sources(struct loader *l)
+{
+	l->generation++;
+	l->skel->bss->generation = l->generation;
+}
+
+void loader_refill_events(struct loader *l, uint64_t elapsed_ns)
+{
+	volatile __s64 *credit = &l->skel->bss->event_credit_ns;
+	__s64 room = l->burst_ns - *credit;
+	__s64 add = elapsed_ns < (uint64_t)room ? (__s64)elapsed_ns : room;
+
+	/* Only the program spends it meanwhile, so the sum stays at or below the burst. */
+	if (add > 0)
+		__atomic_fetch_add(credit, add, __ATOMIC_RELAXED);
+}
+
+void loader_rewind_sources(struct loader *l)
+{
+	l->source_scan = SCAN_IDLE;
+}
+
+int loader_drain(struct loader *l)
+{
+	return l->ring ? ring_buffer__consume(l->ring) : 0;
+}
+
+static int check_attached(struct loader *l, struct error *e)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(l->link_fd, &info, &len))
+		return error_set(e, -errno, "watching %s failed: %s", l->ifname, strerror(errno));
+	/* The kernel detaches the link when its device goes away and reports ifindex 0. */
+	if (!info.xdp.ifindex)
+		return error_set(e, -ENODEV, "interface \"%s\" is gone, and its filter with it",
+				 l->ifname);
+	return 0;
+}
+
+int loader_tick(struct loader *l, uint64_t now_ns, struct error *e)
+{
+	int err = loader_drain(l);
+
+	l->skel->bss->tick_ns = now_ns;
+	if (now_ns > l->refilled_ns)
+		loader_refill_events(l, now_ns - l->refilled_ns);
+	l->refilled_ns = now_ns;
+
+	if (err < 0)
+		return error_set(e, err, "reading the event ring of %s failed: %s", l->ifname,
+				 strerror(-err));
+	if (now_ns < l->next_check_ns || l->link_fd < 0)
+		return 0;
+	l->next_check_ns = now_ns + LOADER_CHECK_INTERVAL_NS;
+	return check_attached(l, e);
+}
+
+void loader_stop(struct loader *l)
+{
+	if (l->link_fd >= 0)
+		close(l->link_fd);	/* closing the last link fd detaches the program */
+	l->link_fd = -1;
+	ring_buffer__free(l->ring);
+	l->ring = NULL;
+	if (l->recent)
+		munmap((void *)l->recent, l->recent_bytes);
+	l->recent = NULL;
+	tcpdrop_bpf__destroy(l->skel);
+	l->skel = NULL;
+	l->prog_fd = -1;
+	free(l->percpu);
+	l->percpu = NULL;
+	free_source_buffers(l);
+}

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/model/sources.h"
+
+static int cmp_u64_desc(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static int address_cmp(const struct source_row *a, const struct source_row *b)
+{
+	int c = (int)a->family - (int)b->family;
+
+	return c ? c : memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+static int address_cmp_void(const void *a, const void *b)
+{
+	return address_cmp(a, b);
+}
+
+static int source_cmp(const struct source_row *a, const struct source_row *b,
+		      enum source_sort key)
+{
+	int c = 0;
+
+	switch (key) {
+	case SORT_BYTES:
+		c = cmp_u64_desc(a->bytes, b->bytes);
+		break;
+	case SORT_LAST_SEEN:
+		c = cmp_u64_desc(a->last_seen_ns, b->last_seen_ns);
+		break;
+	default:
+		c = cmp_u64_desc(a->drops, b->drops);
+		break;
+	}
+	if (!c)
+		c = cmp_u64_desc(a->drops, b->drops);
+	return c ? c : address_cmp(a, b);
+}
+
+static int source_cmp_r(const void *a, const void *b, void *key)
+{
+	return source_cmp(a, b, *(enum source_sort *)key);
+}
+
+void sources_sort(struct source_row *rows, size_t n, enum source_sort key)
+{
+	if (n > 1)	/* rows may be NULL when empty, which qsort_r must not be given */
+		qsort_r(rows, n, sizeof(*rows), source_cmp_r, &key);
+}
+
+void sources_free(struct sources *s)
+{
+	free(s->merged);
+	memset(s, 0, sizeof(*s));
+}
+
+void sources_scan_begin(struct sources *s, uint64_t dropped)
+{
+	memset(&s->scan, 0, sizeof(s->scan));
+	s->scan.started_drops = dropped;
+	s->scanning = true;
+}
+
+/* A heap whose root is the row that would be shown last, so a better row replaces it. */
+static void sift_down(struct source_row *heap, size_t n, size_t i, enum source_sort key)
+{
+	for (;;) {
+		size_t worst = i, l = 2 * i + 1, r = l + 1;
+		struct source_row tmp;
+
+		if (l < n && source_cmp(&heap[l], &heap[worst], key) > 0)
+			worst = l;
+		if (r < n && source_cmp(&heap[r], &heap[worst], key) > 0)
+			worst = r;
+		if (worst == i)
+			return;
+		tmp = heap[i];
+		heap[i] = heap[worst];
+		heap[worst] = tmp;
+		i = worst;
+	}
+}
+
+static void heapify(struct source_row *heap, size_t n, enum source_sort key)
+{
+	for (size_t j = n / 2; j-- > 0;)
+		sift_down(heap, n, j, key);
+}
+
+static void offer(struct source_summary *sum, enum source_sort key, const struct source_row *row)
+{
+	struct source_row *heap = sum->top[key];
+	size_t *n = &sum->ntop[key];
+
+	if (*n < SOURCES_TOP) {
+		heap[(*n)++] = *row;
+		if (*n == SOURCES_TOP)	/* full: heapify once, then only replace the root */
+			heapify(heap, SOURCES_TOP, key);
+	} else if (source_cmp(row, &heap[0], key) < 0) {
+		heap[0] = *row;
+		sift_down(heap, SOURCES_TOP, 0, key);
+	}
+}
+
+int sources_scan_add(struct sources *s, const struct source_row *rows, size_t n)
+{
+	if (!s->scanning)
+		return 0;
+	s->scan.entries += n;
+	for (size_t i = 0; i < n; i++) {
+		if (!rows[i].drops)	/* nothing since the clear */
+			continue;
+		s->scan.total_drops += rows[i].drops;
+		for (int key = 0; key < SORT_NR; key++)
+			offer(&s->scan, key, &rows[i]);
+	}
+	return 0;
+}
+
+/* a's counts added to row's: drops and bytes add up, the last seen is the later. */
+static void add_counts(struct source_row *row, const struct source_row *a)
+{
+	row->drops += a->drops;
+	row->bytes += a->bytes;
+	if (a->last_seen_ns > row->last_seen_ns)
+		row->last_seen_ns = a->last_seen_ns;
+}
+
+/* rows, one an entry, as one row a source in s->merged, sorted by address. Returns how many,
+ * or -ENOMEM. */
+static long merge_by_address(struct sources *s, const struct source_row *rows, size_t n)
+{
+	size_t m = 0;
+
+	if (n > s->cap_merged) {
+		struct source_row *grown = realloc(s->merged, n * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		s->merged = grown;
+		s->cap_merged = n;
+	}
+	if (n)
+		memcpy(s->merged, rows, n * sizeof(*rows));
+	if (n > 1)
+		qsort(s->merged, n, sizeof(*rows), address_cmp_void);
+	for (size_t i = 0; i < n; i++) {
+		if (m && !address_cmp(&s->merged[m - 1], &s->merged[i]))
+			add_counts(&s->merged[m - 1], &s->merged[i]);
+		else
+			s->merged[m++] = s->merged[i];
+	}
+	return (long)m;
+}
+
+static struct source_row *find_merged(const struct sources *s, size_t n,
+				      const struct source_row *row)
+{
+	return n ? bsearch(row, s->merged, n, sizeof(*row), address_cmp_void) : NULL;
+}
+
+int sources_scan_recent(struct sources *s, const struct source_row *rows, size_t n)
+{
+	long m;
+
+	if (!s->scanning)
+		return 0;
+	m = merge_by_address(s, rows, n);
+	if (m < 0)
+		return (int)m;
+	s->scan.entries += m;
+	/* A source among the top rows already has its table part there: add the rest, and
+	 * offer it no more (recent_only 2 marks it taken; reset below). */
+	for (int key = 0; key < SORT_NR; key++) {
+		for (size_t i = 0; i < s->scan.ntop[key]; i++) {
+			struct source_row *top = &s->scan.top[key][i];
+			struct source_row *r = find_merged(s, (size_t)m, top);
+
+			if (r) {
+				add_counts(top, r);
+				r->recent_only = true;
+			}
+		}
+		if (s->scan.ntop[key] == SOURCES_TOP)
+			heapify(s->scan.top[key], SOURCES_TOP, key);
+	}
+	for (long i = 0; i < m; i++) {
+		struct source_row row = s->merged[i];
+
+		s->scan.total_drops += row.drops;
+		if (row.recent_only || !row.drops)	/* nothing since the clear */
+			continue;
+		row.recent_only = true;
+		for (int key = 0; key < SORT_NR; key++)
+			offer(&s->scan, key, &row);
+	}
+	return 0;
+}
+
+size_t sources_recent_only(const struct sources *s, struct source_row *out, size_t max)
+{
+	size_t n = 0;
+
+	for (int key = 0; key < SORT_NR; key++)
+		for (size_t i = 0; i < s->scan.ntop[key]; i++) {
+			const struct source_row *top = &s->scan.top[key][i];
+			bool seen = false;
+
+			if (!top->recent_only)
+				continue;
+			for (size_t j = 0; j < n && !seen; j++)
+				seen = !address_cmp(&out[j], top);
+			if (!seen && n < max)
+				out[n++] = *top;
+		}
+	if (n > 1)	/* for sources_settle's bsearch */
+		qsort(out, n, sizeof(*out), address_cmp_void);
+	return n;
+}
+
+int sources_settle(struct sources *s, const struct source_row *parts, size_t nparts,
+		   const struct source_row *rows, size_t n)
+{
+	long m = merge_by_address(s, rows, n);
+
+	if (m < 0)
+		return (int)m;
+	for (int key = 0; key < SORT_NR; key++)
+		for (size_t i = 0; i < s->scan.ntop[key]; i++) {
+			struct source_row *top = &s->scan.top[key][i];
+			const struct source_row *r = find_merged(s, (size_t)m, top), *part;
+
+			if (!top->recent_only)
+				continue;
+			part = nparts ? bsearch(top, parts, nparts, sizeof(*top),
+						address_cmp_void) : NULL;
+			top->drops = top->bytes = top->last_seen_ns = 0;
+			if (part)
+				add_counts(top, part);
+			if (r)
+				add_counts(top, r);
+			top->recent_only = false;
+		}
+	return 0;
+}
+
+/* Rows left without drops (a source whose entries were given away meanwhile) go. */
+static void drop_empty(struct source_row *rows, size_t *n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < *n; i++)
+		if (rows[i].drops)
+			rows[k++] = rows[i];
+	*n = k;
+}
+
+int sources_scan_end(struct sources *s)
+{
+	if (!s->scanning)
+		return 0;
+	s->scanning = false;
+	for (int key = 0; key < SORT_NR; key++) {
+		drop_empty(s->scan.top[key], &s->scan.ntop[key]);
+		for (size_t i = 0; i < s->scan.ntop[key]; i++)
+			s->scan.top[key][i].recent_only = false;
+		sources_sort(s->scan.top[key], s->scan.ntop[key], key);
+	}
+	s->done = s->scan;
+	return 0;
+}
+
+void sources_clear(struct sources *s)
+{
+	uint64_t entries = s->done.entries;
+
+	/* The table itself is not cleared, so neither is its size: only what counts since. */
+	memset(&s->done, 0, sizeof(s->done));
+	s->done.entries = entries;
+	s->scanning = false;	/* the read in progress counted from before the clear */
+}
+
+size_t sources_top(const struct sources *s, enum source_sort key, struct source_row *top,
+		   size_t max)
+{
+	size_t n = s->done.ntop[key] < max ? s->done.ntop[key] : max;
+
+	memcpy(top, s->done.top[key], n * sizeof(*top));
+	return n;
+}
+
+uint64_t sources_untracked_drops(const struct sources *s, uint64_t dropped_since_clear)
+{
+	uint64_t before = s->done.started_drops;
+
+	/* Drops counted before the read began and in no row have none. Later drops may be in a
+	 * row already: comparing with them would only understate. */
+	if (before > dropped_since_clear)
+		before = dropped_since_clear;
+	return before > s->done.total_drops ? before - s->done.total_drops : 0;
+}

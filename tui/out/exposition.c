@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/tcpdrop.h"
+#include "tui/cli/cli.h"
+#include "tui/lib/format.h"
+#include "tui/out/exposition.h"
+#include "tui/run.h"
+
+struct text {
+	char *buf;
+	size_t len, used;	/* used may pass len: then it is the length needed */
+};
+
+__attribute__((format(printf, 2, 3)))
+static void put(struct text *t, const char *fmt, ...)
+{
+	size_t room = t->used < t->len ? t->len - t->used : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? t->buf + t->used : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->used += n;
+}
+
+/* A label value: backslash, double quote and newline escaped as the format wants, and bytes
+ * that are not UTF-8 (an interface name is anyone's bytes) as U+FFFD, which Prometheus takes. */
+static void put_label(struct text *t, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (*p) {
+		if (*p == '\\' || *p == '"') {
+			put(t, "\\%c", *p++);
+		} else if (*p == '\n') {
+			put(t, "\\n");
+			p++;
+		} else if ((n = utf8_valid_length(p)) == 0) {
+			put(t, "\xef\xbf\xbd");
+			p++;
+		} else {
+			put(t, "%.*s", (int)n, (const char *)p);
+			p += n;
+		}
+	}
+}
+
+size_t metrics_format(char *buf, size_t len, const struct metrics_values *v)
+{
+	struct text t = { .buf = buf, .len = len };
+
+	if (len)
+		buf[0] = '\0';
+	for (int c = 0; c < TCPDROP_NR_COUNTERS; c++) {
+		const struct tcpdrop_counter_name *n = &tcpdrop_counter_names[c];
+
+		if (!n->metric)
+			continue;
+		put(&t, "# HELP tcpdrop_top_%s_total %s\n", n->metric, n->help);
+		put(&t, "# TYPE tcpdrop_top_%s_total counter\n", n->metric);
+		put(&t, "tcpdrop_top_%s_total{ifname=\"", n->metric);
+		put_label(&t, v->ifname);
+		put(&t, "\"} %" PRIu64 "\n", v->counters.v[c]);
+	}
+	put(&t, "# HELP tcpdrop_top_sources Source addresses with counts: the per-source table's "
+	    "(bounded by --max-sources) and every CPU's recent ones.\n"
+	    "# TYPE tcpdrop_top_sources gauge\ntcpdrop_top_sources{ifname=\"");
+	put_label(&t, v->ifname);
+	put(&t, "\"} %" PRIu64 "\n", v->sources);
+	put(&t, "# HELP tcpdrop_top_dry_run 1 when nothing is dropped (--dry-run): the dropped "
+	    "counters count what would have been.\n# TYPE tcpdrop_top_dry_run gauge\n"
+	    "tcpdrop_top_dry_run{ifname=\"");
+	put_label(&t, v->ifname);
+	put(&t, "\"} %d\n", v->dry_run);
+	put(&t, "# HELP tcpdrop_top_info What is watched: the interface, the XDP mode, the ports "
+	    "and the version of tcpdrop-top.\n# TYPE tcpdrop_top_info gauge\n"
+	    "tcpdrop_top_info{ifname=\"");
+	put_label(&t, v->ifname);
+	put(&t, "\",mode=\"");
+	put_label(&t, v->mode);
+	put(&t, "\",ports=\"");
+	put_label(&t, v->ports);
+	put(&t, "\",version=\"%s\"} 1\n", TCPDROP_VERSION);
+	if (len && t.used >= len)
+		buf[len - 1] = '\0';
+	return t.used;
+}
+
+void metrics_values_of(struct metrics_values *v, const struct run_view *r)
+{
+	*v = (struct metrics_values){
+		.ifname = r->watch.ifname,
+		.mode = r->watch.native ? "native" : "generic",
+		.ports = r->watch.ports,
+		.dry_run = r->watch.dry_run,
+		.sources = r->model->sources.done.entries,
+	};
+}

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Prometheus text exposition of the counters: what a scrape of --metrics returns. Plain text,
+ * no server: tui/out/metrics.c serves it, and the tests format it directly.
+ */
+#ifndef TCPDROP_EXPOSITION_H
+#define TCPDROP_EXPOSITION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tui/model/stats.h"
+
+struct run_view;
+
+struct metrics_values {
+	const char *ifname;
+	const char *mode;		/* "native" or "generic" */
+	const char *ports;		/* the watched set, formatted */
+	bool dry_run;
+	uint64_t sources;		/* entries in the per-source table: a clear keeps them */
+	struct counter_values counters;	/* the kernel's, since start */
+};
+
+/* What a scrape shows of the run as it is, but the counters, which are read from the kernel at
+ * each scrape. */
+void metrics_values_of(struct metrics_values *v, const struct run_view *r);
+/* The exposition text into buf; returns the length it needed, like snprintf. */
+size_t metrics_format(char *buf, size_t len, const struct metrics_values *v);
+
+#endif /* TCPDROP_EXPOSITION_H */

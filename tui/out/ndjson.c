@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/lib/format.h"
+#include "tui/out/ndjson.h"
+
+/* snprintf that appends at *used and keeps counting past the end, like snprintf itself. */
+__attribute__((format(printf, 4, 5)))
+static void append(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+	size_t room = *used < len ? len - *used : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? buf + *used : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*used += n;
+}
+
+/*
+ * The drop line is written by hand rather than through printf: at --event-rate max it is the
+ * consumer's whole cost, and printf's parsing of the format was most of it. A line is at most
+ * 400 bytes (two IPv6 addresses, an escaped 15-byte name), so it is built in place, then cut to
+ * the caller's buffer as snprintf would.
+ */
+struct writer {
+	char *p;
+};
+
+static void put_mem(struct writer *w, const char *s, size_t n)
+{
+	memcpy(w->p, s, n);
+	w->p += n;
+}
+
+#define PUT_LITERAL(w, s)	put_mem(w, s, sizeof(s) - 1)
+
+static void put_uint(struct writer *w, uint64_t v)
+{
+	char digits[20];
+	int n = 0;
+
+	do
+		digits[n++] = '0' + v % 10;
+	while (v /= 10);
+	while (n)
+		*w->p++ = digits[--n];
+}
+
+static void put_ipv4(struct writer *w, const uint8_t a[4])
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*w->p++ = '.';
+		put_uint(w, a[i]);
+	}
+}
+
+static void put_addr(struct writer *w, uint8_t family, const uint8_t addr[16])
+{
+	char text[FORMAT_ADDR_LEN];
+
+	if (family == 4) {
+		put_ipv4(w, addr);
+		return;
+	}
+	format_addr(family, addr, text);
+	put_mem(w, text, strlen(text));
+}
+
+/* "2026-11-24T20:30:38.123456Z": the part up to the second is the same for a second's lines. */
+static void put_time(struct writer *w, uint64_t realtime_ns)
+{
+	static uint64_t cached_secs = UINT64_MAX;
+	static char cached[FORMAT_TIME_LEN];
+	uint64_t secs = realtime_ns / 1000000000ULL;
+	unsigned int usecs = realtime_ns % 1000000000ULL / 1000;
+
+	if (secs != cached_secs) {
+		format_time_rfc3339(realtime_ns, cached);
+		cached_secs = secs;
+	}
+	put_mem(w, cached, 20);		/* through the seconds' dot */
+	for (int div = 100000; div; div /= 10)
+		*w->p++ = '0' + usecs / div % 10;
+	*w->p++ = 'Z';
+}
+
+size_t ndjson_drop(char *buf, size_t len, const struct tcpdrop_event *e, const char *ifname,
+		   uint64_t realtime_ns)
+{
+	char line[512], flags[FORMAT_FLAGS_LEN];
+	struct writer w = { line };
+	size_t n;
+
+	PUT_LITERAL(&w, "{\"type\":\"drop\",\"time\":\"");
+	put_time(&w, realtime_ns);
+	PUT_LITERAL(&w, "\",\"ifname\":");
+	w.p += format_json_string(ifname, w.p, 6 * IF_NAMESIZE + 3);
+	PUT_LITERAL(&w, ",\"family\":");
+	put_uint(&w, e->family);
+	PUT_LITERAL(&w, ",\"src\":\"");
+	put_addr(&w, e->family, e->saddr);
+	PUT_LITERAL(&w, "\",\"sport\":");
+	put_uint(&w, e->sport);
+	PUT_LITERAL(&w, ",\"dst\":\"");
+	put_addr(&w, e->family, e->daddr);
+	PUT_LITERAL(&w, "\",\"dport\":");
+	put_uint(&w, e->dport);
+	PUT_LITERAL(&w, ",\"flags\":\"");
+	format_tcp_flags(e->tcp_flags, flags);
+	put_mem(&w, flags, strlen(flags));
+	PUT_LITERAL(&w, "\",\"len\":");
+	put_uint(&w, e->len);
+	PUT_LITERAL(&w, ",\"vlan\":");
+	put_uint(&w, e->vlan);
+	if (e->action == TCPDROP_ACTION_WOULD_DROP)
+		PUT_LITERAL(&w, ",\"action\":\"would-drop\"}\n");
+	else
+		PUT_LITERAL(&w, ",\"action\":\"drop\"}\n");
+	n = w.p - line;
+	if (len) {
+		size_t keep = n < len ? n : len - 1;
+
+		memcpy(buf, line, keep);
+		buf[keep] = '\0';
+	}
+	return n;
+}
+
+size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *ports,
+		    const struct stats *s, const struct source_row *top, size_t ntop)
+{
+	char time[FORMAT_TIME_LEN], src[FORMAT_ADDR_LEN];
+	size_t used = 0, room;
+
+	format_time_rfc3339(realtime_ns, time);
+	append(buf, len, &used, "{\"type\":\"stats\",\"time\":\"%s\",\"ports\":", time);
+	/* The set whole, however long (up to PORTS_TEXT_MAX): written in place, counted past the
+	 * end like the rest, so the caller learns the size it needs. */
+	room = used < len ? len - used : 0;
+	used += format_json_string(ports, room ? buf + used : NULL, room);
+	/* The counters, then the rates that go with them. */
+	for (int c = 0; c < TCPDROP_NR_COUNTERS; c++)
+		if (tcpdrop_counter_names[c].json)
+			append(buf, len, &used, ",\"%s\":%llu", tcpdrop_counter_names[c].json,
+			       (unsigned long long)s->total.v[c]);
+	for (int c = 0; c < TCPDROP_NR_COUNTERS; c++)
+		if (tcpdrop_counter_names[c].json_pps)
+			append(buf, len, &used, ",\"%s_pps\":%.1f", tcpdrop_counter_names[c].json,
+			       s->rate[c]);
+	append(buf, len, &used, ",\"top\":[");
+	for (size_t i = 0; i < ntop; i++) {
+		format_addr(top[i].family, top[i].addr, src);
+		append(buf, len, &used, "%s{\"src\":\"%s\",\"drops\":%llu,\"bytes\":%llu}",
+		       i ? "," : "", src, (unsigned long long)top[i].drops,
+		       (unsigned long long)top[i].bytes);
+	}
+	append(buf, len, &used, "]}\n");
+	return used;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The NDJSON stream: one JSON object per line, for drops and for periodic stats. */
+#ifndef TCPDROP_NDJSON_H
+#define TCPDROP_NDJSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/tcpdrop.h"
+#include "tui/model/sources.h"
+#include "tui/model/stats.h"
+
+#define NDJSON_TOP_SOURCES	10
+
+/*
+ * Each writes one line, newline included, into buf and returns its length as snprintf does:
+ * a return >= len means the line did not fit (and buf holds a cut, still terminated, copy).
+ */
+size_t ndjson_drop(char *buf, size_t len, const struct tcpdrop_event *e, const char *ifname,
+		   uint64_t realtime_ns);
+/* ports: the watched set as ports_format() writes it, whole: a long set makes a long line. */
+size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *ports,
+		    const struct stats *s, const struct source_row *top, size_t ntop);
+
+#endif /* TCPDROP_NDJSON_H */

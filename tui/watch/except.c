@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/watch/except.h"
+
+/* ::ffff:0:0/96: IPv4 addresses as a dual-stack socket (and ss) shows them. On the wire they
+ * are IPv4, which is how the program sees them, so they are kept as IPv4. */
+static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+static int bytes_of(uint8_t family)
+{
+	return family == 4 ? 4 : 16;
+}
+
+static bool is_v4mapped(const uint8_t *addr16)
+{
+	return !memcmp(addr16, v4mapped, sizeof(v4mapped));
+}
+
+/* Clears the bits past the prefix. */
+static void mask(uint8_t *addr, int bits, int nbytes)
+{
+	for (int i = 0; i < nbytes; i++) {
+		int keep = bits - 8 * i;
+
+		if (keep <= 0)
+			addr[i] = 0;
+		else if (keep < 8)
+			addr[i] &= (uint8_t)(0xff << (8 - keep));
+	}
+}
+
+static int parse_one(const char *item, size_t n, struct tcpdrop_except_key *key, char *err,
+		     size_t errlen)
+{
+	char text[INET6_ADDRSTRLEN + 8], meant[INET6_ADDRSTRLEN], *slash, *end = NULL;
+	uint8_t masked[16];
+	bool mapped = false;
+	long bits;
+	int max;
+
+	memset(key, 0, sizeof(*key));
+	if (!n || n >= sizeof(text)) {
+		snprintf(err, errlen, "bad prefix \"%.*s\": want ADDRESS[/BITS]", n > 48 ? 48 : (int)n,
+			 item);
+		return -1;
+	}
+	memcpy(text, item, n);
+	text[n] = '\0';
+	slash = strchr(text, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, text, key->addr) == 1)
+		key->family = 4;
+	else if (inet_pton(AF_INET6, text, key->addr) == 1)
+		key->family = 6;
+	else {
+		snprintf(err, errlen, "bad prefix \"%s%s%s\": not an IPv4 or IPv6 address", text,
+			 slash ? "/" : "", slash ? slash + 1 : "");
+		return -1;
+	}
+	max = 8 * bytes_of(key->family);
+	bits = max;
+	if (slash) {
+		if (!isdigit((unsigned char)slash[1]))
+			bits = -1;
+		else
+			bits = strtol(slash + 1, &end, 10);
+		if (bits < 0 || bits > max || *end) {
+			snprintf(err, errlen, "bad prefix \"%s/%s\": the length must be 0 to %d", text,
+				 slash + 1, max);
+			return -1;
+		}
+	}
+	if (key->family == 6 && is_v4mapped(key->addr)) {
+		if (bits < 96) {
+			snprintf(err, errlen, "bad prefix \"%s/%ld\": an IPv4-mapped address "
+				 "(::ffff:a.b.c.d) takes a length of 96 to 128, its IPv4 length "
+				 "plus 96; or write the IPv4 prefix", text, bits);
+			return -1;
+		}
+		mapped = true;
+		key->family = 4;
+		memmove(key->addr, key->addr + sizeof(v4mapped), 4);
+		memset(key->addr + 4, 0, sizeof(key->addr) - 4);
+		bits -= 96;
+	}
+	/* As ip(8) does: a prefix with host bits set is likely a typing mistake, so say which
+	 * network it would have been rather than silently watching another one. */
+	memcpy(masked, key->addr, sizeof(masked));
+	mask(masked, bits, bytes_of(key->family));
+	if (memcmp(masked, key->addr, bytes_of(key->family))) {
+		inet_ntop(key->family == 4 ? AF_INET : AF_INET6, masked, meant, sizeof(meant));
+		snprintf(err, errlen, "%s/%s has host bits set: did you mean %s%s/%ld?", text,
+			 slash + 1, mapped ? "::ffff:" : "", meant, mapped ? bits + 96 : bits);
+		return -1;
+	}
+	key->prefixlen = 8 + bits;	/* the family byte comes first in the trie's key */
+	return 0;
+}
+
+static bool have(const struct except_set *set, const struct tcpdrop_except_key *key)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (!memcmp(&set->keys[i], key, sizeof(*key)))
+			return true;
+	return false;
+}
+
+int except_parse(const char *spec, struct except_set *set, char *err, size_t errlen)
+{
+	struct tcpdrop_except_key key;
+	const char *p = spec;
+
+	if (!*spec) {
+		snprintf(err, errlen, "empty prefix list");
+		return -1;
+	}
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		if (parse_one(p, n, &key, err, errlen))
+			return -1;
+		/* A prefix given twice is one prefix: for the limit and wherever it is shown. */
+		if (!have(set, &key)) {
+			if (set->n == TCPDROP_MAX_EXCEPT) {
+				snprintf(err, errlen, "more than %d prefixes", TCPDROP_MAX_EXCEPT);
+				return -1;
+			}
+			set->keys[set->n++] = key;
+		}
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+bool except_contains(const struct except_set *set, uint8_t family, const uint8_t *addr)
+{
+	uint8_t masked[16] = { 0 };
+
+	/* The prefixes hold IPv4-mapped addresses as IPv4: so must the question. */
+	if (family == 6 && is_v4mapped(addr)) {
+		family = 4;
+		addr += sizeof(v4mapped);
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		const struct tcpdrop_except_key *k = &set->keys[i];
+
+		if (k->family != family)
+			continue;
+		memcpy(masked, addr, bytes_of(family));
+		mask(masked, k->prefixlen - 8, bytes_of(family));
+		if (!memcmp(masked, k->addr, bytes_of(family)))
+			return true;
+	}
+	return false;
+}
+
+unsigned int except_whole_families(const struct except_set *set)
+{
+	unsigned int families = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+		if (set->keys[i].prefixlen == 8)	/* the family byte alone: /0 */
+			families |= set->keys[i].family == 4 ? EXCEPT_ALL_IPV4 : EXCEPT_ALL_IPV6;
+	return families;
+}
+
+void except_format(const struct except_set *set, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN], item[INET6_ADDRSTRLEN + 8];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < set->n; i++) {
+		const struct tcpdrop_except_key *k = &set->keys[i];
+		int n;
+
+		inet_ntop(k->family == 4 ? AF_INET : AF_INET6, k->addr, addr, sizeof(addr));
+		n = snprintf(item, sizeof(item), "%s%s/%u", i ? "," : "", addr, k->prefixlen - 8);
+		if (used + n + 4 > len) {	/* room for "..." and the terminator */
+			snprintf(buf + used, len - used, "%s", len - used > 3 ? "..." : "");
+			return;
+		}
+		memcpy(buf + used, item, n + 1);
+		used += n;
+	}
+}
