@@ -125,18 +125,21 @@ py_why() {
 
 # syscall_cadence PID SECONDS CLASS PATTERN: how often PID makes the syscalls of strace's CLASS
 # (bpf, poll, ...) whose line holds PATTERN, watched for SECONDS: sets CALLS, MAX_GAP_MS (the
-# longest time between two of them, or from the start of the watch to the first) and
-# MEDIAN_GAP_MS. Counting the calls themselves tells a period apart from a slower one on any
-# machine; the median, unlike the longest gap, holds however loaded it is.
+# longest time between two of them, or from the start of the watch to the first),
+# MEDIAN_GAP_MS and LONG_GAPS_MS (the time in gaps over 50 ms, all together). Counting the calls
+# themselves tells a period apart from a slower one on any machine; the median, unlike the
+# longest gap, holds however loaded it is; the time in long gaps tells a loop that stops now
+# and then for a long task from one that a loaded machine delays once or twice.
 syscall_cadence() {
 	local log=$TDT_TMP/cadence.$1
-	CALLS=0 MAX_GAP_MS='' MEDIAN_GAP_MS=''
+	CALLS=0 MAX_GAP_MS='' MEDIAN_GAP_MS='' LONG_GAPS_MS=''
 	command -v strace >/dev/null || { CADENCE_WHY="no strace"; return 1; }
 	timeout -s INT "$2" strace -qq -p "$1" -ttt -e trace="$3" -o "$log" 2>"$log.err"
-	read -r CALLS MAX_GAP_MS MEDIAN_GAP_MS < <(grep -F -- "$4" "$log" | awk -v t0="$(head -n 1 \
-		"$log" | cut -d' ' -f1)" '{ if (NR == 1) prev = t0; print ($1 - prev) * 1000
-		prev = $1 }' | sort -n | awk '{ g[NR] = $1 }
-		END { printf "%d %d %d\n", NR, g[NR], NR ? g[int((NR + 1) / 2)] : 0 }')
+	read -r CALLS MAX_GAP_MS MEDIAN_GAP_MS LONG_GAPS_MS < <(grep -F -- "$4" "$log" |
+		awk -v t0="$(head -n 1 "$log" | cut -d' ' -f1)" '{ if (NR == 1) prev = t0
+		print ($1 - prev) * 1000; prev = $1 }' | sort -n |
+		awk '{ g[NR] = $1; if ($1 > 50) long += $1 }
+		END { printf "%d %d %d %d\n", NR, g[NR], NR ? g[int((NR + 1) / 2)] : 0, long }')
 	CADENCE_WHY="strace: $(head -c 200 "$log.err")"
 	[ -s "$log" ]
 }
