@@ -1584,6 +1584,64 @@ TEST(privs_failure_to_drop_the_last_capability_is_explained)
 	      msg);
 }
 
+/* The kernel's answer to "can the held maps still be read?" on a kernel before 6.5 with
+ * unprivileged BPF off: only while CAP_BPF is effective. */
+static bool readable_with_cap_bpf(void *ctx)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	if (f)
+		fclose(f);
+	(*(int *)ctx)++;
+	return eff >> 39 & 1;	/* CAP_BPF */
+}
+
+/* There CAP_BPF, and nothing else, stays: effective and permitted, the bounding set empty. */
+TEST(privs_keep_cap_bpf_alone_where_the_kernel_wants_it)
+{
+	int fds[2], status;
+	unsigned long long caps[3] = { 0 };	/* CapEff, CapPrm, CapBnd */
+	pid_t pid;
+
+	CHECK(pipe(fds) == 0, "pipe");
+	pid = fork();
+	if (pid == 0) {
+		static const char *const names[] = {
+			"CapEff: %llx", "CapPrm: %llx", "CapBnd: %llx",
+		};
+		struct error e = {};
+		bool kept = false;
+		int asked = 0, err = privs_drop(readable_with_cap_bpf, &asked, &kept, &e);
+		char line[256];
+		FILE *f = fopen("/proc/self/status", "r");
+
+		while (f && fgets(line, sizeof(line), f))
+			for (int i = 0; i < 3; i++)
+				sscanf(line, names[i], &caps[i]);
+		if (f)
+			fclose(f);
+		if (write(fds[1], caps, sizeof(caps)) != (ssize_t)sizeof(caps))
+			_exit(3);
+		_exit(err ? 1 : !kept || asked != 2 ? 2 : 0);
+	}
+	close(fds[1]);
+	CHECK(read(fds[0], caps, sizeof(caps)) == (ssize_t)sizeof(caps),
+	      "capabilities from the child");
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) != 1, "privs_drop failed");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "CAP_BPF not kept, or not asked twice");
+	CHECK(caps[0] == 1ULL << 39, "CapEff %llx, want CAP_BPF alone (8000000000)", caps[0]);
+	CHECK(caps[1] == 1ULL << 39, "CapPrm %llx, want CAP_BPF alone (8000000000)", caps[1]);
+	CHECK(caps[2] == 0, "CapBnd %llx, want empty", caps[2]);
+}
+
 TEST(refresh_interval_steps_stay_within_bounds)
 {
 	static const double steps[] = { 0.1, 0.25, 0.5, 1, 2, 5, 10 };	/* the man page's */
@@ -1666,6 +1724,7 @@ int main(void)
 	RUN(keys_readme_table_is_the_key_table);
 	RUN(keys_man_page_keys_are_the_key_table);
 	RUN(privs_failure_to_drop_the_last_capability_is_explained);
+	RUN(privs_keep_cap_bpf_alone_where_the_kernel_wants_it);
 	RUN(refresh_interval_steps_stay_within_bounds);
 	return check_failures ? 1 : 0;
 }
