@@ -277,7 +277,7 @@ static __always_inline void count_source(struct flow *f, __u32 len,
 		m = &set->meta[i];
 		if (m->family != f->family)
 			continue;
-		if (m->generation != gen) {	/* counted before the view was cleared */
+		if (__builtin_expect(m->generation != gen, 0)) {	/* counted before the view was cleared */
 			m->generation = gen;
 			m->drops = 0;
 			m->bytes = 0;
@@ -289,7 +289,7 @@ static __always_inline void count_source(struct flow *f, __u32 len,
 		/* Far from overflowing u32: once in 2^31 drops, the counts move to the table, the
 		 * entry emptied first (a reader of both never counts them twice). The hint that the
 		 * source dropped more than once stays: the entry is checked before it moves. */
-		if (m->drops >= 1u << 31) {
+		if (__builtin_expect(m->drops >= 1u << 31, 0)) {
 			old = *m;
 			m->drops = 0;
 			m->bytes = 0;
@@ -420,7 +420,7 @@ int tcpdrop(struct xdp_md *ctx)
 	}
 
 	count_source(&f, len, cnt);
-	if (event_allowed())
+	if (__builtin_expect(event_allowed(), 0))
 		emit_event(ctx, &f, len, cnt);
 	else
 		cnt->count[TCPDROP_EVENTS_THROTTLED]++;
