@@ -47,6 +47,11 @@ mount -t overlay overlay -o lowerdir=/lower,upperdir=/upper/data,workdir=/upper/
 mount -t proc proc $R/proc
 mount -t sysfs sysfs $R/sys
 mount -t devtmpfs devtmpfs $R/dev
+# What udev would add: bash's process substitution, <(...), reads /dev/fd/N.
+ln -sfn /proc/self/fd $R/dev/fd
+ln -sfn /proc/self/fd/0 $R/dev/stdin
+ln -sfn /proc/self/fd/1 $R/dev/stdout
+ln -sfn /proc/self/fd/2 $R/dev/stderr
 mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts -o ptmxmode=666,mode=620,gid=5 devpts $R/dev/pts
 mount -t tmpfs -o mode=1777 shm $R/dev/shm
