@@ -2,7 +2,8 @@
 /*
  * A minimal test harness. Every test case prints one line that tests/run counts:
  *   "ok - NAME", "FAIL - NAME: why" or "SKIP - NAME: why".
- * Under CI=true a skip is a failure: CI must run everything.
+ * Under CI=true a skip is a failure: CI must run everything. Only a case the kernel under test
+ * cannot run by its nature (check_not_here) says SKIP there too.
  */
 #ifndef TCPDROP_TEST_CHECK_H
 #define TCPDROP_TEST_CHECK_H
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 static int check_failures;
 static bool check_case_failed;
@@ -72,6 +74,35 @@ static inline void check_skip(const char *fmt, ...)
 	printf("%s\n", check_in_ci() ? " (CI=true: nothing may skip)" : "");
 	if (check_in_ci())
 		check_failures++;
+	check_case_failed = true;	/* suppress the "ok" line */
+}
+
+/* The running kernel is MAJOR.MINOR or later, by uname: what a kernel should do is decided from
+ * its version, not from the tool's own probes. */
+static inline bool kernel_at_least(unsigned int major, unsigned int minor)
+{
+	struct utsname u;
+	unsigned int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &ma, &mi) != 2)
+		return true;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+/*
+ * A test this kernel cannot run by its nature (it lacks the feature, and the tool refuses it
+ * there, which another case checks): SKIP, under CI too, with where it is covered.
+ */
+__attribute__((format(printf, 1, 2)))
+static inline void check_not_here(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("SKIP - %s: ", check_case_name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
 	check_case_failed = true;	/* suppress the "ok" line */
 }
 

@@ -348,8 +348,11 @@ any('EVENTS LOST' in r for r in rows[1:3]) and fail('EVENTS LOST under the rate 
 # --- A burst is not a flood: with the default options, 200 SYNs at once all logged and captured
 run_burst() {
 	local name=burst_of_200_syns_is_logged_and_captured_whole n=200 why lines packets
-	local pcap=$TDT_TMP/burst.pcap
-	if ! start_native_tool burst --json -d 0.2 -w "$pcap"; then
+	local pcap=$TDT_TMP/burst.pcap capture=(-w "$TDT_TMP/burst.pcap")
+	# Before 5.18 -w is refused (pcap.sh checks that): the burst is then logged whole, and the
+	# capture is the newer kernels' to check.
+	kernel_at_least 5 18 || capture=()
+	if ! start_native_tool burst --json -d 0.2 "${capture[@]}"; then
 		fail $name "$START_WHY"
 		return
 	fi
@@ -361,7 +364,8 @@ run_burst() {
 	stop_tool INT 10
 	if [ -z "$why" ]; then
 		lines=$(LC_ALL=C grep -c '^{"type":"drop",' "$TOOL_OUT")
-		packets=$(tcpdump -nn -r "$pcap" 2>/dev/null | wc -l)
+		packets=$n
+		[ ${#capture[@]} = 0 ] || packets=$(tcpdump -nn -r "$pcap" 2>/dev/null | wc -l)
 		if [ "$lines" != $n ] || [ "$packets" != $n ]; then
 			why="$lines drop lines and $packets packets in the pcap for $n SYNs at"
 			why+=" once, want $n of each: $(last_stats "$TOOL_OUT" | head -c 300)"
@@ -374,6 +378,14 @@ run_burst() {
 }
 
 run_burst
+# The burst is 200 packets; the floods need ~600k packets/s, 15-30 times what emulation forwards.
+if emulated; then
+	for c in "${CASES[@]:1}"; do
+		not_here "$c" "a flood, not under emulation (20-40k packets/s): the host runs it"
+	done
+	finish
+	exit
+fi
 flood_json_run syn_flood_counts_every_packet_exactly exact $N1 0 events_throttled --event-rate 1000
 flood_json_run frozen_consumer_loses_events_but_counts_stay_exact frozen $N2 1 events_lost --event-rate max
 run_tui

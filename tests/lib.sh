@@ -60,6 +60,34 @@ skip() {
 	fi
 }
 
+# not_here NAME WHY: a case this place cannot run by its nature, and WHY says where it is
+# covered: a flood under emulation (the host runs it), a feature the kernel under test does not
+# have (the refusal is tested instead). Declared in the count as SKIP, under CI too: nothing is
+# missing from the machine, so nothing is hidden.
+not_here() {
+	local name=$1
+	shift
+	result "$name" "SKIP - $name: $*"
+}
+
+# emulated: inside the kernel matrix's guests under TCG, which forward 20-40k packets/s.
+emulated() {
+	[ "${TDT_MATRIX:-}" = 1 ] && [ "${TDT_VM_ACCEL:-tcg}" = tcg ]
+}
+
+# The reason a timing claim is not checked under emulation.
+EMULATED_TIMING="a timing claim about the loop's own work, which emulation runs tens of times"
+EMULATED_TIMING+=" slower: the host measures it"
+
+# kernel_at_least MAJOR MINOR: the running kernel's version, from uname, is MAJOR.MINOR or later.
+# Tests decide what a kernel should do from its version, not from the tool's own probes.
+kernel_at_least() {
+	local v
+	v=$(uname -r)
+	v=${v%%[-+]*}
+	[ "$(printf '%s\n' "$1.$2" "$v" | sort -V | head -n 1)" = "$1.$2" ]
+}
+
 # check NAME REASON: ok when REASON is empty, else FAIL with it.
 check() {
 	if [ -z "$2" ]; then

@@ -27,6 +27,14 @@ CASES=(
 	summary_after_clear_in_the_live_view_counts_from_the_start
 	snaplen_and_stdout_misuse_are_usage_errors
 )
+# Before 5.18 XDP cannot copy a frame out (bpf_xdp_load_bytes): -w must be refused, and the
+# cases that capture are not this kernel's.
+NO_CAPTURE=
+if ! kernel_at_least 5 18; then
+	NO_CAPTURE="this kernel ($(uname -r)) has no bpf_xdp_load_bytes (5.18): -w is refused here"
+	NO_CAPTURE+=", as w_is_refused_before_5_18_in_one_line_with_status_2 checks"
+	CASES+=(w_is_refused_before_5_18_in_one_line_with_status_2)
+fi
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
 why=$(netns_problem)
@@ -481,6 +489,40 @@ run_usage() {
 	check $name "$why"
 }
 
+# --- Before 5.18: refused in one line, exit 2, nothing attached, no file made or changed ---
+run_refused() {
+	local name=w_is_refused_before_5_18_in_one_line_with_status_2 why= want
+	want="tcpdrop-top: this kernel ($(uname -r)) cannot copy packets out of XDP"
+	want+=" (bpf_xdp_load_bytes): -w needs Linux 5.18 or later"
+	printf 'an earlier capture, %s\n' "$$" >"$TDT_TMP/old.pcap"
+	cp "$TDT_TMP/old.pcap" "$TDT_TMP/old.ref"
+	TDT_WRAP=(ip netns exec "$S")
+	for f in old.pcap new.pcap; do
+		run_tool 10 -i "$SIF" --json -w "$TDT_TMP/$f"
+		if [ "$RC" != 2 ] || [ "$(cat "$ERR")" != "$want" ]; then
+			why="-w $f: exit $RC, stderr '$(head -c 300 "$ERR")'; want 2 and '$want'"
+			break
+		fi
+	done
+	TDT_WRAP=()
+	[ -z "$why" ] && ! cmp -s "$TDT_TMP/old.ref" "$TDT_TMP/old.pcap" && why="old.pcap changed"
+	[ -z "$why" ] && [ -e "$TDT_TMP/new.pcap" ] && why="new.pcap was created"
+	[ -z "$why" ] && why=$(detached_problem "$S" "$SIF")
+	check $name "$why"
+}
+
+if [ -n "$NO_CAPTURE" ]; then
+	run_refused
+	for c in "${CASES[@]}"; do
+		case $c in
+		w_is_refused_* | snaplen_and_stdout_misuse_are_usage_errors) ;;
+		*) not_here "$c" "$NO_CAPTURE" ;;
+		esac
+	done
+	run_usage
+	finish
+	exit
+fi
 run_main
 run_snaplen
 run_raw_ip

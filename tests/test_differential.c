@@ -28,6 +28,7 @@
 
 #include "check.h"
 #include "refclass.h"
+#include "runts.h"
 
 #define DEFAULT_SEED		20250601ull
 /* Past a full Ethernet frame, yet well inside the one page BPF_PROG_TEST_RUN copies in. */
@@ -440,6 +441,7 @@ static void rig_open(void)
 	rig.err = loader_load(&rig.l, &cfg, &e);
 	if (!rig.err)
 		rig.err = read_counters(rig.last);
+	ref_runts_run = test_run_runs_runts();
 	if (rig.err && rig.err != -EPERM)
 		fprintf(stderr, "# %s\n", e.msg);
 }
