@@ -313,15 +313,22 @@ run_jumbo() {
 # --- Least privilege: an unprivileged uid holding exactly the capabilities the message names ---
 CAPS=+bpf,+net_admin,+perfmon
 
-# as_nobody CAPS ARGS...: tcpdrop-top -i $SIF ARGS in $S as uid 65534 holding exactly CAPS, in
-# the background (PRIV_PID), stdout and stderr to PRIV_OUT, PRIV_ERR.
+# Before 5.11 the kernel charges BPF maps to RLIMIT_MEMLOCK: the recipe then includes a lifted
+# limit, as the unit's LimitMEMLOCK=infinity does (MEMLOCK is what prlimit sets before setpriv).
+MEMLOCK=
+kernel_at_least 5 11 || MEMLOCK=unlimited
+
+# as_nobody CAPS ARGS...: tcpdrop-top -i $SIF ARGS in $S as uid 65534 holding exactly CAPS, and
+# the locked-memory limit MEMLOCK when set, in the background (PRIV_PID), stdout and stderr to
+# PRIV_OUT, PRIV_ERR.
 as_nobody() {
-	local caps=$1
+	local caps=$1 limit=()
 	shift
+	[ -n "$MEMLOCK" ] && limit=(prlimit --memlock="$MEMLOCK:$MEMLOCK")
 	PRIV_OUT=$TDT_TMP/caps.$RANDOM.out PRIV_ERR=$TDT_TMP/caps.$RANDOM.err
 	: >"$PRIV_OUT"
 	: >"$PRIV_ERR"
-	ip netns exec "$S" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	ip netns exec "$S" "${limit[@]}" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		--inh-caps=-all,"$caps" --ambient-caps=-all,"$caps" --bounding-set=-all,"$caps" \
 		"$TDT_BIN" -i "$SIF" "$@" >"$PRIV_OUT" 2>"$PRIV_ERR" </dev/null &
 	PRIV_PID=$!
@@ -355,6 +362,24 @@ run_least_privilege() {
 			why+=", want 1 and '$want'"
 		fi
 	fi
+	# Before 5.11, the capabilities under a limit too small for the first map (4 KiB: the
+	# probe for the ring buffer is refused) or for the maps (1 MiB: the load is): one line
+	# saying what to raise, and nothing attached.
+	local kib
+	for kib in 4 1024; do
+		[ -z "$why" ] && [ -n "$MEMLOCK" ] || break
+		MEMLOCK=$((kib * 1024)) as_nobody "$CAPS" --json
+		wait_pid "$PRIV_PID" 10
+		want="tcpdrop-top: this kernel ($(uname -r)) charges BPF maps to the locked-memory"
+		want+=" limit, $kib KiB here, before Linux 5.11: raise it (ulimit -l unlimited;"
+		want+=" LimitMEMLOCK=infinity in a unit) or add CAP_SYS_RESOURCE"
+		if [ "$WAIT_STATUS" != 1 ] || [ "$(cat "$PRIV_ERR")" != "$want" ]; then
+			why="under a $kib KiB memlock limit: exit $WAIT_STATUS, stderr"
+			why+=" '$(cat "$PRIV_ERR")', want 1 and '$want'"
+		else
+			why=$(detached_problem "$S" "$SIF")
+		fi
+	done
 	check $name "$why"
 }
 

@@ -337,6 +337,9 @@ run_identity() {
 	track "$TOOL"
 	if [ "${args[*]:1}" != "-i $SIF --quiet --metrics 24040" ]; then
 		why="the unit runs '${args[*]:1}', want '-i $SIF --quiet --metrics 24040'"
+	elif ! grep -qx 'LimitMEMLOCK=infinity' \
+		"$TDT_TMP/prefix/lib/systemd/system/tcpdrop-top@.service"; then
+		why="the unit does not set LimitMEMLOCK=infinity, which kernels before 5.11 need"
 	elif ! wait_line 10 "$TOOL" "$out" watching; then
 		why="did not start: $(head -c 300 "$out")"
 	else

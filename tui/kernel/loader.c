@@ -108,15 +108,46 @@ static int check_hook_free(struct loader *l, struct error *e)
 			 attach_mode_name(q.attach_mode), l->ifname, detach_command(q.attach_mode));
 }
 
-static int check_kernel_has_ringbuf(struct error *e)
+/*
+ * Before 5.11 the kernel charges BPF maps to RLIMIT_MEMLOCK, which libbpf raises only with
+ * CAP_SYS_RESOURCE: short of it a map is refused with EPERM, every capability held. True when
+ * that is the likely cause, with the limit.
+ */
+static bool memlock_may_refuse(struct rlimit *rl)
+{
+	unsigned int major = 0, minor = 0;
+	struct utsname uts;
+
+	return !getrlimit(RLIMIT_MEMLOCK, rl) && rl->rlim_cur != RLIM_INFINITY && !uname(&uts) &&
+	       sscanf(uts.release, "%u.%u", &major, &minor) == 2 &&
+	       (major < 5 || (major == 5 && minor < 11));
+}
+
+/* The one line for a map refused under that limit. */
+static int memlock_error(const struct rlimit *rl, struct error *e)
 {
 	struct utsname uts;
 
+	uname(&uts);
+	return error_set(e, -EPERM, "this kernel (%s) charges BPF maps to the locked-memory limit, "
+			 "%llu KiB here, before Linux 5.11: raise it (ulimit -l unlimited; "
+			 "LimitMEMLOCK=infinity in a unit) or add CAP_SYS_RESOURCE", uts.release,
+			 (unsigned long long)rl->rlim_cur / 1024);
+}
+
+static int check_kernel_has_ringbuf(struct error *e)
+{
+	struct utsname uts;
+	struct rlimit rl;
+
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1)
 		return 0;
+	/* The probe creates a map too: under a small limit it fails for that. */
+	if (memlock_may_refuse(&rl))
+		return memlock_error(&rl, e);
 	uname(&uts);
-	return error_set(e, -EOPNOTSUPP, "this kernel (%s) has no BPF ring buffer: tcpdrop-top "
-			 "needs Linux 5.9 or later", uts.release);
+	return error_usage(e, -EOPNOTSUPP, "this kernel (%s) has no BPF ring buffer: tcpdrop-top "
+			   "needs Linux 5.9 or later", uts.release);
 }
 
 /* -w copies the frame with bpf_xdp_load_bytes(), which XDP has since 5.18. */
@@ -127,8 +158,8 @@ static int check_kernel_can_capture(struct error *e)
 	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes, NULL) == 1)
 		return 0;
 	uname(&uts);
-	return error_set(e, -EOPNOTSUPP, "this kernel (%s) cannot copy packets out of XDP "
-			 "(bpf_xdp_load_bytes): -w needs Linux 5.18 or later", uts.release);
+	return error_usage(e, -EOPNOTSUPP, "this kernel (%s) cannot copy packets out of XDP "
+			   "(bpf_xdp_load_bytes): -w needs Linux 5.18 or later", uts.release);
 }
 
 int loader_fds_error(int err, const char *doing, struct error *e)
@@ -187,9 +218,14 @@ int loader_need_fds(int want, const char *doing, struct error *e)
 
 static int load_error(int err, const struct loader_config *cfg, struct error *e)
 {
+	struct rlimit rl;
+
 	if (err == -EMFILE || err == -ENFILE)
 		return loader_fds_error(err, "loading the XDP program", e);
-	if (err == -EPERM || err == -EACCES)
+	/* Capabilities were checked before loading: EACCES is the verifier's refusal. */
+	if (err == -EPERM && memlock_may_refuse(&rl))
+		return memlock_error(&rl, e);
+	if (err == -EPERM)
 		return error_set(e, err, "%s", needs_privileges);
 	if (err == -ENOMEM || err == -E2BIG)
 		return error_set(e, err, "not enough memory for the BPF maps (a %u KiB ring buffer, "
