@@ -78,9 +78,10 @@ mutate:
 	$(Q)$(MAKE) --no-print-directory test-programs
 	$(Q)tests/mutate/run
 
-# `sudo make test-kernels`: the kernel-dependent suites again inside each of KERNELS (a Debian
-# series or an exact release such as 6.1.0-57-amd64), booted in QEMU; tests/kernels.sh.
-KERNELS ?= 6.1 6.12
+# `sudo make test-kernels`: the kernel-dependent suites again inside each of KERNELS, booted in
+# QEMU (tests/kernels.sh): names of tests/kernels/kernels.list (default: all, 5.10 to 7.2, each
+# at the release verified), NAME@latest, an exact release, or "latest" for each name's newest.
+KERNELS ?= $(shell awk '!/^#/ && NF { print $$1 }' tests/kernels/kernels.list)
 test-kernels:
 	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)$(MAKE) --no-print-directory test-build

@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The kernels users run: boots each of $KERNELS (default "6.1 6.12": Debian 12's own and its
-# backport; a series or an exact release such as 6.1.0-57-amd64) in QEMU with this machine's
-# root and build (tests/kernels/boot.sh), runs tests/kernels/guest.sh there, relays its result
-# lines tagged with the release ("ok - [6.1.0-57-amd64] ..."), and prints one line per kernel:
+# The kernels users run: boots each of $KERNELS in QEMU with this machine's root and build
+# (tests/kernels/boot.sh), runs tests/kernels/guest.sh there, relays its result lines tagged with
+# the release ("ok - [6.1.0-57-amd64] ..."), and prints one line per kernel:
 #
 #   kernel RELEASE: N passed, N failed, N skipped
 #
-# The kernels boot side by side. Debian's packages are fetched once into /var/cache/tcpdrop-top/kernels and never installed. Without QEMU or the
-# kernel packages the cases say SKIP, and fail under CI=true; a kernel that does not boot or
-# does not finish always fails. Run directories (console, output) of failed kernels are kept.
+# KERNELS holds names of tests/kernels/kernels.list (default: all of them, 5.10 to 7.2, each the
+# release verified there), NAME@latest, exact releases, or "latest" for every name's newest.
+# Debian's packages are fetched once into /var/cache/tcpdrop-top/kernels and never installed.
+# The guests boot side by side, as many at a time as the machine has CPUs (TDT_KERNEL_JOBS).
+# Without QEMU or the kernel packages the cases say SKIP, and fail under CI=true; a kernel that
+# does not boot or does not finish always fails. Run directories (console, output) of failed
+# kernels are kept.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 KDIR=$TDT_ROOT/tests/kernels
-read -r -a WANT <<<"${*:-${KERNELS:-6.1 6.12}}"
-LIMIT=${TDT_KERNEL_TIMEOUT:-1200}	# seconds a kernel may take, boot to power-off (about 800 under load)
+NAMES=$(awk '!/^#/ && NF { printf "%s ", $1 }' "$KDIR/kernels.list")
+read -r -a WANT <<<"${*:-${KERNELS:-$NAMES}}"
+[ "${WANT[*]}" = latest ] && read -r -a WANT <<<"${NAMES// /@latest }"
+LIMIT=${TDT_KERNEL_TIMEOUT:-1500}	# seconds a kernel may take, boot to power-off
+JOBS=${TDT_KERNEL_JOBS:-$(nproc)}
 LINES=()	# the kernel lines, printed together at the end
 BOOTS=()
 
@@ -79,8 +85,11 @@ fi
 # on the network, and a kernel that cannot be had is told before any boots.
 RELEASES=()
 for k in "${WANT[@]}"; do
+	start=$SECONDS
 	if line=$("$KDIR/fetch.sh" "$k" 2>"$TDT_TMP/fetch.err"); then
 		RELEASES+=("$(cut -f1 <<<"$line")")
+		! grep -q '^fetch.sh: fetching' "$TDT_TMP/fetch.err" ||
+			echo "# fetched ${RELEASES[-1]} in $((SECONDS - start)) s, once: it is cached now"
 	else
 		cannot "$k" "cannot have the kernel: $(tail -n 1 "$TDT_TMP/fetch.err")"
 	fi
@@ -120,17 +129,48 @@ report() {
 	[ "$f" -eq 0 ] || KEEP=1
 }
 
-# Side by side: each guest gets one CPU under emulation (boot.sh says why), so two use both
-# cores of a small machine, and the matrix takes the time of its slowest kernel.
-echo "# booting ${RELEASES[*]}; results when they have finished (minutes under emulation)"
+# What each guest runs (guest.sh): the oldest and the newest kernel all the suites, the others
+# those whose outcome is the kernel's (TDT_KERNEL_ALL=1: all suites everywhere); the
+# AddressSanitizer re-runs on one kernel, the first between the two ends (else the newest), so
+# that the work spreads over both CPUs.
+declare -A SUITES_OF ASAN_OF
+mapfile -t BY_VERSION < <(printf '%s\n' "${RELEASES[@]}" | sort -V)
 for r in "${RELEASES[@]}"; do
-	"$KDIR/boot.sh" -q ${TDT_KERNEL_CPUS:+-s "$TDT_KERNEL_CPUS"} -t "$LIMIT" -o "$RUNS/$r" \
-		-e "CI=${CI:-}" "$r" tests/kernels/guest.sh >"$RUNS/$r.boot" 2>&1 &
+	SUITES_OF[$r]=kernel
+	[ "${TDT_KERNEL_ALL:-}" = 1 ] && SUITES_OF[$r]=all
+done
+SUITES_OF[${BY_VERSION[0]}]=all
+SUITES_OF[${BY_VERSION[-1]}]=all
+ASAN_OF[${BY_VERSION[-1]}]=1
+[ ${#BY_VERSION[@]} -gt 2 ] && ASAN_OF=([${BY_VERSION[1]}]=1)
+# make mutate builds no ASan binaries: TDT_KERNEL_ASAN=0 leaves the re-runs out.
+[ "${TDT_KERNEL_ASAN:-1}" = 0 ] && ASAN_OF=()
+# Side by side: each guest gets one CPU under emulation (boot.sh says why), JOBS at a time, the
+# ones with all the suites first, so that the matrix takes about the sum of its kernels' times
+# over the CPUs. Each status goes to a file, since the pool reaps the boots as they end.
+mapfile -t ORDER < <(for r in "${RELEASES[@]}"; do
+	[ "${SUITES_OF[$r]}" = all ] && echo "$r"
+done; for r in "${RELEASES[@]}"; do
+	[ "${SUITES_OF[$r]}" = all ] || echo "$r"
+done)
+echo "# booting ${ORDER[*]}, $JOBS at a time; results when each has finished (minutes under emulation)"
+for r in "${ORDER[@]}"; do
+	echo "# $r: ${SUITES_OF[$r]} suites${ASAN_OF[$r]:+, and the AddressSanitizer re-runs}"
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n
+	done
+	(
+		"$KDIR/boot.sh" -q ${TDT_KERNEL_CPUS:+-s "$TDT_KERNEL_CPUS"} -t "$LIMIT" -o "$RUNS/$r" \
+			-e "CI=${CI:-}" -e "TDT_GUEST_SUITES=${SUITES_OF[$r]}" \
+			-e "TDT_GUEST_ASAN=${ASAN_OF[$r]:-}" "$r" tests/kernels/guest.sh \
+			>"$RUNS/$r.boot" 2>&1
+		echo $? >"$RUNS/$r.status"
+	) &
 	BOOTS+=($!)
 done
-for i in "${!RELEASES[@]}"; do
-	wait "${BOOTS[$i]}"
-	report "${RELEASES[$i]}" $?
+wait
+for r in "${RELEASES[@]}"; do
+	report "$r" "$(cat "$RUNS/$r.status" 2>/dev/null || echo 125)"
 done
 BOOTS=()
 if [ "$KEEP" = 1 ]; then
