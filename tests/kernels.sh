@@ -27,8 +27,9 @@ BOOTS=()
 
 kernels_cleanup() {
 	local pid
-	# boot.sh kills its own QEMU when it is stopped.
+	# Each boot runs in a subshell of the pool; boot.sh kills its own QEMU when it is stopped.
 	for pid in "${BOOTS[@]}"; do
+		pkill -P "$pid" 2>/dev/null
 		kill "$pid" 2>/dev/null
 	done
 	lib_cleanup
