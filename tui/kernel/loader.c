@@ -222,9 +222,9 @@ static int load_error(int err, const struct loader_config *cfg, struct error *e)
 
 	if (err == -EMFILE || err == -ENFILE)
 		return loader_fds_error(err, "loading the XDP program", e);
-	/* Capabilities were checked before loading: EACCES is the verifier's refusal. */
 	if (err == -EPERM && memlock_may_refuse(&rl))
 		return memlock_error(&rl, e);
+	/* Capabilities were checked before loading: EACCES is the verifier's refusal, below. */
 	if (err == -EPERM)
 		return error_set(e, err, "%s", needs_privileges);
 	if (err == -ENOMEM || err == -E2BIG)
