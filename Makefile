@@ -207,9 +207,10 @@ $(FUZZ_OUTPUT)/fuzz_%: tests/fuzz_%.c tests/fuzz.h $(HEADERS) | $(FUZZ_OUTPUT)/t
 # printk programs, copies of the real program with one part of the drop path taken out (the -D
 # flags of bench/variant.bpf.c), and tcpdrop-top again with a wakeup for every event.
 BENCH_OUTPUT := $(OUTPUT)/bench
-BENCH_VARIANTS := bare global_counters
+BENCH_VARIANTS := bare global_counters no_port_counts
 BENCH_FLAGS_bare := -DBENCH_NO_SOURCES
 BENCH_FLAGS_global_counters := -DBENCH_GLOBAL_COUNTERS
+BENCH_FLAGS_no_port_counts := -DBENCH_NO_PORT_COUNTS
 BENCH_BUILD := $(BENCH_OUTPUT)/bench $(BENCH_OUTPUT)/gen $(BENCH_OUTPUT)/$(BIN)-wakeup \
 	$(patsubst %,$(BENCH_OUTPUT)/variant_%.bpf.o,$(BENCH_VARIANTS))
 

@@ -191,7 +191,7 @@ static void drainer_set(struct drainer *d, int interval_ms)
 /* ---- bench packet ---------------------------------------------------------------------------- */
 
 /* Built by the Makefile from bench/variant.bpf.c; see its -D flags. */
-static const char *const variant_names[] = { "bare", "global_counters" };
+static const char *const variant_names[] = { "bare", "global_counters", "no_port_counts" };
 
 #define NR_VARIANTS	(sizeof(variant_names) / sizeof(variant_names[0]))
 
@@ -583,6 +583,7 @@ static struct prog_case *find_case(struct packet_bench *b, const char *name)
 #define V4_THROTTLED	"IPv4 TCP to 4040: drop, event held back (default --event-rate)"
 #define BARE_DROP	"drop without the per-source counts (event held back)"
 #define PLAIN_COUNTERS	"IPv4 pass, counters in a plain global"
+#define NO_PORT_DROP	"drop without the drops per port (event held back)"
 
 static long median_of(struct packet_bench *b, const char *name)
 {
@@ -635,6 +636,8 @@ static void write_rows(struct packet_bench *b, FILE *out)
 		   EMPTY_DROP);
 	write_part(b, out, "drop", "per-source counts (the source's recent entry)", V4_THROTTLED,
 		   BARE_DROP);
+	write_part(b, out, "drop", "drops per port (one add in the CPU's row)", V4_THROTTLED,
+		   NO_PORT_DROP);
 	write_part(b, out, "drop", "event, drained every 10 ms (some reserves fail)", V4_DROP_10MS,
 		   V4_THROTTLED);
 	write_part(b, out, "drop", "event, drained without pause", V4_DROP, V4_THROTTLED);
@@ -817,6 +820,8 @@ static int packet_setup(struct packet_bench *b)
 		 XDP_DROP, -1, VS_DROP, 0);
 	add_case(b, PLAIN_COUNTERS, "variant", variant_prog_fd(b->variants[1]), &b->v4_other,
 		 XDP_PASS, -1, VS_PASS, 0);
+	add_case(b, NO_PORT_DROP, "variant", variant_prog_fd(b->variants[2]), &b->v4_watched,
+		 XDP_DROP, -1, VS_DROP, 0);
 
 	/* Fill the second instance's ring, which nobody reads, until reserves fail. */
 	e = run_case(b, find_case(b, V4_RING_FULL),

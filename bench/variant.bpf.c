@@ -10,6 +10,7 @@
  *   -DBENCH_NO_SOURCES	no per-source counts: the CPU's recent entries are not looked up
  *   -DBENCH_NO_EVENT	no ring-buffer reserve, fill or submit: every event is "lost"
  *   -DBENCH_GLOBAL_COUNTERS	the counters in a plain global instead of the per-CPU array
+ *   -DBENCH_NO_PORT_COUNTS	no drops per port: the port's counter is not looked up
  */
 
 #ifdef BENCH_NO_SOURCES
@@ -23,7 +24,13 @@
 #define BENCH_PLAIN_COUNTERS 0
 #endif
 
-#if BENCH_SKIP_SOURCES || BENCH_PLAIN_COUNTERS
+#ifdef BENCH_NO_PORT_COUNTS
+#define BENCH_SKIP_PORTS 1
+#else
+#define BENCH_SKIP_PORTS 0
+#endif
+
+#if BENCH_SKIP_SOURCES || BENCH_PLAIN_COUNTERS || BENCH_SKIP_PORTS
 #include "../common/tcpdrop.h"
 
 /* One plain global in place of the per-CPU counters: no lookup, the same increments. */
@@ -32,11 +39,12 @@ struct tcpdrop_counters bench_counters;
 /*
  * Only the calls on one map are replaced, chosen by the map's type (each BTF-defined map has its
  * own anonymous struct type) at compile time. On "recent" a lookup misses, so count_source()
- * returns at once and the compiler removes the rest of it.
+ * returns at once and the compiler removes the rest of it; on "port_drops" likewise.
  */
 #define BENCH_IS(map, name) __builtin_types_compatible_p(__typeof__(map), __typeof__(&name))
 #define bpf_map_lookup_elem(map, key)						\
 	(BENCH_SKIP_SOURCES && BENCH_IS(map, recent) ? (void *)0 :			\
+	 BENCH_SKIP_PORTS && BENCH_IS(map, port_drops) ? (void *)0 :			\
 	 BENCH_PLAIN_COUNTERS && BENCH_IS(map, counters) ? (void *)&bench_counters :	\
 	 (bpf_map_lookup_elem)(map, key))
 #endif

@@ -73,6 +73,15 @@ struct {
 	__uint(map_flags, BPF_F_MMAPABLE);
 } recent SEC(".maps");
 
+/* Drops per destination port (see tcpdrop.h): user space sizes it to ncpus * TCPDROP_PORTS. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TCPDROP_PORTS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} port_drops SEC(".maps");
+
 /*
  * Kept by user space, which writes them through the mmapped .bss, so that the drop path reads
  * no clock: tick_ns, CLOCK_MONOTONIC at its last pass (every 10 ms), the time a drop is "last
@@ -332,6 +341,16 @@ static __always_inline void count_source(struct flow *f, __u32 len,
 		      old.last_seen_ns, gen);
 }
 
+/* One more drop to this port, in this CPU's row. */
+static __always_inline void count_port(__u16 port)
+{
+	__u32 idx = bpf_get_smp_processor_id() * TCPDROP_PORTS + port;
+	__u64 *drops = bpf_map_lookup_elem(&port_drops, &idx);
+
+	if (drops)
+		*drops += 1;
+}
+
 /*
  * Whether this drop also gets an event: one bucket for all CPUs, so that one CPU's flood gets
  * the whole rate and all of them together no more. Refilled by user space; spent here with an
@@ -433,6 +452,7 @@ int tcpdrop(struct xdp_md *ctx)
 	 * rule; passed + dropped stays equal to seen. */
 	cnt->count[TCPDROP_DROPPED]++;
 	cnt->count[TCPDROP_DROPPED_BYTES] += len;
+	count_port(f.dport);
 	return dry_run ? XDP_PASS : XDP_DROP;
 }
 

@@ -10,6 +10,12 @@
 
 #define TCPDROP_DEFAULT_PORT		4040
 #define TCPDROP_PORT_WORDS		(65536 / 64)	/* watched ports: one bit per port */
+#define TCPDROP_PORTS			65536
+/*
+ * Exact drops per destination port: each CPU's own row of TCPDROP_PORTS counters, at
+ * cpu * TCPDROP_PORTS + port of one array map (8 bytes a port, 512 KiB a CPU), that user space
+ * adds up in place through mmap. A drop adds one to its CPU's counter: no atomics, no hash.
+ */
 
 /* Where a port's bit sits in the ports map: the one rule both sides use to set and test it. */
 static inline __u32 tcpdrop_port_word(__u16 port)

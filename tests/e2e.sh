@@ -33,6 +33,7 @@ CASES=(
 	pcap_to_stdout_on_a_terminal_is_refused_before_attaching
 	capabilities_once_attached_are_none_or_cap_bpf_alone
 	stats_top_lists_up_to_10_sources_by_drops
+	stats_top_ports_count_each_port_exactly
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -74,7 +75,8 @@ ok or fail("last line is not a stats object: %.150s" % last)'
 DROP_KEYS='["type", "time", "ifname", "family", "src", "sport", "dst", "dport", "flags", "len",
 	"vlan", "action"]'
 STATS_KEYS='["type", "time", "ports", "passed", "dropped", "malformed", "events_lost",
-	"events_throttled", "excepted", "passed_pps", "dropped_pps", "top"]'
+	"events_throttled", "excepted", "passed_pps", "dropped_pps", "top",
+	"top_ports"]'
 TIME_RE='^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$'
 
 # --- Run 1: the defaults (port 4040, auto mode), as the README shows it ---------------------
@@ -552,7 +554,41 @@ got == want or fail('top is %s, want the ten busiest, busiest first: %s' % (got,
 	check $name "$why"
 }
 
+# Each watched port its own exact count, busiest first; a port next to a range passes.
+run_top_ports() {
+	local name=stats_top_ports_count_each_port_exactly why= cfg=$TDT_TMP/ports.cfg p n
+	if ! command -v trafgen >/dev/null; then
+		fail $name "no trafgen (netsniff-ng; make deps installs it)"
+		return
+	fi
+	if ! start_tool ports --json -d 0.2 -p 4040,8080,9000-9002; then
+		fail $name "$START_WHY"
+		return
+	fi
+	for p in 4040:5 8080:3 9001:2 9003:4; do
+		cat >"$cfg" <<-EOF
+			{
+				eth(da=$(link_mac "$S" "$SIF"), sa=$(link_mac "$C" "$CIF"), type=0x0800),
+				ipv4(saddr=198.51.100.40, daddr=$V4S, ttl=64, df),
+				tcp(sp=40000, dp=${p%:*}, syn, win=65535),
+			}
+		EOF
+		n=${p#*:}
+		ip netns exec "$C" timeout 10 trafgen -o "$CIF" -c "$cfg" -n "$n" -P 1 \
+			>"$TDT_TMP/ports.tg" 2>&1 </dev/null || why="trafgen: $(tail -c 200 "$TDT_TMP/ports.tg")"
+	done
+	[ -z "$why" ] && ! wait_until 5 nd_true "$TOOL_OUT" \
+		"[s for s in stats() if s['dropped'] == 10] or fail('')" &&
+		why="no stats line counts the 10 SYNs to watched ports: $(tail -n 1 "$TOOL_OUT" | head -c 300)"
+	stop_tool INT
+	[ -z "$why" ] && why=$(nd_check "$TOOL_OUT" "
+got = [(x['port'], x['drops']) for x in stats()[-1]['top_ports']]
+got == [(4040, 5), (8080, 3), (9001, 2)] or fail('top_ports is %s, want 4040 5, 8080 3, 9001 2' % got)")
+	check $name "$why"
+}
+
 run_main
+run_top_ports
 run_kill9
 run_dry
 run_ports

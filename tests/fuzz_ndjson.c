@@ -236,6 +236,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tcpdrop_event e;
 	struct counter_values raw;
 	struct source_row top[NDJSON_TOP_SOURCES];
+	struct port_row ports[PORT_DROPS_TOP];
+	struct ndjson_tops tops = { .sources = top, .ports = ports };
 	struct stats s;
 	char line[STATS_LINE], ifname[IF_NAMESIZE] = "", *cut, *str, *esc;
 	uint64_t realtime_ns, t;
@@ -273,12 +275,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		take(&in, &top[i].bytes, sizeof(top[i].bytes));
 		top[i].last_seen_ns = 0;
 	}
+	tops.nsources = ntop;
+	tops.nports = take_byte(&in) % (PORT_DROPS_TOP + 1);
+	for (size_t i = 0; i < tops.nports; i++) {
+		take(&in, &ports[i].port, sizeof(ports[i].port));
+		take(&in, &ports[i].drops, sizeof(ports[i].drops));
+	}
 	take(&in, &realtime_ns, sizeof(realtime_ns));
-	n = ndjson_stats(line, STATS_LINE, realtime_ns, "4040,8080-8090", &s, top, ntop);
+	n = ndjson_stats(line, STATS_LINE, realtime_ns, "4040,8080-8090", &s, &tops);
 	check_line(line, n, STATS_LINE);
 	len = take_byte(&in) * 8;
 	cut = malloc(len);
-	got = ndjson_stats(cut, len, realtime_ns, "4040,8080-8090", &s, top, ntop);
+	got = ndjson_stats(cut, len, realtime_ns, "4040,8080-8090", &s, &tops);
 	check_cut(line, n, got, cut, len);
 	free(cut);
 

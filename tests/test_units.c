@@ -373,12 +373,49 @@ TEST(stats_line_carries_totals_rates_and_top_sources)
 	raw.v[TCPDROP_EVENTS_LOST] = 1;
 	raw.v[TCPDROP_EXCEPTED] = 3;
 	stats_sample(&s, &raw, 1000000000ULL);
-	ndjson_stats(line, sizeof(line), 1795552238000000000ULL, "22,4040-4041", &s, top, 2);
+	struct port_row ports[2] = { { .port = 4040, .drops = 3 }, { .port = 22, .drops = 1 } };
+	struct ndjson_tops tops = { .sources = top, .nsources = 2, .ports = ports, .nports = 2 };
+
+	ndjson_stats(line, sizeof(line), 1795552238000000000ULL, "22,4040-4041", &s, &tops);
 	CHECK_STR(line, "{\"type\":\"stats\",\"time\":\"2026-11-24T20:30:38.000000Z\","
 			"\"ports\":\"22,4040-4041\",\"passed\":10,\"dropped\":4,\"malformed\":2,"
 			"\"events_lost\":1,\"events_throttled\":0,\"excepted\":3,\"passed_pps\":10.0,"
 			"\"dropped_pps\":4.0,\"top\":[{\"src\":\"192.0.2.2\",\"drops\":3,\"bytes\":222},"
-			"{\"src\":\"2001:db8::2\",\"drops\":1,\"bytes\":94}]}\n");
+			"{\"src\":\"2001:db8::2\",\"drops\":1,\"bytes\":94}],"
+			"\"top_ports\":[{\"port\":4040,\"drops\":3},{\"port\":22,\"drops\":1}]}\n");
+}
+
+/* The strip and top_ports: most drops since the clear first, ties to the lower port, ten. */
+TEST(port_drops_rank_the_most_dropped_ports_since_the_clear)
+{
+	struct port_drops p;
+
+	if (port_drops_init(&p)) {
+		CHECK(0, "out of memory");
+		return;
+	}
+	for (unsigned int port = 1000; port < 1020; port++)
+		p.now[port] = port - 999;	/* 1 to 20 drops */
+	p.now[0] = 30;
+	p.now[65535] = 25;
+	p.now[22] = 20;
+	port_drops_rank(&p);
+	CHECK_EQ_U64(p.ntop, PORT_DROPS_TOP, "ports ranked");
+	CHECK_EQ_U64(p.top[0].port, 0, "first: port 0, 30 drops");
+	CHECK_EQ_U64(p.top[1].port, 65535, "second: 25 drops");
+	CHECK_EQ_U64(p.top[2].port, 22, "a tie of 20: the lower port first");
+	CHECK_EQ_U64(p.top[3].port, 1019, "then the other 20");
+	CHECK_EQ_U64(p.top[9].port, 1013, "tenth: 14 drops");
+	CHECK_EQ_U64(p.top[9].drops, 14, "its drops");
+	port_drops_clear(&p);
+	CHECK_EQ_U64(p.ntop, 0, "nothing since the clear");
+	p.now[4040] += 3;
+	p.now[22] += 1;
+	port_drops_rank(&p);
+	CHECK_EQ_U64(p.ntop, 2, "two ports dropped since the clear");
+	CHECK(p.top[0].port == 4040 && p.top[0].drops == 3, "4040 with 3 since the clear");
+	CHECK(p.top[1].port == 22 && p.top[1].drops == 1, "22 with 1 since the clear");
+	port_drops_free(&p);
 }
 
 /* The counters' one table of names: each count the kernel keeps has a metric, the names are
@@ -421,6 +458,7 @@ TEST(counter_names_are_whole_distinct_and_fit_their_outputs)
 
 TEST(stats_line_carries_a_long_port_set_whole)
 {
+	struct ndjson_tops no_tops = { 0 };
 	struct counter_values raw = counters(0, 0);
 	char spec[8192], want[8300], line[4096], *longer;
 	struct stats s;
@@ -429,14 +467,14 @@ TEST(stats_line_carries_a_long_port_set_whole)
 	/* 1,000 ports with gaps: a stats line longer than the stream's usual 4,096 bytes. */
 	gapped_ports(spec, sizeof(spec), 10000, 1000);
 	stats_reset(&s, &raw, 0);
-	n = ndjson_stats(line, sizeof(line), 1795552238000000000ULL, spec, &s, NULL, 0);
+	n = ndjson_stats(line, sizeof(line), 1795552238000000000ULL, spec, &s, &no_tops);
 	CHECK(n >= sizeof(line) && strlen(line) == sizeof(line) - 1,
 	      "%zu bytes said, %zu kept of a line that cannot fit", n, strlen(line));
 	longer = malloc(n + 1);
 	CHECK(longer, "out of memory");
 	if (!longer)
 		return;
-	CHECK_EQ_U64(ndjson_stats(longer, n + 1, 1795552238000000000ULL, spec, &s, NULL, 0), n,
+	CHECK_EQ_U64(ndjson_stats(longer, n + 1, 1795552238000000000ULL, spec, &s, &no_tops), n,
 		     "the same length again");
 	snprintf(want, sizeof(want), "\"ports\":\"%s\",\"passed\":0,", spec);
 	CHECK(strstr(longer, want), "the ports are not whole: %.200s", longer);
@@ -1678,6 +1716,7 @@ int main(void)
 	RUN(drop_event_line_cut_short_is_reported_not_overrun);
 	RUN(stats_count_from_the_reset_point_and_rate_per_second);
 	RUN(stats_line_carries_totals_rates_and_top_sources);
+	RUN(port_drops_rank_the_most_dropped_ports_since_the_clear);
 	RUN(counter_names_are_whole_distinct_and_fit_their_outputs);
 	RUN(stats_line_carries_a_long_port_set_whole);
 	RUN(sources_sort_by_each_key_biggest_first);

@@ -1851,6 +1851,48 @@ TEST(sources_moved_to_the_table_keep_exact_counts)
 		eq_at(HERE("since the clear"), "drops", read_source(r, 6, addrs[i]).drops, 3);
 }
 
+/*
+ * Drops per port: each watched port its own exact count, added up over the CPUs that dropped
+ * (each CPU counts in its own row); a port that passes counts nothing.
+ */
+TEST(drops_per_port_are_exact_on_every_cpu)
+{
+	static uint64_t before[TCPDROP_PORTS], after[TCPDROP_PORTS];
+	static const int to_4040[2] = { 3, 1 }, to_8080[2] = { 2, 4 };	/* CPU 0, CPU 1 */
+	int want_4040 = 0, want_8080 = 0;
+	int cpus = libbpf_num_possible_cpus() > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+	struct rig *r = &main_rig;
+	struct want w;
+	struct pkt p;
+
+	if (!rig_ready(r))
+		return;
+	if (set_port(r, 8080, true)) {
+		check_fail_at(__FILE__, __LINE__, "watching 8080: %s", strerror(errno));
+		return;
+	}
+	loader_read_port_drops(&r->l, before);
+	for (int cpu = 0; cpu < cpus; cpu++) {
+		if (!pin_to_cpu(cpu))
+			break;
+		v4_from(&p, V4(198, 51, 100, 20), WATCHED, &w);
+		drop_n(r, &p, to_4040[cpu]);
+		v4_from(&p, V4(198, 51, 100, 21), 8080, &w);
+		drop_n(r, &p, to_8080[cpu]);
+		v4_from(&p, V4(198, 51, 100, 22), 8081, &w);
+		EXPECT_PASS(r, &p, false);
+		want_4040 += to_4040[cpu];
+		want_8080 += to_8080[cpu];
+	}
+	unpin();
+	set_port(r, 8080, false);
+	loader_read_port_drops(&r->l, after);
+	eq_at(HERE(""), "drops to 4040", after[WATCHED] - before[WATCHED], want_4040);
+	eq_at(HERE(""), "drops to 8080", after[8080] - before[8080], want_8080);
+	eq_at(HERE(""), "drops to 8081, not watched", after[8081] - before[8081], 0);
+	eq_at(HERE(""), "drops to 8080's neighbour", after[8079] - before[8079], 0);
+}
+
 /* A source 2^31 drops in one entry: its counts move to the table whole, none added or lost. */
 TEST(a_source_near_2_31_drops_in_its_entry_moves_to_the_table_exactly)
 {
@@ -2121,6 +2163,7 @@ int main(void)
 	RUN(tcp_flags_byte_is_copied_exactly);
 	RUN(per_source_table_keeps_ipv4_and_ipv6_apart);
 	RUN(per_source_table_sums_drops_and_bytes_of_one_source);
+	RUN(drops_per_port_are_exact_on_every_cpu);
 	RUN(full_ring_counts_lost_events_and_still_drops);
 	RUN(raw_ip_device_drops_ipv4_and_ipv6_to_watched_port_with_events);
 	RUN(raw_ip_device_passes_other_ports_and_other_versions);

@@ -159,6 +159,8 @@ times = [r.split()[0] for r in log]
 times == sorted(times, reverse=True) or fail('log is not newest first: %s' % times)
 s = [r.split() for r in source_rows()]
 [x for x in s if x[0] == '$V4C' and x[1] == '$sent'] or fail('TOP SOURCES does not show $sent drops from $V4C: %s' % source_rows())
+strip = rows[index(r'^ TOP PORTS')]
+re.match(r'^ TOP PORTS +4040 $sent 100\.0% *$', strip) or fail('TOP PORTS does not show $sent drops to 4040 alone: %r' % strip)
 'newest first, $sent kept' in rows[log_heading()] or fail('log heading: ' + rows[log_heading()])")
 	fi
 	[ -z "$why" ] && why=$(gone_problem $tag)

@@ -113,13 +113,20 @@ int run_on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* The counters, and the drops per port into the model, read for a sample or a clear. */
 static int read_counters(struct run *r, struct counter_values *raw, struct error *e)
 {
 	int err = loader_read_counters(r->loader, raw);
 
 	if (err)
 		return error_set(e, err, "reading the counters failed: %s", strerror(-err));
+	loader_read_port_drops(r->loader, r->model.ports.now);
 	return 0;
+}
+
+void run_read_port_drops(struct run *r, uint64_t drops[TCPDROP_PORTS])
+{
+	loader_read_port_drops(r->loader, drops);
 }
 
 int run_read_counters(struct run *r, struct counter_values *out)

@@ -70,6 +70,8 @@ const struct run_view *run_view(const struct run *r);
 /* The kernel's counters as they are now, since start: exact whatever the period. Returns 0 or
  * -errno. */
 int run_read_counters(struct run *r, struct counter_values *out);
+/* Every port's drops since start, as they are now. */
+void run_read_port_drops(struct run *r, uint64_t drops[TCPDROP_PORTS]);
 /* The outputs' status words, each after two spaces, for the live view's title. */
 size_t run_status(const struct run *r, const struct counter_values *since_start, char *buf,
 		  size_t len);

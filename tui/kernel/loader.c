@@ -293,6 +293,22 @@ static int map_recent(struct loader *l, struct error *e)
 	return 0;
 }
 
+/* The drops per port of every CPU, read in place as the recent sources are. */
+static int map_port_drops(struct loader *l, struct error *e)
+{
+	void *p;
+
+	l->port_drops_bytes = (size_t)l->ncpus * TCPDROP_PORTS * sizeof(__u64);
+	p = mmap(NULL, l->port_drops_bytes, PROT_READ, MAP_SHARED,
+		 bpf_map__fd(l->skel->maps.port_drops), 0);
+	if (p == MAP_FAILED) {
+		l->port_drops_bytes = 0;
+		return error_set(e, -errno, "cannot map the drops per port: %s", strerror(errno));
+	}
+	l->port_drops = p;
+	return 0;
+}
+
 int loader_load(struct loader *l, const struct loader_config *cfg, struct error *e)
 {
 	int err;
@@ -329,12 +345,15 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 	if (cfg->max_sources)
 		bpf_map__set_max_entries(l->skel->maps.sources, cfg->max_sources);
 	bpf_map__set_max_entries(l->skel->maps.recent, l->ncpus * TCPDROP_RECENT_SETS);
+	bpf_map__set_max_entries(l->skel->maps.port_drops, l->ncpus * TCPDROP_PORTS);
 	err = tcpdrop_bpf__load(l->skel);
 	if (err) {
 		load_error(err, cfg, e);
 		goto fail;
 	}
 	err = map_recent(l, e);
+	if (!err)
+		err = map_port_drops(l, e);
 	if (err)
 		goto fail;
 	/* The bucket starts full: the first burst is logged whole. */
@@ -448,6 +467,20 @@ int loader_read_counters(struct loader *l, struct counter_values *out)
 		out->v[TCPDROP_SEEN_BYTES] += c->passed_bytes + c->count[TCPDROP_DROPPED_BYTES];
 	}
 	return 0;
+}
+
+void loader_read_port_drops(struct loader *l, uint64_t drops[TCPDROP_PORTS])
+{
+	memset(drops, 0, TCPDROP_PORTS * sizeof(*drops));
+	if (!l->port_drops)
+		return;
+	/* Each counter only grows and is one aligned word: a read in place is exact for it. */
+	for (size_t at = 0; at < (size_t)l->ncpus * TCPDROP_PORTS; at += TCPDROP_PORTS) {
+		const volatile __u64 *row = l->port_drops + at;
+
+		for (size_t port = 0; port < TCPDROP_PORTS; port++)
+			drops[port] += row[port];
+	}
 }
 
 static void free_source_buffers(struct loader *l)
@@ -658,6 +691,9 @@ void loader_stop(struct loader *l)
 	if (l->recent)
 		munmap((void *)l->recent, l->recent_bytes);
 	l->recent = NULL;
+	if (l->port_drops)
+		munmap((void *)l->port_drops, l->port_drops_bytes);
+	l->port_drops = NULL;
 	tcpdrop_bpf__destroy(l->skel);
 	l->skel = NULL;
 	l->prog_fd = -1;

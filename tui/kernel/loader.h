@@ -65,6 +65,9 @@ struct loader {
 	const volatile struct tcpdrop_recent_set *recent;
 	size_t recent_sets, recent_bytes;
 	struct source_row *recent_rows;
+	/* Every CPU's drops per port, mapped read-only (tcpdrop.h). */
+	const volatile __u64 *port_drops;
+	size_t port_drops_bytes;
 	__u32 generation;		/* of the per-source counts: bumped by a clear */
 	__s64 burst_ns;			/* the most the --event-rate bucket holds */
 	uint64_t refilled_ns;		/* when loader_tick() last refilled it */
@@ -112,6 +115,8 @@ void loader_rewind_sources(struct loader *l);
  * to the other meanwhile are then missed once rather than counted twice.
  */
 int loader_read_recent(struct loader *l, struct source_row **rows);
+/* Adds up every CPU's drops per destination port, since the load, into drops. */
+void loader_read_port_drops(struct loader *l, uint64_t drops[TCPDROP_PORTS]);
 /* Fills row with the table's counts of row's source (zero if it has none): 1 if it has, 0 if
  * not, or -errno. */
 int loader_lookup_source(struct loader *l, struct source_row *row);

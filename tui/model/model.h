@@ -9,6 +9,7 @@
 
 #include "tui/model/droplog.h"
 #include "tui/model/history.h"
+#include "tui/model/portdrops.h"
 #include "tui/model/sources.h"
 #include "tui/model/stats.h"
 
@@ -16,6 +17,7 @@ struct model {
 	struct stats stats;
 	struct history history;
 	struct sources sources;
+	struct port_drops ports;	/* ports.now is read into before each sample and clear */
 	struct droplog log;
 	uint64_t sampled_ns;		/* CLOCK_MONOTONIC of the last reading */
 	uint64_t realtime_offset_ns;	/* turns event stamps into wall-clock time */

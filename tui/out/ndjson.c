@@ -134,8 +134,9 @@ size_t ndjson_drop(char *buf, size_t len, const struct tcpdrop_event *e, const c
 }
 
 size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *ports,
-		    const struct stats *s, const struct source_row *top, size_t ntop)
+		    const struct stats *s, const struct ndjson_tops *tops)
 {
+	const struct source_row *top = tops->sources;
 	char time[FORMAT_TIME_LEN], src[FORMAT_ADDR_LEN];
 	size_t used = 0, room;
 
@@ -155,12 +156,17 @@ size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *por
 			append(buf, len, &used, ",\"%s_pps\":%.1f", tcpdrop_counter_names[c].json,
 			       s->rate[c]);
 	append(buf, len, &used, ",\"top\":[");
-	for (size_t i = 0; i < ntop; i++) {
+	for (size_t i = 0; i < tops->nsources; i++) {
 		format_addr(top[i].family, top[i].addr, src);
 		append(buf, len, &used, "%s{\"src\":\"%s\",\"drops\":%llu,\"bytes\":%llu}",
 		       i ? "," : "", src, (unsigned long long)top[i].drops,
 		       (unsigned long long)top[i].bytes);
 	}
+	append(buf, len, &used, "],\"top_ports\":[");
+	for (size_t i = 0; i < tops->nports; i++)
+		append(buf, len, &used, "%s{\"port\":%u,\"drops\":%llu}", i ? "," : "",
+		       (unsigned int)tops->ports[i].port,
+		       (unsigned long long)tops->ports[i].drops);
 	append(buf, len, &used, "]}\n");
 	return used;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "common/tcpdrop.h"
+#include "tui/model/portdrops.h"
 #include "tui/model/sources.h"
 #include "tui/model/stats.h"
 
@@ -18,8 +19,16 @@
  */
 size_t ndjson_drop(char *buf, size_t len, const struct tcpdrop_event *e, const char *ifname,
 		   uint64_t realtime_ns);
+/* What one stats line reports besides the counters. */
+struct ndjson_tops {
+	const struct source_row *sources;	/* most drops first */
+	size_t nsources;
+	const struct port_row *ports;		/* most drops first: "top_ports" */
+	size_t nports;
+};
+
 /* ports: the watched set as ports_format() writes it, whole: a long set makes a long line. */
 size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *ports,
-		    const struct stats *s, const struct source_row *top, size_t ntop);
+		    const struct stats *s, const struct ndjson_tops *tops);
 
 #endif /* TCPDROP_NDJSON_H */

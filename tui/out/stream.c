@@ -59,22 +59,26 @@ static int stream_sampled(void *out, struct run *r, uint64_t now_ns, struct erro
 {
 	const struct run_view *v = run_view(r);
 	struct source_row top[NDJSON_TOP_SOURCES];
-	size_t ntop = sources_top(&v->model->sources, SORT_DROPS, top, NDJSON_TOP_SOURCES);
+	struct ndjson_tops tops = {
+		.sources = top,
+		.nsources = sources_top(&v->model->sources, SORT_DROPS, top, NDJSON_TOP_SOURCES),
+		.ports = v->model->ports.top,
+		.nports = v->model->ports.ntop,
+	};
 	uint64_t realtime_ns = clock_ns(CLOCK_REALTIME);
 	char line[4096], *longer;
 	size_t n;
 	int err;
 
 	(void)now_ns;
-	n = ndjson_stats(line, sizeof(line), realtime_ns, v->watch.ports, &v->model->stats, top,
-			 ntop);
+	n = ndjson_stats(line, sizeof(line), realtime_ns, v->watch.ports, &v->model->stats, &tops);
 	if (n < sizeof(line))
 		return emit(out, r, line, n, e);
 	/* A long port set (w, or many -p) makes a long line: it goes out whole, never cut. */
 	longer = malloc(n + 1);
 	if (!longer)
 		return error_set(e, -ENOMEM, "out of memory for a stats line");
-	ndjson_stats(longer, n + 1, realtime_ns, v->watch.ports, &v->model->stats, top, ntop);
+	ndjson_stats(longer, n + 1, realtime_ns, v->watch.ports, &v->model->stats, &tops);
 	err = emit(out, r, longer, n, e);
 	free(longer);
 	return err;

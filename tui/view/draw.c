@@ -12,8 +12,9 @@
 #include "tui/view/keys.h"
 #include "tui/view/screen.h"
 
-/* Rows that are always there: title, two counter rows, sparkline, two headings, key bar. */
-#define FIXED_ROWS	7
+/* Rows that are always there: title, two counter rows, sparkline, top ports, two headings, key
+ * bar. */
+#define FIXED_ROWS	8
 #define SOURCES_MAX	10
 #define SPARK_TEXT_COLS	36
 
@@ -31,7 +32,7 @@ struct layout layout_for(int rows, int cols)
 		l.sources_rows = SOURCES_MAX;
 	if (l.sources_rows < 1)
 		l.sources_rows = 1;
-	l.sources_top = 5;
+	l.sources_top = 6;
 	l.log_top = l.sources_top + l.sources_rows + 1;
 	l.log_rows = rows - 1 - l.log_top;
 	return l;
@@ -234,6 +235,35 @@ static void draw_sparkline(const struct frame *f, int cols)
 	}
 	attrset(A_NORMAL);
 	put(3, 9 + n, cols - 9 - n, ROLE_LABEL, true, right);
+}
+
+/* One row: the ports that dropped most, each with its drops and share, as many as fit. */
+static void draw_ports(const struct frame *f, int cols)
+{
+	const struct picture *v = f->picture;
+	uint64_t all = v->stats.total.v[TCPDROP_DROPPED];
+	char line[512], drops[FORMAT_NUM_LEN];
+	int used = 0, x = 11;
+
+	put(4, 0, x, ROLE_LABEL, false, " TOP PORTS");
+	if (!v->nports) {
+		put(4, x, cols - x, ROLE_LABEL, false, " no drops yet");
+		return;
+	}
+	line[0] = '\0';
+	for (size_t i = 0; i < v->nports; i++) {
+		char item[64];
+		int n;
+
+		format_count(v->ports[i].drops, drops);
+		n = snprintf(item, sizeof(item), " %u %s %.1f%% ", (unsigned int)v->ports[i].port,
+			     drops, all ? 100.0 * v->ports[i].drops / all : 0.0);
+		if (used + n > cols - x || used + n >= (int)sizeof(line))
+			break;
+		memcpy(line + used, item, n + 1);
+		used += n;
+	}
+	put(4, x, cols - x, ROLE_NORMAL, false, line);
 }
 
 /* The column a sort key lives in gets a marker. */
@@ -525,6 +555,7 @@ void draw(const struct frame *f)
 	draw_title(f, l->cols);
 	draw_counters(f, l->cols);
 	draw_sparkline(f, l->cols);
+	draw_ports(f, l->cols);
 	draw_sources(f, l);
 	draw_log(f, l);
 	draw_status(f, l->rows, l->cols);

@@ -13,6 +13,7 @@
 
 #include "tui/model/droplog.h"
 #include "tui/model/history.h"
+#include "tui/model/portdrops.h"
 #include "tui/model/sources.h"
 #include "tui/model/stats.h"
 #include "tui/run.h"
@@ -28,6 +29,8 @@ struct picture {
 	struct source_row top[PICTURE_TOP_MAX];
 	size_t ntop;
 	uint64_t untracked_drops;	/* drops in no source's row: sources_untracked_drops() */
+	struct port_row ports[PORT_DROPS_TOP];	/* the ports that dropped most since the clear */
+	size_t nports;
 	uint64_t taken_ns;	/* CLOCK_MONOTONIC, for "last seen" ages */
 };
 

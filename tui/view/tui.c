@@ -61,6 +61,8 @@ static void take_picture(struct tui *t, uint64_t now)
 	p->ntop = sources_top(&m->sources, t->sort, p->top, PICTURE_TOP_MAX);
 	p->untracked_drops = sources_untracked_drops(&m->sources,
 						     m->stats.total.v[TCPDROP_DROPPED]);
+	memcpy(p->ports, m->ports.top, sizeof(p->ports));
+	p->nports = m->ports.ntop;
 	p->taken_ns = now;
 }
 
