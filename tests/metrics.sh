@@ -24,7 +24,7 @@ CASES=(
 	thousand_idle_connections_scrapes_and_drops_go_on
 	slow_client_is_cut_at_the_age_limit
 	socket_bound_before_privileges_served_after
-	prometheus_sums_drops_of_two_instances
+	prometheus_sums_drops_of_two_instances_and_splits_them_by_port
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -416,7 +416,7 @@ prom_ready() {
 }
 
 run_prometheus() {
-	local name=prometheus_sums_drops_of_two_instances why= t1 t2 prom
+	local name=prometheus_sums_drops_of_two_instances_and_splits_them_by_port why= t1 t2 prom
 	local dir=$TDT_TMP/prometheus
 	if ! { netns_add "$C2" && ip link add "$SIF2" netns "$S" type veth peer name "$CIF2" netns "$C2" &&
 		ip -n "$C2" link set lo up && ip -n "$S" link set "$SIF2" up &&
@@ -437,7 +437,7 @@ run_prometheus() {
 	EOF
 	start_tool prom1 -q --metrics "$PORT" || { fail $name "first: $START_WHY"; return; }
 	t1=$TOOL
-	SIF=$SIF2 start_tool prom2 -q --metrics "127.0.0.1:$PORT2" ||
+	SIF=$SIF2 start_tool prom2 -q --metrics "127.0.0.1:$PORT2" -p 4040,8080-8081 ||
 		{ fail $name "second: $START_WHY"; return; }
 	t2=$TOOL
 	ip netns exec "$S" timeout 60 prometheus --config.file="$dir/prometheus.yml" \
@@ -453,8 +453,14 @@ run_prometheus() {
 		why="both targets not up 15 s on: count(up == 1) is $(prom_query 'count(up{job="tcpdrop-top"} == 1)')"
 	elif ! wait_until 10 prom_is 'sum(tcpdrop_top_dropped_packets_total)' 5; then
 		why="sum(tcpdrop_top_dropped_packets_total) is $(prom_query 'sum(tcpdrop_top_dropped_packets_total)'), want 5 (3 SYNs to $SIF, 2 to $SIF2)"
-	elif ! prom_is "tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\"}" 2; then
-		why="$SIF2's own series is $(prom_query "tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\"}"), want 2"
+	elif ! prom_is "sum(tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\"})" 2; then
+		why="$SIF2's own series add up to $(prom_query "sum(tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\"})"), want 2"
+	elif ! prom_is "tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\",port=\"4040\"}" 2; then
+		why="$SIF2's port 4040 is $(prom_query "tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\",port=\"4040\"}"), want 2"
+	elif ! prom_is "tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\",port=\"8080-8081\"}" 0; then
+		why="$SIF2's ports 8080-8081 are $(prom_query "tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\",port=\"8080-8081\"}"), want 0"
+	elif ! prom_is "count(tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\"})" 2; then
+		why="$SIF2 has $(prom_query "count(tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\"})") dropped series, want 2 (4040, 8080-8081)"
 	fi
 	stop_pid "$prom" TERM 10
 	TOOL=$t2 stop_tool TERM

@@ -347,7 +347,7 @@ run_identity() {
 		st=/proc/$TOOL/status
 		if ! grep -qE '^CapEff:\s+0+$' "$st" || ! grep -qE '^CapPrm:\s+0+$' "$st"; then
 			why="capabilities left: $(grep -E '^Cap(Eff|Prm)' "$st" | tr '\n' ' ')"
-		elif ! wait_until 5 sh -c "ip netns exec $S curl -sf --max-time 2 http://127.0.0.1:24040/metrics | grep -q '^tcpdrop_top_dropped_packets_total{ifname=\"$SIF\"} 1\$'"; then
+		elif ! wait_until 5 sh -c "ip netns exec $S curl -sf --max-time 2 http://127.0.0.1:24040/metrics | grep -q '^tcpdrop_top_dropped_packets_total{ifname=\"$SIF\",port=\"4040\"} 1\$'"; then
 			why="/metrics does not count the SYN"
 		fi
 	fi

@@ -157,7 +157,7 @@ metric() {
 }
 
 gauges_counted() {
-	scrape "$1" && [ "$(metric "$1" tcpdrop_top_dropped_packets_total)" = 1 ] &&
+	scrape "$1" && grep -qx "tcpdrop_top_dropped_packets_total{ifname=\"$SIF\",port=\"4040\"} 1" "$1" &&
 		[ "$(metric "$1" tcpdrop_top_sources)" = 1 ]
 }
 

@@ -135,6 +135,64 @@ TEST(metrics_info_label_carries_a_long_port_set_whole)
 	run_free(run);
 }
 
+#define DROPPED_IN_ETH0	"tcpdrop_top_dropped_packets_total{ifname=\"eth0\""
+
+/* Dropped packets by port: a series for each run of the set as written, the rest "other". */
+TEST(metrics_dropped_packets_have_a_port_label_for_each_run_of_the_set)
+{
+	static uint64_t drops[TCPDROP_PORTS];
+	struct metrics_values v = values("eth0");
+	struct port_set set;
+	char text[8192], err[128];
+	const char *p;
+	int series = 0;
+
+	CHECK(!ports_parse("22,4040-4041,9000", &set, err, sizeof(err)), "%s", err);
+	drops[22] = 1;
+	drops[4040] = 2;
+	drops[4041] = 3;
+	drops[5555] = 4;	/* watched before a change of the set */
+	v.port_set = &set;
+	v.port_drops = drops;
+	CHECK(metrics_format(text, sizeof(text), &v) < sizeof(text), "text does not fit");
+	CHECK(strstr(text, "\n" DROPPED_IN_ETH0 ",port=\"22\"} 1\n"), "port 22: %s", text);
+	CHECK(strstr(text, "\n" DROPPED_IN_ETH0 ",port=\"4040-4041\"} 5\n"),
+	      "the run 4040-4041, added up: %s", text);
+	CHECK(strstr(text, "\n" DROPPED_IN_ETH0 ",port=\"9000\"} 0\n"),
+	      "a watched port with no drops has its series: %s", text);
+	CHECK(strstr(text, "\n" DROPPED_IN_ETH0 ",port=\"other\"} 4\n"),
+	      "drops to ports no longer watched: %s", text);
+	for (p = text; (p = strstr(p, "\ntcpdrop_top_dropped_packets_total{")); p++)
+		series++;
+	CHECK_EQ_U64(series, 4, "dropped series");
+}
+
+/* However many runs the set has, the first METRICS_PORT_SERIES get a series, the rest "other". */
+TEST(metrics_port_series_are_bounded_however_many_runs)
+{
+	static uint64_t drops[TCPDROP_PORTS];
+	struct metrics_values v = values("eth0");
+	struct port_set set = { 0 };
+	static char text[65536];
+	char want[160];
+
+	for (unsigned int i = 0; i < 100; i++) {
+		ports_add(&set, 1000 + 2 * i);	/* 100 runs of one port */
+		drops[1000 + 2 * i] = 1;
+	}
+	v.port_set = &set;
+	v.port_drops = drops;
+	CHECK(metrics_format(text, sizeof(text), &v) < sizeof(text), "text does not fit");
+	snprintf(want, sizeof(want), DROPPED_IN_ETH0 ",port=\"%u\"} 1\n",
+		 1000 + 2 * (METRICS_PORT_SERIES - 1));
+	CHECK(strstr(text, want), "the last run with a series of its own: %s", want);
+	snprintf(want, sizeof(want), ",port=\"%u\"}", 1000 + 2 * METRICS_PORT_SERIES);
+	CHECK(!strstr(text, want), "a run past the bound has a series: %s", want);
+	snprintf(want, sizeof(want), DROPPED_IN_ETH0 ",port=\"other\"} %d\n",
+		 100 - METRICS_PORT_SERIES);
+	CHECK(strstr(text, want), "the runs past the bound are other: %s", want);
+}
+
 TEST(listen_takes_a_port_an_ipv4_or_a_bracketed_ipv6_address)
 {
 	struct listen_addr a;
@@ -291,6 +349,8 @@ int main(void)
 	RUN(metrics_label_values_escape_quotes_backslashes_newlines_and_bad_utf8);
 	RUN(metrics_text_cut_short_says_how_long_it_needed);
 	RUN(metrics_info_label_carries_a_long_port_set_whole);
+	RUN(metrics_dropped_packets_have_a_port_label_for_each_run_of_the_set);
+	RUN(metrics_port_series_are_bounded_however_many_runs);
 	RUN(listen_takes_a_port_an_ipv4_or_a_bracketed_ipv6_address);
 	RUN(listen_refuses_names_bad_ports_and_bare_ipv6);
 	RUN(metrics_sources_gauge_survives_the_views_clear);

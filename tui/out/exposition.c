@@ -52,6 +52,39 @@ static void put_label(struct text *t, const char *s)
 	}
 }
 
+/* The dropped packets by port: see METRICS_PORT_SERIES. */
+static void put_port_series(struct text *t, const struct metrics_values *v, const char *metric)
+{
+	const struct port_set *set = v->port_set;
+	uint64_t other = 0;
+	unsigned int port = 0, runs = 0;
+
+	while (port < TCPDROP_PORTS) {
+		unsigned int first = port;
+		uint64_t drops = 0;
+		bool watched = ports_contains(set, port);
+
+		while (port < TCPDROP_PORTS && ports_contains(set, port) == watched)
+			drops += v->port_drops[port++];
+		if (!watched || runs >= METRICS_PORT_SERIES) {
+			other += drops;
+			continue;
+		}
+		runs++;
+		put(t, "tcpdrop_top_%s_total{ifname=\"", metric);
+		put_label(t, v->ifname);
+		if (first == port - 1)
+			put(t, "\",port=\"%u\"} %" PRIu64 "\n", first, drops);
+		else
+			put(t, "\",port=\"%u-%u\"} %" PRIu64 "\n", first, port - 1, drops);
+	}
+	if (other) {
+		put(t, "tcpdrop_top_%s_total{ifname=\"", metric);
+		put_label(t, v->ifname);
+		put(t, "\",port=\"other\"} %" PRIu64 "\n", other);
+	}
+}
+
 size_t metrics_format(char *buf, size_t len, const struct metrics_values *v)
 {
 	struct text t = { .buf = buf, .len = len };
@@ -65,6 +98,10 @@ size_t metrics_format(char *buf, size_t len, const struct metrics_values *v)
 			continue;
 		put(&t, "# HELP tcpdrop_top_%s_total %s\n", n->metric, n->help);
 		put(&t, "# TYPE tcpdrop_top_%s_total counter\n", n->metric);
+		if (c == TCPDROP_DROPPED && v->port_drops && v->port_set) {
+			put_port_series(&t, v, n->metric);
+			continue;
+		}
 		put(&t, "tcpdrop_top_%s_total{ifname=\"", n->metric);
 		put_label(&t, v->ifname);
 		put(&t, "\"} %" PRIu64 "\n", v->counters.v[c]);
@@ -101,5 +138,6 @@ void metrics_values_of(struct metrics_values *v, const struct run_view *r)
 		.ports = r->watch.ports,
 		.dry_run = r->watch.dry_run,
 		.sources = r->model->sources.done.entries,
+		.port_set = &r->watch.port_set,
 	};
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "tui/model/stats.h"
+#include "tui/watch/ports.h"
 
 struct run_view;
 
@@ -21,7 +22,19 @@ struct metrics_values {
 	bool dry_run;
 	uint64_t sources;		/* entries in the per-source table: a clear keeps them */
 	struct counter_values counters;	/* the kernel's, since start */
+	/* The dropped counter by port, when given (else one series): each port's drops since
+	 * start (TCPDROP_PORTS of them), labelled by the runs of port_set (see below). */
+	const struct port_set *port_set;
+	const uint64_t *port_drops;
 };
+
+/*
+ * Dropped packets get a port label: one series for each run of watched ports as the set is
+ * written ("80", "9000-9010"), the first METRICS_PORT_SERIES of them, and port="other" for
+ * the rest and for ports watched before a change of the set, when it has any. The series add
+ * up to every drop, and their number is bounded whatever the set.
+ */
+#define METRICS_PORT_SERIES	64
 
 /* What a scrape shows of the run as it is, but the counters, which are read from the kernel at
  * each scrape. */

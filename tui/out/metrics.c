@@ -59,6 +59,8 @@ static enum MHD_Result serve_metrics(struct metrics *m, struct MHD_Connection *c
 	if (run_read_counters(m->run, &v.counters))
 		return plain(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "reading the counters failed\n",
 			     NULL);
+	run_read_port_drops(m->run, m->port_drops);
+	v.port_drops = m->port_drops;
 	need = metrics_format(m->text, m->textcap, &v);
 	if (need >= m->textcap) {
 		char *bigger = realloc(m->text, need + 1);
@@ -166,6 +168,9 @@ int metrics_start(struct metrics *m, struct run *r, struct error *e)
 	int err;
 
 	m->run = r;
+	m->port_drops = calloc(TCPDROP_PORTS, sizeof(*m->port_drops));
+	if (!m->port_drops)
+		return error_set(e, -ENOMEM, "--metrics: out of memory");
 	room_for_connections();
 	/* The server's epoll descriptor, and one connection at least. */
 	snprintf(doing, sizeof(doing), "--metrics %s", m->addr.text);
@@ -229,6 +234,8 @@ void metrics_stop(struct metrics *m)
 	free(m->text);
 	m->text = NULL;
 	m->textcap = 0;
+	free(m->port_drops);
+	m->port_drops = NULL;
 }
 
 /* --- The output ------------------------------------------------------------------------------ */

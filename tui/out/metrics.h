@@ -51,6 +51,7 @@ struct metrics {
 	uint64_t next_sweep_ns;
 	char *text;			/* the last scrape's text */
 	size_t textcap;
+	uint64_t *port_drops;		/* each port's drops, read at a scrape (TCPDROP_PORTS) */
 };
 
 #define METRICS_INIT { .listen_fd = -1 }
