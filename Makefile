@@ -16,7 +16,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
 LDLIBS = $(shell $(PKG_CONFIG) --libs libbpf ncursesw 2>/dev/null || echo -lbpf -lncursesw) \
 	-lelf -lz -lpcap $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
-	$(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+	$(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl) -lm
 
 ifeq ($(V),1)
 	Q =

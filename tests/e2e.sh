@@ -34,6 +34,7 @@ CASES=(
 	capabilities_once_attached_are_none_or_cap_bpf_alone
 	stats_top_lists_up_to_10_sources_by_drops
 	stats_top_ports_count_each_port_exactly
+	group_24_stats_top_rows_are_networks_with_their_addresses
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -587,8 +588,45 @@ got == [(4040, 5), (8080, 3), (9001, 2)] or fail('top_ports is %s, want 4040 5, 
 	check $name "$why"
 }
 
+# --group 24: the stats line's top rows are /24 networks, each with its sources added up.
+run_group() {
+	local name=group_24_stats_top_rows_are_networks_with_their_addresses why= cfg=$TDT_TMP/group.cfg
+	local src n
+	if ! command -v trafgen >/dev/null; then
+		fail $name "no trafgen (netsniff-ng; make deps installs it)"
+		return
+	fi
+	if ! start_tool group --json -d 0.2 --group 24; then
+		fail $name "$START_WHY"
+		return
+	fi
+	for src in 198.51.100.50:3 198.51.100.51:2 203.0.113.7:4; do
+		cat >"$cfg" <<-EOF
+			{
+				eth(da=$(link_mac "$S" "$SIF"), sa=$(link_mac "$C" "$CIF"), type=0x0800),
+				ipv4(saddr=${src%:*}, daddr=$V4S, ttl=64, df),
+				tcp(sp=40000, dp=4040, syn, win=65535),
+			}
+		EOF
+		n=${src#*:}
+		ip netns exec "$C" timeout 10 trafgen -o "$CIF" -c "$cfg" -n "$n" -P 1 \
+			>"$TDT_TMP/group.tg" 2>&1 </dev/null || why="trafgen: $(tail -c 200 "$TDT_TMP/group.tg")"
+	done
+	[ -z "$why" ] && ! wait_until 5 nd_true "$TOOL_OUT" \
+		"[s for s in stats() if s['dropped'] == 9 and len(s['top']) == 2] or fail('')" &&
+		why="no stats line counts the 9 SYNs in two networks: $(tail -n 1 "$TOOL_OUT" | head -c 300)"
+	stop_tool INT
+	[ -z "$why" ] && why=$(nd_check "$TOOL_OUT" "
+t = stats()[-1]['top']
+got = [(x['net'], x['drops'], x['addresses']) for x in t]
+got == [('198.51.100.0/24', 5, 2), ('203.0.113.0/24', 4, 1)] or fail('top is %s' % t)
+all(list(x) == ['net', 'drops', 'bytes', 'addresses', 'pps'] for x in t) or fail('keys: %s' % t)")
+	check $name "$why"
+}
+
 run_main
 run_top_ports
+run_group
 run_kill9
 run_dry
 run_ports

@@ -173,8 +173,9 @@ drops > 0 or fail('nothing untracked: %s' % show())
 abs(share - 100.0 * drops / 20000) < 0.06 or fail('untracked share %s%% of %d' % (share, drops))
 top = source_rows()[0].split()
 top[0] == '2001:db8::1:1' and top[1] == '10,000' or fail('top row: %s' % show())
-abs(float(top[-2].rstrip('%')) - 50.0) < 0.06 or fail(
-	'top share %s is not of all 20,000 drops' % top[-2])")
+share = [x for x in top if x.endswith('%')][0]
+abs(float(share.rstrip('%')) - 50.0) < 0.06 or fail(
+	'top share %s is not of all 20,000 drops' % share)")
 	fi
 	key $tag q
 	[ -z "$why" ] && why=$(stopped_problem $tag)

@@ -253,7 +253,7 @@ static void read_table(struct model *m, size_t n)
 	}
 	sources_scan_begin(&m->sources, m->stats.total.v[TCPDROP_DROPPED]);
 	sources_scan_add(&m->sources, rows, n);
-	sources_scan_end(&m->sources);
+	sources_scan_end(&m->sources, 0);
 }
 
 /* The live view's clear starts its counts again; the table, and so the gauge, stay. */

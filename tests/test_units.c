@@ -385,6 +385,27 @@ TEST(stats_line_carries_totals_rates_and_top_sources)
 			"\"top_ports\":[{\"port\":4040,\"drops\":3},{\"port\":22,\"drops\":1}]}\n");
 }
 
+/* --group: a network's row names it, with its addresses and its rate (null until it has one). */
+TEST(stats_line_names_networks_with_their_addresses_and_rate)
+{
+	struct counter_values raw = counters(0, 0);
+	struct source_row top[2] = {
+		{ .family = 4, .addr = { 198, 51, 100 }, .prefix = 24, .drops = 7, .bytes = 700,
+		  .addresses = 3, .rate = { 2.5, 2, 1 } },
+		{ .family = 6, .addr = { 0x20, 0x01, 0x0d, 0xb8 }, .prefix = 64, .drops = 1,
+		  .bytes = 90, .addresses = 1, .rate = { -1, -1, -1 } },
+	};
+	struct ndjson_tops tops = { .sources = top, .nsources = 2 };
+	char line[1024];
+	struct stats s;
+
+	stats_reset(&s, &raw, 0);
+	ndjson_stats(line, sizeof(line), 1795552238000000000ULL, "4040", &s, &tops);
+	CHECK(strstr(line, ",\"top\":[{\"net\":\"198.51.100.0/24\",\"drops\":7,\"bytes\":700,"
+		      "\"addresses\":3,\"pps\":2.5},{\"net\":\"2001:db8::/64\",\"drops\":1,"
+		      "\"bytes\":90,\"addresses\":1,\"pps\":null}],"), "got %s", line);
+}
+
 /* The strip and top_ports: most drops since the clear first, ties to the lower port, ten. */
 TEST(port_drops_rank_the_most_dropped_ports_since_the_clear)
 {
@@ -1262,7 +1283,7 @@ static void scan(struct sources *s, const struct source_row *table, size_t n, si
 	sources_scan_begin(s, dropped);
 	for (size_t at = 0; at < n; at += chunk)
 		CHECK(sources_scan_add(s, table + at, n - at < chunk ? n - at : chunk) == 0, "add");
-	CHECK(sources_scan_end(s) == 0, "end");
+	CHECK(sources_scan_end(s, 0) == 0, "end");
 }
 
 /* A table row counted before the last clear reads as 0 drops (the loader's doing): no row. */
@@ -1302,7 +1323,7 @@ static void scan_with_recent(struct sources *s, const struct source_row *table, 
 	for (size_t i = 0; i < nfound && i < nparts; i++)
 		CHECK(!memcmp(found[i].addr, parts[i].addr, 16), "recent-only source %zu", i);
 	CHECK(sources_settle(s, parts, nparts, again, nagain) == 0, "settle");
-	CHECK(sources_scan_end(s) == 0, "end");
+	CHECK(sources_scan_end(s, 0) == 0, "end");
 }
 
 /* A source's row is its table entry plus its entries on every CPU, each counted once. */
@@ -1363,6 +1384,111 @@ TEST(sources_top_orders_by_the_key_asked_for)
 	sources_free(&s);
 }
 
+static struct source_row src6(const char *addr, uint64_t drops, uint64_t bytes)
+{
+	struct source_row r = { .family = 6, .drops = drops, .bytes = bytes };
+
+	inet_pton(AF_INET6, addr, r.addr);
+	return r;
+}
+
+static bool has_row(struct sources *s, const char *label, uint64_t drops, uint64_t bytes,
+		    uint64_t addresses)
+{
+	struct source_row top[16];
+	char l[SOURCES_LABEL_LEN];
+	size_t n = sources_top(s, SORT_DROPS, top, 16);
+
+	for (size_t i = 0; i < n; i++) {
+		sources_label(&top[i], l);
+		if (!strcmp(l, label))
+			return top[i].drops == drops && top[i].bytes == bytes &&
+			       top[i].addresses == addresses;
+	}
+	return false;
+}
+
+/* A network's row adds up its sources, and counts each address once, table and entries both. */
+TEST(sources_grouped_by_network_add_up_their_addresses_once)
+{
+	struct source_row table[6] = {
+		src(1, 3, 300), src(2, 2, 200), src(9, 4, 400),
+		src6("2001:db8:1:2::5", 1, 90), src6("2001:db8:1:2:ffff::1", 2, 180),
+		src6("2001:db8:1:3::1", 5, 450),
+	};
+	/* Entries: more of 198.51.100.1 (in the table too), and a source only here. */
+	struct source_row recent[2] = { src(1, 1, 100), src(3, 1, 100) };
+	struct source_row top[8];
+	struct sources s = {};
+
+	table[2].addr[2] = 101;	/* 198.51.101.9 */
+	sources_group_by(&s, GROUP_NET_SMALL);
+	sources_scan_begin(&s, 20);
+	CHECK(sources_scan_add(&s, table, 6) == 0, "add");
+	CHECK(sources_scan_recent(&s, recent, 2) == 0, "recent");
+	CHECK(sources_scan_end(&s, 0) == 0, "end");
+	CHECK(has_row(&s, "198.51.100.0/24", 7, 700, 3), "198.51.100.0/24: 7 drops of 3 addresses");
+	CHECK(has_row(&s, "198.51.101.0/24", 4, 400, 1), "198.51.101.0/24: 4 drops of 1");
+	CHECK(has_row(&s, "2001:db8:1:2::/64", 3, 270, 2), "2001:db8:1:2::/64: 3 of 2");
+	CHECK(has_row(&s, "2001:db8:1:3::/64", 5, 450, 1), "2001:db8:1:3::/64: 5 of 1");
+	CHECK_EQ_U64(s.done.total_drops, 19, "every drop in a row");
+	CHECK_EQ_U64(sources_top(&s, SORT_DROPS, top, 8), 4, "four networks");
+	CHECK(top[0].prefix == 24 && top[0].drops == 7, "the busiest first");
+
+	sources_group_by(&s, GROUP_NET_LARGE);
+	scan(&s, table, 6, 4, 20);
+	CHECK(has_row(&s, "198.51.0.0/16", 9, 900, 3), "198.51.0.0/16: 9 drops of 3 addresses");
+	CHECK(has_row(&s, "2001:db8:1::/48", 8, 720, 3), "2001:db8:1::/48: 8 of 3");
+
+	sources_group_by(&s, GROUP_ADDRESS);
+	scan(&s, table, 6, 4, 20);
+	CHECK(has_row(&s, "198.51.101.9", 4, 400, 0), "by address again");
+	sources_free(&s);
+}
+
+/* A row's rate: its drops since the last read over the time between; none on its first. */
+static void read_at(struct sources *s, struct source_row *table, size_t n, uint64_t ns)
+{
+	sources_scan_begin(s, 0);
+	CHECK(sources_scan_add(s, table, n) == 0, "add");
+	CHECK(sources_scan_end(s, ns) == 0, "end");
+}
+
+TEST(sources_rates_come_from_the_last_read)
+{
+	struct source_row table[2] = { src(1, 10, 1000), src(2, 4, 400) };
+	struct source_row top[2];
+	struct sources s = {};
+
+	read_at(&s, table, 2, 1000000000ULL);
+	sources_top(&s, SORT_DROPS, top, 2);
+	CHECK(top[0].rate[0] < 0 && top[0].rate[1] < 0 && top[0].rate[2] < 0,
+	      "a first read has no rate: %f", top[0].rate[0]);
+	table[0].drops = 30;	/* 20 more in 2 s */
+	table[1].drops = 24;
+	read_at(&s, table, 2, 3000000000ULL);
+	sources_top(&s, SORT_RATE, top, 2);
+	CHECK(top[0].rate[0] == 10.0 && top[1].rate[0] == 10.0, "10/s each: %f %f",
+	      top[0].rate[0], top[1].rate[0]);
+	CHECK(top[0].rate[1] == 10.0 && top[0].rate[2] == 10.0, "the averages start at the rate");
+	table[0].drops = 40;	/* 10 more in 2 s */
+	table[1].drops = 64;	/* 40 more */
+	read_at(&s, table, 2, 5000000000ULL);
+	CHECK_EQ_U64(sources_top(&s, SORT_RATE, top, 2), 2, "rows by rate");
+	CHECK(top[0].addr[3] == 2 && top[0].rate[0] == 20.0, "the fastest first, 20/s: %u %f",
+	      top[0].addr[3], top[0].rate[0]);
+	CHECK(top[1].addr[3] == 1 && top[1].rate[0] == 5.0, "then 5/s: %f", top[1].rate[0]);
+	/* Weighted over 10 s and 40 s: on their way from 10 to 20, the longer one slower. */
+	CHECK(top[0].rate[1] > 10.0 && top[0].rate[1] < 20.0 && top[0].rate[2] > 10.0 &&
+	      top[0].rate[2] < top[0].rate[1], "averages 10 s %f, 40 s %f", top[0].rate[1],
+	      top[0].rate[2]);
+	sources_clear(&s);
+	read_at(&s, table, 2, 6000000000ULL);
+	sources_top(&s, SORT_RATE, top, 2);
+	CHECK(top[0].rate[0] < 0, "after a clear, rates start again");
+	sources_free(&s);
+}
+
 /* Read in chunks, the top rows are the first rows of the whole table sorted. */
 TEST(sources_top_equals_the_head_of_a_full_sort)
 {
@@ -1380,6 +1506,8 @@ TEST(sources_top_equals_the_head_of_a_full_sort)
 	}
 	scan(&s, table, N, 333, total);
 	CHECK_EQ_U64(s.done.total_drops, total, "total");
+	for (int i = 0; i < N; i++)	/* a first read: no row has a rate yet */
+		table[i].rate[0] = table[i].rate[1] = table[i].rate[2] = -1;
 	for (int key = 0; key < SORT_NR; key++) {
 		CHECK_EQ_U64(sources_top(&s, key, top, K), K, "rows");
 		sources_sort(table, N, key);
@@ -1716,6 +1844,7 @@ int main(void)
 	RUN(drop_event_line_cut_short_is_reported_not_overrun);
 	RUN(stats_count_from_the_reset_point_and_rate_per_second);
 	RUN(stats_line_carries_totals_rates_and_top_sources);
+	RUN(stats_line_names_networks_with_their_addresses_and_rate);
 	RUN(port_drops_rank_the_most_dropped_ports_since_the_clear);
 	RUN(counter_names_are_whole_distinct_and_fit_their_outputs);
 	RUN(stats_line_carries_a_long_port_set_whole);
@@ -1755,6 +1884,8 @@ int main(void)
 	RUN(sources_drops_of_untracked_sources_are_the_counter_less_the_rows);
 	RUN(sources_top_orders_by_the_key_asked_for);
 	RUN(sources_top_equals_the_head_of_a_full_sort);
+	RUN(sources_grouped_by_network_add_up_their_addresses_once);
+	RUN(sources_rates_come_from_the_last_read);
 	RUN(sources_empty_table_is_handled_without_touching_null);
 	RUN(model_counts_everything_from_the_clear);
 	RUN(model_counts_since_the_start_through_a_clear);

@@ -17,6 +17,7 @@ CASES=(
 	clear_key_resets_counters_sources_and_log
 	pause_freezes_the_log_while_traffic_continues_and_resume_catches_up
 	sort_key_cycles_the_sort_marker
+	g_key_groups_sources_by_network_and_back
 	help_overlay_opens_and_any_key_closes_it
 	refresh_interval_keys_change_the_title
 	resize_to_60x15_and_back_keeps_a_sane_screen
@@ -171,7 +172,7 @@ re.match(r'^ TOP PORTS +4040 $sent 100\.0% *$', strip) or fail('TOP PORTS does n
 	# The marker starts on DROPS; each s moves it on, and the fourth brings it back.
 	name=sort_key_cycles_the_sort_marker
 	why=
-	for c in '' 'BYTES▼' 'LAST SEEN▼' 'DROPS▼'; do
+	for c in '' 'BYTES▼' 'RATE/s▼' 'LAST SEEN▼' 'DROPS▼'; do
 		if [ -z "$c" ]; then
 			c='DROPS▼'
 		else
@@ -181,6 +182,25 @@ re.match(r'^ TOP PORTS +4040 $sent 100\.0% *$', strip) or fail('TOP PORTS does n
 h = rows[sources_heading()]
 h.count('▼') == 1 or fail('heading has %d ▼ markers: %s' % (h.count('▼'), h.rstrip()))
 '$c' in h or fail('want $c in the heading: ' + h.rstrip())")
+		[ -n "$why" ] && break
+	done
+	[ -z "$why" ] && why=$(gone_problem $tag)
+	check $name "$why"
+
+	# g: the sources by /24 and /64, by /16 and /48, then by address again. One client here.
+	name=g_key_groups_sources_by_network_and_back
+	why=
+	for want in 'NETWORKS /24 /64:198.51.100.0/24' 'NETWORKS /16 /48:198.51.0.0/16' \
+		"SOURCES:$V4C"; do
+		key $tag g
+		why=$(wait_screen 3 $tag "
+h = rows[sources_heading()]
+h.startswith(' TOP ${want%%:*} ') or fail('want TOP ${want%%:*} in the heading: ' + h.rstrip())
+s = [r.split() for r in source_rows()]
+d = counter('dropped')
+[x for x in s if x[0] == '${want#*:}' and x[1] == str(d)] or fail('no row ${want#*:} with the %d drops: %s' % (d, source_rows()))
+'${want%%:*}' == 'SOURCES' or 'ADDRS' in h or fail('a grouped heading without ADDRS: ' + h.rstrip())
+'${want%%:*}' == 'SOURCES' or [x for x in s if x[0] == '${want#*:}' and x[-2] == '1'] or fail('${want#*:} does not hold 1 address: %s' % source_rows())")
 		[ -n "$why" ] && break
 	done
 	[ -z "$why" ] && why=$(gone_problem $tag)
@@ -366,22 +386,22 @@ src = log_rows()[0].split()[1]
 
 	# 60x15 leaves 5 log rows: End shows the oldest 5, the oldest (43001) on the last row.
 	name=end_key_shows_the_last_page
-	key $tag G
+	"${TM[@]}" send-keys -t $tag End
 	why=$(wait_screen 3 $tag "
 logged = $logged
 n = len(logged)
 n >= 9 or fail('the log held %d drops at 100 columns, want 9 or more' % n)
 log = [r.split()[1] for r in log_rows()]
-len(log) == 5 or fail('after G, %d log rows, want a full page of 5: %s' % (len(log), show()))
+len(log) == 5 or fail('after End, %d log rows, want a full page of 5: %s' % (len(log), show()))
 logged[-1].endswith(':43001') or fail('the oldest drop logged is %s, want 43001' % logged[-1])
-log == logged[-5:] or fail('after G the rows are %s, want the oldest five %s' % (log, logged[-5:]))
+log == logged[-5:] or fail('after End the rows are %s, want the oldest five %s' % (log, logged[-5:]))
 # A drop may still arrive after logged was read: the view then holds more, all newer.
 m = re.search(r'\((\d+)-(\d+) of (\d+)\)', rows[log_heading()])
 m and int(m.group(3)) >= n and (int(m.group(1)), int(m.group(2))) == (
 	int(m.group(3)) - 4, int(m.group(3))) or fail('log heading: ' + rows[log_heading()])")
-	key $tag g
+	"${TM[@]}" send-keys -t $tag Home
 	[ -z "$why" ] && why=$(wait_screen 3 $tag "
-':43100' in log_rows()[0] or fail('after g the newest is not on top: ' + show())")
+':43100' in log_rows()[0] or fail('after Home the newest is not on top: ' + show())")
 	[ -z "$why" ] && why=$(gone_problem $tag)
 	check $name "$why"
 

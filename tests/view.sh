@@ -68,9 +68,9 @@ counter('would drop') == 22 or fail('would drop is %d after 22 SYNs' % counter('
 log_rows() == $before or fail('the rows moved: %s, were %s' % (log_rows(), $before))")
 	fi
 	if [ -z "$why" ]; then
-		key $tag g
+		"${TM[@]}" send-keys -t $tag Home
 		why=$(wait_screen 3 $tag "
-':44022 ' in log_rows()[0] or fail('after g the newest is not on top: ' + show())")
+':44022 ' in log_rows()[0] or fail('after Home the newest is not on top: ' + show())")
 	fi
 	check $name "$why"
 

@@ -52,6 +52,7 @@ struct run *run_new(const struct options *opts, struct loader *loader,
 		run_free(r);
 		return NULL;
 	}
+	sources_group_by(&r->model.sources, opts->group);
 	return r;
 }
 
@@ -171,7 +172,7 @@ static int scan_recent(struct run *r, struct error *e)
 		n = sources_settle(s, r->parts, nparts, rows, n);
 	if (n < 0)
 		return error_set(e, n, "reading the recent sources failed: %s", strerror(-n));
-	return sources_scan_end(s);
+	return sources_scan_end(s, monotonic_ns());
 }
 
 /*
@@ -246,6 +247,13 @@ void run_quit(struct run *r)
 int run_clear(struct run *r, uint64_t now_ns, struct error *e)
 {
 	return restart(r, now_ns, false, e);
+}
+
+void run_group_by(struct run *r, enum group_by by)
+{
+	/* The rows shown stay until a read by the new grouping is complete. */
+	sources_group_by(&r->model.sources, by);
+	scan_begin(r);
 }
 
 int run_set_ports(struct run *r, const struct port_set *ports, struct error *e)

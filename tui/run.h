@@ -80,6 +80,8 @@ size_t run_status(const struct run *r, const struct counter_values *since_start,
 void run_quit(struct run *r);
 /* Restarts counting from the kernel's values as they are now (the live view's clear). */
 int run_clear(struct run *r, uint64_t now_ns, struct error *e);
+/* The top rows by another grouping, from the next complete read of the table on. */
+void run_group_by(struct run *r, enum group_by by);
 /* Watches another port set from now on, without reloading; the SSH guard applies. Returns 0,
  * or -errno with e filled and the old set kept: the run goes on. */
 int run_set_ports(struct run *r, const struct port_set *ports, struct error *e);

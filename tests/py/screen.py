@@ -55,7 +55,7 @@ def index(pattern):
 
 
 def sources_heading():
-    return index(r"^ TOP SOURCES")
+    return index(r"^ TOP (SOURCES|NETWORKS)")
 
 
 def log_heading():

@@ -10,6 +10,7 @@
 #include "tui/cli/listen.h"
 #include "tui/kernel/iface.h"
 #include "tui/kernel/rtnl.h"
+#include "tui/model/groups.h"
 #include "tui/watch/except.h"
 #include "tui/watch/ports.h"
 
@@ -34,6 +35,7 @@ struct options {
 	unsigned int snaplen;		/* --snaplen: bytes of each packet in it */
 	struct listen_addr metrics;	/* --metrics: where to serve them; .set false: nowhere */
 	bool quiet;			/* -q: no live view, no NDJSON */
+	enum group_by group;		/* --group: the top rows by address or by network */
 };
 
 #define CLI_MAX_EVENT_RATE	100000000

@@ -1,9 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/lib/format.h"
 #include "tui/model/sources.h"
+
+void sources_label(const struct source_row *row, char buf[SOURCES_LABEL_LEN])
+{
+	char addr[FORMAT_ADDR_LEN];
+
+	format_addr(row->family, row->addr, addr);
+	if (row->prefix)
+		snprintf(buf, SOURCES_LABEL_LEN, "%s/%u", addr, row->prefix);
+	else
+		snprintf(buf, SOURCES_LABEL_LEN, "%s", addr);
+}
 
 static int cmp_u64_desc(uint64_t a, uint64_t b)
 {
@@ -22,6 +35,11 @@ static int address_cmp_void(const void *a, const void *b)
 	return address_cmp(a, b);
 }
 
+static int cmp_double_desc(double a, double b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
 static int source_cmp(const struct source_row *a, const struct source_row *b,
 		      enum source_sort key)
 {
@@ -30,6 +48,9 @@ static int source_cmp(const struct source_row *a, const struct source_row *b,
 	switch (key) {
 	case SORT_BYTES:
 		c = cmp_u64_desc(a->bytes, b->bytes);
+		break;
+	case SORT_RATE:
+		c = cmp_double_desc(a->rate[0], b->rate[0]);
 		break;
 	case SORT_LAST_SEEN:
 		c = cmp_u64_desc(a->last_seen_ns, b->last_seen_ns);
@@ -57,14 +78,25 @@ void sources_sort(struct source_row *rows, size_t n, enum source_sort key)
 void sources_free(struct sources *s)
 {
 	free(s->merged);
+	groups_free(&s->groups);
+	rates_free(&s->rates);
 	memset(s, 0, sizeof(*s));
+}
+
+void sources_group_by(struct sources *s, enum group_by by)
+{
+	s->by = by;
+	s->scanning = false;
+	rates_clear(&s->rates);	/* a row of another grouping is another row */
 }
 
 void sources_scan_begin(struct sources *s, uint64_t dropped)
 {
 	memset(&s->scan, 0, sizeof(s->scan));
+	s->scan.by = s->by;
 	s->scan.started_drops = dropped;
 	s->scanning = true;
+	groups_begin(&s->groups, s->by);
 }
 
 /* A heap whose root is the row that would be shown last, so a better row replaces it. */
@@ -117,8 +149,15 @@ int sources_scan_add(struct sources *s, const struct source_row *rows, size_t n)
 		if (!rows[i].drops)	/* nothing since the clear */
 			continue;
 		s->scan.total_drops += rows[i].drops;
+		if (s->scan.by != GROUP_ADDRESS) {
+			if (groups_add(&s->groups, &rows[i]))
+				return -ENOMEM;
+			continue;
+		}
+		/* By rate they are ranked at the end, once their rates are known. */
 		for (int key = 0; key < SORT_NR; key++)
-			offer(&s->scan, key, &rows[i]);
+			if (key != SORT_RATE)
+				offer(&s->scan, key, &rows[i]);
 	}
 	return 0;
 }
@@ -175,6 +214,15 @@ int sources_scan_recent(struct sources *s, const struct source_row *rows, size_t
 	if (m < 0)
 		return (int)m;
 	s->scan.entries += m;
+	if (s->scan.by != GROUP_ADDRESS) {
+		/* A source's table part is in its group already: its entries add the rest. */
+		for (long i = 0; i < m; i++) {
+			s->scan.total_drops += s->merged[i].drops;
+			if (groups_add(&s->groups, &s->merged[i]))
+				return -ENOMEM;
+		}
+		return 0;
+	}
 	/* A source among the top rows already has its table part there: add the rest, and
 	 * offer it no more (recent_only 2 marks it taken; reset below). */
 	for (int key = 0; key < SORT_NR; key++) {
@@ -198,7 +246,8 @@ int sources_scan_recent(struct sources *s, const struct source_row *rows, size_t
 			continue;
 		row.recent_only = true;
 		for (int key = 0; key < SORT_NR; key++)
-			offer(&s->scan, key, &row);
+			if (key != SORT_RATE)
+				offer(&s->scan, key, &row);
 	}
 	return 0;
 }
@@ -261,8 +310,77 @@ static void drop_empty(struct source_row *rows, size_t *n)
 	*n = k;
 }
 
-int sources_scan_end(struct sources *s)
+/* Sorted rows, each once: a source is in the top rows of several keys, with the same counts. */
+static size_t dedup(struct source_row *rows, size_t n)
 {
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!k || address_cmp(&rows[k - 1], &rows[i]))
+			rows[k++] = rows[i];
+	return k;
+}
+
+/*
+ * Networks: every group is rated, then ranked by each key. Addresses: only the top rows by
+ * drops, bytes and last seen are rated (the table may hold millions), and ranked by rate among
+ * themselves: a source dropping now is among the last seen.
+ */
+static int rate_and_rank(struct sources *s, uint64_t now_ns)
+{
+	struct source_summary *sum = &s->scan;
+	struct source_row *rows;
+	size_t n = 0;
+	int err;
+
+	if (sum->by != GROUP_ADDRESS) {
+		groups_pack(&s->groups);
+		rows = s->groups.rows;
+		n = s->groups.n;
+	} else {
+		/* The top rows, one a source, in the scratch of merge_by_address. */
+		size_t want = SORT_NR * SOURCES_TOP;
+
+		if (want > s->cap_merged) {
+			struct source_row *grown = realloc(s->merged, want * sizeof(*grown));
+
+			if (!grown)
+				return -ENOMEM;
+			s->merged = grown;
+			s->cap_merged = want;
+		}
+		for (int key = 0; key < SORT_NR; key++)
+			for (size_t i = 0; i < sum->ntop[key]; i++)
+				s->merged[n++] = sum->top[key][i];
+		if (n > 1)
+			qsort(s->merged, n, sizeof(*s->merged), address_cmp_void);
+		n = dedup(s->merged, n);
+		rows = s->merged;
+	}
+	err = rates_update(&s->rates, rows, n, now_ns);
+	if (sum->by != GROUP_ADDRESS) {
+		for (size_t i = 0; i < n; i++)
+			for (int key = 0; key < SORT_NR; key++)
+				offer(sum, key, &rows[i]);
+		return err;
+	}
+	for (int key = 0; key < SORT_NR; key++)
+		for (size_t i = 0; i < sum->ntop[key]; i++) {
+			struct source_row *top = &sum->top[key][i];
+			const struct source_row *r = find_merged(s, n, top);
+
+			if (r)
+				memcpy(top->rate, r->rate, sizeof(top->rate));
+		}
+	for (size_t i = 0; i < n; i++)
+		offer(sum, SORT_RATE, &rows[i]);
+	return err;
+}
+
+int sources_scan_end(struct sources *s, uint64_t now_ns)
+{
+	int err;
+
 	if (!s->scanning)
 		return 0;
 	s->scanning = false;
@@ -270,10 +388,12 @@ int sources_scan_end(struct sources *s)
 		drop_empty(s->scan.top[key], &s->scan.ntop[key]);
 		for (size_t i = 0; i < s->scan.ntop[key]; i++)
 			s->scan.top[key][i].recent_only = false;
-		sources_sort(s->scan.top[key], s->scan.ntop[key], key);
 	}
+	err = rate_and_rank(s, now_ns);
+	for (int key = 0; key < SORT_NR; key++)
+		sources_sort(s->scan.top[key], s->scan.ntop[key], key);
 	s->done = s->scan;
-	return 0;
+	return err;
 }
 
 void sources_clear(struct sources *s)
@@ -283,7 +403,9 @@ void sources_clear(struct sources *s)
 	/* The table itself is not cleared, so neither is its size: only what counts since. */
 	memset(&s->done, 0, sizeof(s->done));
 	s->done.entries = entries;
+	s->done.by = s->by;
 	s->scanning = false;	/* the read in progress counted from before the clear */
+	rates_clear(&s->rates);
 }
 
 size_t sources_top(const struct sources *s, enum source_sort key, struct source_row *top,

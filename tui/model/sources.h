@@ -15,29 +15,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tui/model/groups.h"
+#include "tui/model/rates.h"
+#include "tui/model/row.h"
+
 #define SOURCES_TOP	256	/* top rows kept by each key: more than any screen shows */
 
-struct source_row {
-	uint8_t family;
-	uint8_t addr[16];
-	bool recent_only;	/* a top row found only in recent entries: sources_settle */
-	uint64_t drops;
-	uint64_t bytes;
-	uint64_t last_seen_ns;	/* CLOCK_MONOTONIC */
-};
-
-enum source_sort {
-	SORT_DROPS,
-	SORT_BYTES,
-	SORT_LAST_SEEN,
-	SORT_NR,
-};
+/* A row as people read it: "198.51.100.7", or a network, "198.51.100.0/24". */
+#define SOURCES_LABEL_LEN	52	/* an IPv6 address, "/128" and the NUL */
+void sources_label(const struct source_row *row, char buf[SOURCES_LABEL_LEN]);
 
 /* Sorts rows, the biggest first; ties broken by address so the order is stable on screen. */
 void sources_sort(struct source_row *rows, size_t n, enum source_sort key);
 
 /* What one full read of the table found. */
 struct source_summary {
+	enum group_by by;	/* what a row is: an address, or a network and its addresses */
 	struct source_row top[SORT_NR][SOURCES_TOP];	/* each sorted by its key */
 	size_t ntop[SORT_NR];
 	uint64_t total_drops;	/* drops since the clear of the sources that have a row */
@@ -53,9 +46,14 @@ struct sources {
 	bool scanning;
 	struct source_row *merged;	/* scratch: the recent entries, one row a source */
 	size_t cap_merged;
+	enum group_by by;		/* the grouping the next read is made by */
+	struct groups groups;		/* the read in progress, grouped (unless by address) */
+	struct rates rates;		/* each row's drops at the last read, for its rates */
 };
 
 void sources_free(struct sources *s);
+/* The next read groups its rows by by; the one in progress is dropped. */
+void sources_group_by(struct sources *s, enum group_by by);
 /* A new read of the table begins; dropped is the kernel's dropped counter now. */
 void sources_scan_begin(struct sources *s, uint64_t dropped);
 /* Folds one chunk of the table in; rows without drops since the clear are skipped. */
@@ -82,8 +80,9 @@ size_t sources_recent_only(const struct sources *s, struct source_row *out, size
  */
 int sources_settle(struct sources *s, const struct source_row *parts, size_t nparts,
 		   const struct source_row *rows, size_t n);
-/* The read is complete: its summary replaces the last. */
-int sources_scan_end(struct sources *s);
+/* The read is complete, at now_ns: its summary, each row with its rates, replaces the last.
+ * Returns 0, or -ENOMEM. */
+int sources_scan_end(struct sources *s, uint64_t now_ns);
 /* Forgets what was read: the views show no rows until the next complete read. */
 void sources_clear(struct sources *s);
 /* Copies the first max rows in key's order into top. Returns how many. */

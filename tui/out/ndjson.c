@@ -137,7 +137,7 @@ size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *por
 		    const struct stats *s, const struct ndjson_tops *tops)
 {
 	const struct source_row *top = tops->sources;
-	char time[FORMAT_TIME_LEN], src[FORMAT_ADDR_LEN];
+	char time[FORMAT_TIME_LEN], src[FORMAT_ADDR_LEN], net[SOURCES_LABEL_LEN];
 	size_t used = 0, room;
 
 	format_time_rfc3339(realtime_ns, time);
@@ -157,10 +157,23 @@ size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *por
 			       s->rate[c]);
 	append(buf, len, &used, ",\"top\":[");
 	for (size_t i = 0; i < tops->nsources; i++) {
-		format_addr(top[i].family, top[i].addr, src);
-		append(buf, len, &used, "%s{\"src\":\"%s\",\"drops\":%llu,\"bytes\":%llu}",
-		       i ? "," : "", src, (unsigned long long)top[i].drops,
-		       (unsigned long long)top[i].bytes);
+		if (!top[i].prefix) {
+			format_addr(top[i].family, top[i].addr, src);
+			append(buf, len, &used, "%s{\"src\":\"%s\",\"drops\":%llu,\"bytes\":%llu}",
+			       i ? "," : "", src, (unsigned long long)top[i].drops,
+			       (unsigned long long)top[i].bytes);
+			continue;
+		}
+		/* A network (--group): its addresses, and its rate once it has one. */
+		sources_label(&top[i], net);
+		append(buf, len, &used, "%s{\"net\":\"%s\",\"drops\":%llu,\"bytes\":%llu,"
+		       "\"addresses\":%llu,\"pps\":", i ? "," : "", net,
+		       (unsigned long long)top[i].drops, (unsigned long long)top[i].bytes,
+		       (unsigned long long)top[i].addresses);
+		if (top[i].rate[0] < 0)
+			append(buf, len, &used, "null}");
+		else
+			append(buf, len, &used, "%.1f}", top[i].rate[0]);
 	}
 	append(buf, len, &used, "],\"top_ports\":[");
 	for (size_t i = 0; i < tops->nports; i++)

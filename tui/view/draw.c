@@ -272,14 +272,77 @@ static const char *sort_mark(const struct frame *f, enum source_sort key)
 	return f->sort == key ? (screen_utf8() ? "\u25bc" : "v") : " ";
 }
 
+/* The sources' columns after the label, left to right; which show depends on the width. */
+enum source_col { COL_DROPS, COL_BYTES, COL_SHARE, COL_RATE, COL_AVG10, COL_AVG40, COL_ADDRS,
+		  COL_LAST_SEEN, COL_NR };
+
+struct source_cols {
+	int label_w;
+	int x[COL_NR];		/* where each starts; 0: not shown */
+};
+
+static const int col_width[COL_NR] = { 11, 11, 8, 10, 10, 10, 8, 11 };
+
+/*
+ * Drops, bytes, share and last seen always, as at 60 columns; the rate from 76 columns, a
+ * network's addresses from 68, the 10 s and 40 s averages from 112 (120 with the addresses):
+ * each only while the label keeps enough room for the address it shows.
+ */
+static struct source_cols source_cols(int cols, bool grouped)
+{
+	/* The averages only where the label still holds a whole IPv6 address (39 columns). */
+	static const int min_label[COL_NR] = { [COL_RATE] = 24, [COL_AVG10] = 40,
+					       [COL_AVG40] = 40, [COL_ADDRS] = 18 };
+	bool on[COL_NR] = { [COL_DROPS] = true, [COL_BYTES] = true, [COL_SHARE] = true,
+			    [COL_LAST_SEEN] = true };
+	static const enum source_col optional[] = { COL_RATE, COL_ADDRS, COL_AVG10, COL_AVG40 };
+	struct source_cols c = { 0 };
+	int used = 1 + 11 + 11 + 8 + 11, x;
+
+	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
+		enum source_col k = optional[i];
+
+		if (k == COL_ADDRS && !grouped)
+			continue;
+		if (k == COL_AVG40 && !on[COL_AVG10])
+			continue;
+		if (cols - used - col_width[k] - (k == COL_AVG10 ? col_width[COL_AVG40] : 0) >=
+		    min_label[k]) {
+			on[k] = true;
+			used += col_width[k];
+		}
+	}
+	c.label_w = cols - used;
+	x = 1 + c.label_w;
+	for (int k = 0; k < COL_NR; k++)
+		if (on[k]) {
+			c.x[k] = x;
+			x += col_width[k];
+		}
+	return c;
+}
+
+static void put_rate(int y, int x, int width, double rate)
+{
+	char v[FORMAT_NUM_LEN];
+
+	if (rate < 0) {
+		put(y, x, width, ROLE_NORMAL, true, "-");
+		return;
+	}
+	format_si(rate, v);
+	put(y, x, width, ROLE_NORMAL, true, v);
+}
+
 static void draw_sources(const struct frame *f, const struct layout *l)
 {
 	const struct picture *v = f->picture;
-	int cols = l->cols, addr_w = cols - 1 - 11 - 11 - 8 - 11;
+	bool grouped = v->by != GROUP_ADDRESS;
+	struct source_cols c = source_cols(l->cols, grouped);
 	char drops[FORMAT_NUM_LEN], bytes[FORMAT_NUM_LEN], age[FORMAT_NUM_LEN];
-	char addr[FORMAT_ADDR_LEN];
-	int y = l->sources_top - 1, shown = (int)v->ntop < l->sources_rows ? (int)v->ntop :
-					     l->sources_rows;
+	char count[FORMAT_NUM_LEN], label[SOURCES_LABEL_LEN];
+	int cols = l->cols, y = l->sources_top - 1, shown = (int)v->ntop < l->sources_rows ?
+							    (int)v->ntop : l->sources_rows;
 	/* Shares are of every drop since the clear, the exact counter, so drops in no source's
 	 * row (sources seen once, or evicted from the table) count too, in a row of their own. */
 	uint64_t all = v->stats.total.v[TCPDROP_DROPPED];
@@ -287,11 +350,22 @@ static void draw_sources(const struct frame *f, const struct layout *l)
 	if (v->untracked_drops && shown == l->sources_rows)
 		shown--;
 	fill_row(y, cols, ROLE_HEADING);
-	put(y, 0, 1 + addr_w, ROLE_HEADING, false, " TOP SOURCES");
-	putf(y, 1 + addr_w, 11, ROLE_HEADING, true, "DROPS%s", sort_mark(f, SORT_DROPS));
-	putf(y, 12 + addr_w, 11, ROLE_HEADING, true, "BYTES%s", sort_mark(f, SORT_BYTES));
-	put(y, 23 + addr_w, 8, ROLE_HEADING, true, "SHARE ");
-	putf(y, 31 + addr_w, 11, ROLE_HEADING, true, "LAST SEEN%s", sort_mark(f, SORT_LAST_SEEN));
+	/* Sorted by rate where the rate has no column: the heading says so. */
+	putf(y, 0, 1 + c.label_w, ROLE_HEADING, false, " TOP %s%s", group_heading(v->by),
+	     f->sort == SORT_RATE && !c.x[COL_RATE] ? " by rate" : "");
+	putf(y, c.x[COL_DROPS], 11, ROLE_HEADING, true, "DROPS%s", sort_mark(f, SORT_DROPS));
+	putf(y, c.x[COL_BYTES], 11, ROLE_HEADING, true, "BYTES%s", sort_mark(f, SORT_BYTES));
+	put(y, c.x[COL_SHARE], 8, ROLE_HEADING, true, "SHARE ");
+	if (c.x[COL_RATE])
+		putf(y, c.x[COL_RATE], 10, ROLE_HEADING, true, "RATE/s%s", sort_mark(f, SORT_RATE));
+	if (c.x[COL_AVG10]) {
+		put(y, c.x[COL_AVG10], 10, ROLE_HEADING, true, "10s ");
+		put(y, c.x[COL_AVG40], 10, ROLE_HEADING, true, "40s ");
+	}
+	if (c.x[COL_ADDRS])
+		put(y, c.x[COL_ADDRS], 8, ROLE_HEADING, true, "ADDRS ");
+	putf(y, c.x[COL_LAST_SEEN], 11, ROLE_HEADING, true, "LAST SEEN%s",
+	     sort_mark(f, SORT_LAST_SEEN));
 
 	for (int i = 0; i < l->sources_rows; i++) {
 		const struct source_row *r = i < shown ? &v->top[i] : NULL;
@@ -301,9 +375,9 @@ static void draw_sources(const struct frame *f, const struct layout *l)
 		clrtoeol();
 		if (!r && i == shown && v->untracked_drops) {
 			format_count(v->untracked_drops, drops);
-			put(y, 1, addr_w, ROLE_LABEL, false, "sources not tracked");
-			put(y, 1 + addr_w, 10, ROLE_DROP, true, drops);
-			putf(y, 23 + addr_w, 7, ROLE_NORMAL, true, "%.1f%%",
+			put(y, 1, c.label_w, ROLE_LABEL, false, "sources not tracked");
+			put(y, c.x[COL_DROPS], 10, ROLE_DROP, true, drops);
+			putf(y, c.x[COL_SHARE], 7, ROLE_NORMAL, true, "%.1f%%",
 			     all ? 100.0 * v->untracked_drops / all : 0.0);
 			continue;
 		}
@@ -312,16 +386,23 @@ static void draw_sources(const struct frame *f, const struct layout *l)
 				put(y, 1, cols - 1, ROLE_LABEL, false, "no drops yet");
 			continue;
 		}
-		format_addr(r->family, r->addr, addr);
+		sources_label(r, label);
 		format_count(r->drops, drops);
 		format_bytes(r->bytes, bytes);
 		format_age(v->taken_ns > r->last_seen_ns ? v->taken_ns - r->last_seen_ns : 0, age);
-		put_elided(y, 1, addr_w, addr);
-		put(y, 1 + addr_w, 10, ROLE_DROP, true, drops);
-		put(y, 12 + addr_w, 10, ROLE_NORMAL, true, bytes);
-		putf(y, 23 + addr_w, 7, ROLE_NORMAL, true, "%.1f%%",
+		put_elided(y, 1, c.label_w, label);
+		put(y, c.x[COL_DROPS], 10, ROLE_DROP, true, drops);
+		put(y, c.x[COL_BYTES], 10, ROLE_NORMAL, true, bytes);
+		putf(y, c.x[COL_SHARE], 7, ROLE_NORMAL, true, "%.1f%%",
 		     all ? 100.0 * r->drops / all : 0.0);
-		put(y, 31 + addr_w, 10, ROLE_NORMAL, true, age);
+		for (int k = COL_RATE; k <= COL_AVG40; k++)
+			if (c.x[k])
+				put_rate(y, c.x[k], 9, r->rate[k - COL_RATE]);
+		if (c.x[COL_ADDRS]) {
+			format_count(r->addresses, count);
+			put(y, c.x[COL_ADDRS], 7, ROLE_NORMAL, true, count);
+		}
+		put(y, c.x[COL_LAST_SEEN], 10, ROLE_NORMAL, true, age);
 	}
 }
 

@@ -14,6 +14,7 @@ enum action {
 	ACTION_PAUSE,
 	ACTION_CLEAR,
 	ACTION_SORT,
+	ACTION_GROUP,		/* g: sources by address, or by network */
 	ACTION_HELP,
 	ACTION_CLOSE,		/* Esc: closes help, else quits */
 	ACTION_SLOWER,		/* + : a longer refresh interval */

@@ -58,6 +58,7 @@ static void take_picture(struct tui *t, uint64_t now)
 
 	p->stats = m->stats;
 	p->history = m->history;
+	p->by = m->sources.done.by;
 	p->ntop = sources_top(&m->sources, t->sort, p->top, PICTURE_TOP_MAX);
 	p->untracked_drops = sources_untracked_drops(&m->sources,
 						     m->stats.total.v[TCPDROP_DROPPED]);
@@ -137,6 +138,11 @@ static int apply(struct tui *t, enum action a, uint64_t now, struct error *e)
 			sources_sort(t->picture.top, t->picture.ntop, t->sort);
 		else
 			take_picture(t, now);
+		break;
+	case ACTION_GROUP:
+		/* The rows by the new grouping come with the next complete read of the table;
+		 * a frozen picture keeps its own until it is resumed. */
+		run_group_by(r, (model_of(t)->sources.by + 1) % GROUP_NR);
 		break;
 	case ACTION_SLOWER:
 	case ACTION_FASTER:
