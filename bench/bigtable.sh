@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # A very large source table: tcpdrop-top with --max-sources 4M and 1,000,000 live sources
 # written into its table (tests/fill_sources), measured as a user feels it:
-#   - the idle TUI's CPU use over 5 s and its resident memory;
+#   - the idle TUI's CPU use over 5 s and its resident memory, by address and by network (g);
 #   - how long a key takes to show (p: PAUSED on the screen), the median of 5, and q to exit;
 #   - with --json --event-rate max, the events lost while 20,000 SYNs arrive at ~20,000/s.
 # Prints one line of figures, and appends it as a JSON row to ROWS when given.
@@ -40,6 +40,16 @@ cpu_ticks() {
 	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
 }
 
+# idle PID: the process's CPU use over 5 s, in percent of one CPU, into CPU; its RSS in RSS.
+idle() {
+	local t0
+	t0=$(cpu_ticks "$1")
+	sleep 5
+	CPU=$(awk -v d=$(($(cpu_ticks "$1") - t0)) -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.1f", 100 * d / hz / 5 }')
+	RSS=$(awk '/^VmRSS/ { print $2 }' "/proc/$1/status")
+}
+
 # --- The TUI -----------------------------------------------------------------------------------
 pane_start big 100 30 "$TMP/big" ip netns exec "$S" "$BIN" -i "$SIF" --max-sources 4M ||
 	die "tmux: $PANE_WHY"
@@ -50,11 +60,15 @@ ip netns exec "$S" "$FILL" "$SIF" 1000000 || die "could not fill the table"
 # The table is full and read in the background of the loop: let a few reads go round.
 wait_until 60 eval 'screen_now big | grep -q "2001:db8:: "' || die "the top row never showed"
 sleep 3
-t0=$(cpu_ticks "$pid")
-sleep 5
-cpu=$(awk -v d=$(($(cpu_ticks "$pid") - t0)) -v hz="$(getconf CLK_TCK)" \
-	'BEGIN { printf "%.0f", 100 * d / hz / 5 }')
-rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+idle "$pid"
+cpu=$CPU rss=$RSS
+# The same table by network: every source folded into its /64, every network rated (g).
+key big g
+wait_until 60 eval 'screen_now big | grep -q "TOP NETWORKS /24 /64"' || die "g did not group"
+wait_until 60 eval 'screen_now big | grep -q "2001:db8::/64 "' || die "no /64 row showed"
+sleep 3
+idle "$pid"
+cpu_net=$CPU rss_net=$RSS
 lat=()
 for i in 1 2 3 4 5; do
 	t0=$(ms_now)
@@ -88,10 +102,12 @@ stats=$(grep '"type":"stats"' "$TMP/json.out" | tail -1)
 lost=$(sed -n 's/.*"events_lost":\([0-9]*\).*/\1/p' <<<"$stats")
 dropped=$(sed -n 's/.*"dropped":\([0-9]*\).*/\1/p' <<<"$stats")
 
-line="1,000,000 sources: idle TUI ${cpu}% CPU, RSS $((rss / 1024)) MiB, a key shown in"
-line+=" ${key_ms} ms (median of 5), q in ${quit_ms} ms; --json: ${lost} of ${dropped} events lost"
+line="1,000,000 sources: idle TUI ${cpu}% CPU, RSS $((rss / 1024)) MiB (by /24 and /64:"
+line+=" ${cpu_net}% CPU, RSS $((rss_net / 1024)) MiB), a key shown in ${key_ms} ms (median of"
+line+=" 5), q in ${quit_ms} ms; --json: ${lost} of ${dropped} events lost"
 echo "$line"
-[ -n "$ROWS" ] && printf '{"section":"bigtable","binary":"%s","cpu_pct":%s,"rss_kb":%s,%s\n' \
-	"$BIN" "$cpu" "$rss" "\"key_ms\":$key_ms,\"quit_ms\":$quit_ms,\"lost\":${lost:-null},\"dropped\":${dropped:-null}}" \
+[ -n "$ROWS" ] && printf '{"section":"bigtable","binary":"%s","cpu_pct":%s,"rss_kb":%s,%s,%s\n' \
+	"$BIN" "$cpu" "$rss" "\"cpu_pct_by_network\":$cpu_net,\"rss_kb_by_network\":$rss_net" \
+	"\"key_ms\":$key_ms,\"quit_ms\":$quit_ms,\"lost\":${lost:-null},\"dropped\":${dropped:-null}}" \
 	>>"$ROWS"
 exit 0

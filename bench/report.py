@@ -238,7 +238,10 @@ def main():
         lines += flood_table(flood, report["flood"]["setup"]) + [""]
     if bigtable:
         lines += [f"1,000,000 sources in a 4M table: idle TUI {bigtable['cpu_pct']}% CPU, "
-                  f"RSS {bigtable['rss_kb'] // 1024} MiB, a key shown in {bigtable['key_ms']} ms, "
+                  f"RSS {bigtable['rss_kb'] // 1024} MiB (by network, g: "
+                  f"{bigtable.get('cpu_pct_by_network')}% CPU, "
+                  f"RSS {bigtable.get('rss_kb_by_network', 0) // 1024} MiB), "
+                  f"a key shown in {bigtable['key_ms']} ms, "
                   f"q in {bigtable['quit_ms']} ms; --json lost {bigtable['lost']} of "
                   f"{bigtable['dropped']} events", ""]
     if formatter:
