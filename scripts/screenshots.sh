@@ -6,6 +6,7 @@
 # shows what is wanted; ImageMagick's import then takes the xterm window. Writes, into screenshots/:
 #   tcpdrop-top.png        100x30, after some seconds of traffic
 #   help.png               100x30, after the ? key
+#   by-network.png         100x30, the sources by /24 and /64 (the g key)
 #   tcpdrop-top-60x15.png  60x15, a small terminal
 # Environment: SCREENSHOT_WAIT (seconds of traffic before a shot, default 15), SCREENSHOTS_DIR.
 set -euo pipefail
@@ -180,10 +181,10 @@ capture() {
 	echo "screenshots: wrote ${OUT#"$ROOT"/}/$1.png"
 }
 
-# shoot COLS ROWS NAME [HELP_NAME]: one demo in a COLS x ROWS terminal; NAME.png after WAIT
-# seconds, and HELP_NAME.png after the ? key when a name is given.
+# shoot COLS ROWS NAME [HELP_NAME [NET_NAME]]: one demo in a COLS x ROWS terminal; NAME.png after
+# WAIT seconds, HELP_NAME.png after the ? key and NET_NAME.png after g when names are given.
 shoot() {
-	local cols=$1 rows=$2 name=$3 help=${4:-} pid ns inodes=()
+	local cols=$1 rows=$2 name=$3 help=${4:-} net=${5:-} pid ns inodes=()
 	"${TM[@]}" new-session -d -s shot -x "$cols" -y "$rows" \
 		"exec env DEMO_SECONDS=$((WAIT + 60)) $(printf '%q' "$ROOT/scripts/demo.sh")"
 	DEMO_PID=$(pane '#{pane_pid}')
@@ -207,6 +208,12 @@ shoot() {
 		"${TM[@]}" send-keys -t shot '?'
 		wait_screen "the help (? key)" 10 'tcpdrop-top keys'
 		capture "$help"
+	fi
+	if [ -n "$net" ]; then
+		"${TM[@]}" send-keys -t shot x g	# x closes the help
+		wait_screen "the sources by network (g key)" 10 '198\.51\.100\.0/24 '
+		sleep 3	# a rate needs two reads of the table
+		capture "$net"
 	fi
 	stop_demo
 	stop "$XTERM_PID"
@@ -271,6 +278,6 @@ printf 'set -g default-terminal %s\nset -g status off\nset -g remain-on-exit on\
 unset TMUX	# run from inside tmux too
 start_xvfb
 
-shoot 100 30 tcpdrop-top help
+shoot 100 30 tcpdrop-top help by-network
 shoot 60 15 tcpdrop-top-60x15
 echo "screenshots: done; the demo's namespaces and processes, xterm and Xvfb are gone"
