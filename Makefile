@@ -16,7 +16,8 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
 LDLIBS = $(shell $(PKG_CONFIG) --libs libbpf ncursesw 2>/dev/null || echo -lbpf -lncursesw) \
 	-lelf -lz -lpcap $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
-	$(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl) -lm
+	$(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl) \
+	$(shell $(PKG_CONFIG) --libs libloc 2>/dev/null || echo -lloc) -lm
 
 ifeq ($(V),1)
 	Q =
@@ -36,7 +37,7 @@ HEADERS := $(wildcard common/*.h tui/*.h tui/*/*.h)
 
 TEST_BINS := $(OUTPUT)/tests/test_verdict $(OUTPUT)/tests/test_units \
 	$(OUTPUT)/tests/test_differential $(OUTPUT)/tests/refuse_bpf $(OUTPUT)/tests/fill_sources \
-	$(OUTPUT)/tests/test_metrics
+	$(OUTPUT)/tests/test_metrics $(OUTPUT)/tests/locdb
 
 .PHONY: all deps run demo screenshots test test-build test-programs test-kernels mutate clean install \
 	uninstall asan fuzz bench bench-build
@@ -184,11 +185,14 @@ $(ASAN_OUTPUT)/$(BIN): $(patsubst $(OUTPUT)/%,$(ASAN_OUTPUT)/%,$(MAIN_OBJ) $(TUI
 
 # Which tui/*.c each fuzz target exercises.
 $(FUZZ_OUTPUT)/fuzz_ports: $(FUZZ_OUTPUT)/tui/watch/ports.o
+# The top sources' rows, which the command line (--group) and the stream name.
+FUZZ_ROWS := $(FUZZ_OUTPUT)/tui/model/sources.o $(FUZZ_OUTPUT)/tui/model/groups.o \
+	$(FUZZ_OUTPUT)/tui/model/rates.o $(FUZZ_OUTPUT)/tui/lookup/location.o
 $(FUZZ_OUTPUT)/fuzz_cli: $(FUZZ_OUTPUT)/tui/cli/cli.o $(FUZZ_OUTPUT)/tui/watch/ports.o \
 	$(FUZZ_OUTPUT)/tui/lib/error.o $(FUZZ_OUTPUT)/tui/watch/except.o \
-	$(FUZZ_OUTPUT)/tui/lib/format.o $(FUZZ_OUTPUT)/tui/cli/listen.o
+	$(FUZZ_OUTPUT)/tui/lib/format.o $(FUZZ_OUTPUT)/tui/cli/listen.o $(FUZZ_ROWS)
 $(FUZZ_OUTPUT)/fuzz_ndjson: $(FUZZ_OUTPUT)/tui/out/ndjson.o $(FUZZ_OUTPUT)/tui/lib/format.o \
-	$(FUZZ_OUTPUT)/tui/model/stats.o
+	$(FUZZ_OUTPUT)/tui/model/stats.o $(FUZZ_ROWS)
 
 $(FUZZ_OUTPUT)/tui/%.o: tui/%.c $(HEADERS) $(SKEL) | $(FUZZ_OUTPUT)/tui
 	$(call msg,CC-FUZZ,$@)
@@ -197,7 +201,8 @@ $(FUZZ_OUTPUT)/tui/%.o: tui/%.c $(HEADERS) $(SKEL) | $(FUZZ_OUTPUT)/tui
 
 $(FUZZ_OUTPUT)/fuzz_%: tests/fuzz_%.c tests/fuzz.h $(HEADERS) | $(FUZZ_OUTPUT)/tui
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $< $(filter %.o,$^) -lm -o $@
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $< $(filter %.o,$^) \
+		$(shell $(PKG_CONFIG) --libs libloc 2>/dev/null || echo -lloc) -lm -o $@
 # --- end of sanitizers and fuzzing ----------------------------------------------------------
 
 # --- Benchmark (bench/README.md) -------------------------------------------------------------

@@ -35,6 +35,8 @@ CASES=(
 	stats_top_lists_up_to_10_sources_by_drops
 	stats_top_ports_count_each_port_exactly
 	group_24_stats_top_rows_are_networks_with_their_addresses
+	group_asn_stats_top_rows_name_each_owner
+	missing_location_db_is_one_line_not_an_error
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -207,8 +209,9 @@ if s['events_lost'] != 0 or s['malformed'] != 0:
 for k in ('passed_pps', 'dropped_pps'):
 	if not isinstance(s[k], (int, float)) or s[k] < 0:
 		fail('%s is %r' % (k, s[k]))
-for t in s['top']:
-	list(t) == ['src', 'drops', 'bytes'] or fail('top entry keys are %s' % list(t))
+for t in s['top']:	# and the owner's, where the installed location database knows it
+	[k for k in t if k not in ('asn', 'as_name', 'cc')] == ['src', 'drops', 'bytes'] or fail(
+		'top entry keys are %s' % list(t))
 top = {t.get('src'): t for t in s['top']}
 t = top.get('$V4C')
 t or fail('top does not name $V4C: %s' % json.dumps(s['top']))
@@ -588,17 +591,18 @@ got == [(4040, 5), (8080, 3), (9001, 2)] or fail('top_ports is %s, want 4040 5, 
 	check $name "$why"
 }
 
-# --group 24: the stats line's top rows are /24 networks, each with its sources added up.
-run_group() {
-	local name=group_24_stats_top_rows_are_networks_with_their_addresses why= cfg=$TDT_TMP/group.cfg
-	local src n
+# group_syns TOOL_ARGS...: starts the tool with --json -d 0.2 and the arguments, and sends
+# 3, 2 and 4 SYNs from 198.51.100.50, 198.51.100.51 and 203.0.113.7; WHY says what failed.
+group_syns() {
+	local cfg=$TDT_TMP/group.cfg src n
+	why=
 	if ! command -v trafgen >/dev/null; then
-		fail $name "no trafgen (netsniff-ng; make deps installs it)"
-		return
+		why="no trafgen (netsniff-ng; make deps installs it)"
+		return 1
 	fi
-	if ! start_tool group --json -d 0.2 --group 24; then
-		fail $name "$START_WHY"
-		return
+	if ! start_tool group --json -d 0.2 "$@"; then
+		why=$START_WHY
+		return 1
 	fi
 	for src in 198.51.100.50:3 198.51.100.51:2 203.0.113.7:4; do
 		cat >"$cfg" <<-EOF
@@ -614,13 +618,45 @@ run_group() {
 	done
 	[ -z "$why" ] && ! wait_until 5 nd_true "$TOOL_OUT" \
 		"[s for s in stats() if s['dropped'] == 9 and len(s['top']) == 2] or fail('')" &&
-		why="no stats line counts the 9 SYNs in two networks: $(tail -n 1 "$TOOL_OUT" | head -c 300)"
+		why="no stats line counts the 9 SYNs in two rows: $(tail -n 1 "$TOOL_OUT" | head -c 300)"
 	stop_tool INT
-	[ -z "$why" ] && why=$(nd_check "$TOOL_OUT" "
+	[ -z "$why" ]
+}
+
+# --group 24: the stats line's top rows are /24 networks, each with its sources added up; by AS
+# (the test's location database), each owner; and a database that is not there is one line.
+run_group() {
+	local name=group_24_stats_top_rows_are_networks_with_their_addresses why lines
+	local db=$TDT_TMP/loc.db
+	group_syns --group 24 && why=$(nd_check "$TOOL_OUT" "
 t = stats()[-1]['top']
 got = [(x['net'], x['drops'], x['addresses']) for x in t]
 got == [('198.51.100.0/24', 5, 2), ('203.0.113.0/24', 4, 1)] or fail('top is %s' % t)
-all(list(x) == ['net', 'drops', 'bytes', 'addresses', 'pps'] for x in t) or fail('keys: %s' % t)")
+[k for k in t[1] if k not in ('asn', 'as_name', 'cc')] == ['net', 'drops', 'bytes', 'addresses',
+	'pps'] or fail('keys: %s' % t)")
+	check $name "$why"
+
+	name=group_asn_stats_top_rows_name_each_owner
+	if ! "$TDT_ROOT/.output/tests/locdb" "$db"; then
+		fail $name "could not write the test's location database"
+	else
+		group_syns --group asn --location-db "$db" && why=$(nd_check "$TOOL_OUT" "
+t = stats()[-1]['top']
+got = [(x['asn'], x['as_name'], x['drops'], x['addresses']) for x in t]
+got == [(64496, 'Documentation Net One', 5, 2), (64497, 'Documentation Net Two', 4, 1)] or fail('top is %s' % t)")
+		check $name "$why"
+	fi
+
+	name=missing_location_db_is_one_line_not_an_error
+	group_syns --group 24 --location-db "$TDT_TMP/none.db" && why=$(nd_check "$TOOL_OUT" "
+[x['net'] for x in stats()[-1]['top']] == ['198.51.100.0/24', '203.0.113.0/24'] or fail('top: %s' % stats()[-1]['top'])")
+	if [ -z "$why" ]; then
+		[ "$STOP_STATUS" = 0 ] || why="exit status $STOP_STATUS, want 0"
+		lines=$(grep -c 'location' "$TOOL_ERR")
+		grep -qx "tcpdrop-top: no AS or country for the sources: $TDT_TMP/none.db: No such file or directory (install libloc-database, or give --location-db FILE)" "$TOOL_ERR" ||
+			why="stderr: $(head -c 300 "$TOOL_ERR")"
+		[ -z "$why" ] && [ "$lines" != 1 ] && why="$lines lines about it, want one: $(head -c 300 "$TOOL_ERR")"
+	fi
 	check $name "$why"
 }
 

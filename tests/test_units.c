@@ -19,6 +19,7 @@
 #include "tui/kernel/privs.h"
 #include "tui/lib/error.h"
 #include "tui/lib/format.h"
+#include "tui/lookup/location.h"
 #include "tui/model/droplog.h"
 #include "tui/model/history.h"
 #include "tui/model/model.h"
@@ -1489,6 +1490,104 @@ TEST(sources_rates_come_from_the_last_read)
 	sources_free(&s);
 }
 
+/* The tests' own location database (tests/locdb.c), written once; NULL when it cannot be. */
+static struct location *test_location(void)
+{
+	static char path[] = "/tmp/tdt-locdb-XXXXXX";
+	char cmd[128], why[256];
+	static struct location *l;
+	int fd;
+
+	if (l)
+		return l;
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	snprintf(cmd, sizeof(cmd), ".output/tests/locdb %s", path);
+	if (system(cmd) == 0)
+		l = location_open(path, why, sizeof(why));
+	unlink(path);	/* libloc has it mapped */
+	CHECK(l, "the test's location database: %s", why);
+	return l;
+}
+
+/* Who owns an address: its AS with its name, and its country; nothing for an unknown one. */
+TEST(location_names_the_as_and_country_of_an_address)
+{
+	struct location *l = test_location();
+	struct location_info info;
+	struct source_row r;
+	char why[256];
+
+	if (!l)
+		return;
+	r = src(7, 1, 1);
+	CHECK(location_lookup(l, 4, r.addr, &info), "198.51.100.7 is known");
+	CHECK(info.asn == 64496 && !strcmp(info.as_name, "Documentation Net One") &&
+	      !strcmp(info.cc, "DE"), "198.51.100.7: AS%u %s %s", info.asn, info.as_name, info.cc);
+	r = src6("2001:db8:1::1", 1, 1);
+	CHECK(location_lookup(l, 6, r.addr, &info) && info.asn == 64499 && !strcmp(info.cc, "FR"),
+	      "2001:db8:1::1: AS%u %s", info.asn, info.cc);
+	r = src(7, 1, 1);
+	r.addr[0] = 192, r.addr[1] = 0, r.addr[2] = 2;
+	CHECK(!location_lookup(l, 4, r.addr, &info) && !info.asn && !info.cc[0] && info.as_name,
+	      "192.0.2.7 is nobody's");
+	CHECK(!location_lookup(NULL, 4, r.addr, &info) && info.as_name, "no database: nothing");
+	CHECK(!location_open("/nonexistent/location.db", why, sizeof(why)) &&
+	      strstr(why, "/nonexistent/location.db: No such file"), "why: %s", why);
+}
+
+/* By owner: each AS, and each country, adds up its sources; the unknown ones are one row. */
+TEST(sources_grouped_by_owner_add_up_their_addresses)
+{
+	struct source_row table[5] = {
+		src(1, 3, 300), src(2, 2, 200), src(9, 4, 400),
+		src6("2001:db8:4040::5", 1, 90), src6("2001:db8:1::1", 5, 450),
+	};
+	struct sources s = { .location = test_location() };
+
+	if (!s.location)
+		return;
+	table[2].addr[0] = 192, table[2].addr[1] = 0, table[2].addr[2] = 2;	/* nobody's */
+	sources_group_by(&s, GROUP_ASN);
+	scan(&s, table, 5, 2, 15);
+	CHECK(has_row(&s, "AS64496 Documentation Net One", 6, 590, 3), "AS64496: 6 of 3");
+	CHECK(has_row(&s, "AS64499 Documentation Net Six", 5, 450, 1), "AS64499: 5 of 1");
+	CHECK(has_row(&s, "no AS known", 4, 400, 1), "the unknown: 4 of 1");
+	sources_group_by(&s, GROUP_COUNTRY);
+	scan(&s, table, 5, 2, 15);
+	CHECK(has_row(&s, "DE", 6, 590, 3), "DE: 6 of 3");
+	CHECK(has_row(&s, "FR", 5, 450, 1), "FR: 5 of 1");
+	CHECK(has_row(&s, "no country known", 4, 400, 1), "the unknown: 4 of 1");
+	sources_free(&s);
+}
+
+/* Under --group asn and country, a row names its owner; an address names its own. */
+TEST(stats_line_names_owners)
+{
+	struct counter_values raw = counters(0, 0);
+	struct source_row top[3] = {
+		{ .family = ROW_FAMILY_AS, .asn = 64496, .as_name = "Doc \"One\"", .drops = 3,
+		  .bytes = 300, .addresses = 2, .rate = { -1 } },
+		{ .family = ROW_FAMILY_COUNTRY, .drops = 1, .bytes = 100, .addresses = 1,
+		  .rate = { 1.5 } },
+		{ .family = 4, .addr = { 198, 51, 100, 7 }, .drops = 2, .bytes = 148, .asn = 64496,
+		  .cc = "DE", .as_name = "Doc" },
+	};
+	struct ndjson_tops tops = { .sources = top, .nsources = 3 };
+	char line[1024];
+	struct stats s;
+
+	stats_reset(&s, &raw, 0);
+	ndjson_stats(line, sizeof(line), 1795552238000000000ULL, "4040", &s, &tops);
+	CHECK(strstr(line, ",\"top\":[{\"asn\":64496,\"as_name\":\"Doc \\\"One\\\"\",\"drops\":3,"
+		      "\"bytes\":300,\"addresses\":2,\"pps\":null},{\"cc\":null,\"drops\":1,"
+		      "\"bytes\":100,\"addresses\":1,\"pps\":1.5},{\"src\":\"198.51.100.7\","
+		      "\"drops\":2,\"bytes\":148,\"asn\":64496,\"as_name\":\"Doc\",\"cc\":\"DE\"}]"),
+	      "got %s", line);
+}
+
 /* Read in chunks, the top rows are the first rows of the whole table sorted. */
 TEST(sources_top_equals_the_head_of_a_full_sort)
 {
@@ -1886,6 +1985,9 @@ int main(void)
 	RUN(sources_top_equals_the_head_of_a_full_sort);
 	RUN(sources_grouped_by_network_add_up_their_addresses_once);
 	RUN(sources_rates_come_from_the_last_read);
+	RUN(location_names_the_as_and_country_of_an_address);
+	RUN(sources_grouped_by_owner_add_up_their_addresses);
+	RUN(stats_line_names_owners);
 	RUN(sources_empty_table_is_handled_without_touching_null);
 	RUN(model_counts_everything_from_the_clear);
 	RUN(model_counts_since_the_start_through_a_clear);

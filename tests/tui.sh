@@ -61,7 +61,8 @@ LOG_ROW='r"^ \d\d:\d\d:\d\d\.\d{3} +%s +%s +S +\d+ +- *$"'	# wide log row: sourc
 # --- Run 1: the TUI in colour, driven through its keys and ended with q -----------------------
 run_main() {
 	local tag=main name why c sent ao0 ao1 rt0 rt1 p pids logged ports=(42001 42002 42003 42004 42005)
-	if ! start_ui $tag 0 -d $INTERVAL; then
+	"$TDT_ROOT/.output/tests/locdb" "$TDT_TMP/loc.db" || echo "could not write the test's location database"
+	if ! start_ui $tag 0 -d $INTERVAL --location-db "$TDT_TMP/loc.db"; then
 		for name in "${CASES[@]:0:8}"; do
 			fail "$name" "$START_WHY"
 		done
@@ -187,20 +188,21 @@ h.count('▼') == 1 or fail('heading has %d ▼ markers: %s' % (h.count('▼'), 
 	[ -z "$why" ] && why=$(gone_problem $tag)
 	check $name "$why"
 
-	# g: the sources by /24 and /64, by /16 and /48, then by address again. One client here.
+	# g: the sources by /24 and /64, by /16 and /48, by AS and by country (the test's location
+	# database), then by address again. One client here.
 	name=g_key_groups_sources_by_network_and_back
 	why=
 	for want in 'NETWORKS /24 /64:198.51.100.0/24' 'NETWORKS /16 /48:198.51.0.0/16' \
-		"SOURCES:$V4C"; do
+		'AS:AS64496 Documentation Net One' 'COUNTRIES:DE' "SOURCES:$V4C"; do
 		key $tag g
 		why=$(wait_screen 3 $tag "
 h = rows[sources_heading()]
 h.startswith(' TOP ${want%%:*} ') or fail('want TOP ${want%%:*} in the heading: ' + h.rstrip())
-s = [r.split() for r in source_rows()]
 d = counter('dropped')
-[x for x in s if x[0] == '${want#*:}' and x[1] == str(d)] or fail('no row ${want#*:} with the %d drops: %s' % (d, source_rows()))
+row = [r for r in source_rows() if re.match(r'^ %s +%d ' % (re.escape('${want#*:}'), d), r)]
+row or fail('no row ${want#*:} with the %d drops: %s' % (d, source_rows()))
 '${want%%:*}' == 'SOURCES' or 'ADDRS' in h or fail('a grouped heading without ADDRS: ' + h.rstrip())
-'${want%%:*}' == 'SOURCES' or [x for x in s if x[0] == '${want#*:}' and x[-2] == '1'] or fail('${want#*:} does not hold 1 address: %s' % source_rows())")
+'${want%%:*}' == 'SOURCES' or row[0].split()[-2] == '1' or fail('${want#*:} does not hold 1 address: %s' % row)")
 		[ -n "$why" ] && break
 	done
 	[ -z "$why" ] && why=$(gone_problem $tag)

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "tui/kernel/iface.h"
 #include "tui/kernel/loader.h"
 #include "tui/kernel/privs.h"
+#include "tui/lookup/location.h"
 #include "tui/out/metrics.h"
 #include "tui/out/pcap.h"
 #include "tui/out/stream.h"
@@ -148,6 +150,21 @@ static int start(struct loader *loader, const struct options *opts, struct run *
 	return err;
 }
 
+/* The location database, or NULL and one line that says why: not an error, there are then no
+ * AS and country to show. */
+static struct location *open_location(const struct options *opts)
+{
+	const char *path = opts->location_db ? opts->location_db : LOCATION_DEFAULT_DB;
+	struct location *l;
+	char why[PATH_MAX + 128];
+
+	l = location_open(path, why, sizeof(why));
+	if (!l)
+		say(stderr, "no AS or country for the sources: %s (install libloc-database, or give "
+		    "--location-db FILE)", why);
+	return l;
+}
+
 /* The line that says the filter is on, on stderr, when no live view shows it. */
 static void say_watching(const struct options *opts, const struct run_view *v)
 {
@@ -169,6 +186,7 @@ int main(int argc, char **argv)
 	static struct metrics metrics = METRICS_INIT;
 	static struct tui tui;
 	static struct stream stream;
+	struct location *location;
 	bool live, pcap_stdout;
 	struct run *run;
 	int status;
@@ -219,6 +237,8 @@ int main(int argc, char **argv)
 		say(stderr, "out of memory");
 		return 1;
 	}
+	location = open_location(&opts);
+	run_set_location(run, location);
 	/* Descriptors are counted first: short of them, every step fails for a wrong reason. */
 	if (loader_need_fds(LOADER_FDS, "starting", &e) ||
 	    start(&loader, &opts, run, live, &e)) {
@@ -232,6 +252,7 @@ int main(int argc, char **argv)
 cleanup:
 	loader_stop(&loader);
 	run_free(run);
+	location_close(location);
 	end_by_signal(stop);
 	return status;
 }

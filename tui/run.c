@@ -249,6 +249,11 @@ int run_clear(struct run *r, uint64_t now_ns, struct error *e)
 	return restart(r, now_ns, false, e);
 }
 
+void run_set_location(struct run *r, struct location *location)
+{
+	r->model.sources.location = location;
+}
+
 void run_group_by(struct run *r, enum group_by by)
 {
 	/* The rows shown stay until a read by the new grouping is complete. */

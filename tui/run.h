@@ -80,6 +80,8 @@ size_t run_status(const struct run *r, const struct counter_values *since_start,
 void run_quit(struct run *r);
 /* Restarts counting from the kernel's values as they are now (the live view's clear). */
 int run_clear(struct run *r, uint64_t now_ns, struct error *e);
+/* Who owns the sources' addresses, from now on (NULL: nobody known); the caller keeps it. */
+void run_set_location(struct run *r, struct location *location);
 /* The top rows by another grouping, from the next complete read of the table on. */
 void run_group_by(struct run *r, enum group_by by);
 /* Watches another port set from now on, without reloading; the SSH guard applies. Returns 0,

@@ -55,7 +55,7 @@ def index(pattern):
 
 
 def sources_heading():
-    return index(r"^ TOP (SOURCES|NETWORKS)")
+    return index(r"^ TOP (SOURCES|NETWORKS|AS|COUNTRIES) ")
 
 
 def log_heading():

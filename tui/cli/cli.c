@@ -221,8 +221,16 @@ static enum cli_result parse_mode(const struct cli_arg *a)
 static enum cli_result parse_group(const struct cli_arg *a)
 {
 	if (group_parse(a->value, &a->opts->group))
-		return usage_error(a->err, "%s: unknown grouping \"%s\" (address, 24 or 16)",
-				   a->name, a->value);
+		return usage_error(a->err, "%s: unknown grouping \"%s\" (address, 24, 16, asn or "
+				   "country)", a->name, a->value);
+	return CLI_RUN;
+}
+
+static enum cli_result parse_location_db(const struct cli_arg *a)
+{
+	if (!*a->value)
+		return usage_error(a->err, "%s: empty file name", a->name);
+	a->opts->location_db = a->value;
 	return CLI_RUN;
 }
 
@@ -253,7 +261,7 @@ static enum cli_result show_version(const struct cli_arg *a)
 #define FIELD(f)	.field = offsetof(struct options, f)
 
 static const char *const xdp_modes[] = { "auto", "native", "skb", NULL };
-static const char *const groupings[] = { "address", "24", "16", NULL };
+static const char *const groupings[] = { "address", "24", "16", "asn", "country", NULL };
 _Static_assert(XDP_MODE_AUTO == 0 && XDP_MODE_NATIVE == 1 && XDP_MODE_SKB == 2,
 	       "xdp_modes[] is indexed by enum xdp_mode");
 
@@ -287,8 +295,14 @@ const struct cli_option cli_options[] = {
 	  .help = "stop after this long (default: run until interrupted)" },
 	{ .name = "group", .metavar = "BY", .choices = groupings, .parse = parse_group,
 	  .help = "top sources by address, by network (24: /24 and /64; 16: /16\n"
-		  "and /48), each with its drops, bytes, rate and addresses (default\n"
-		  "address; the live view's g steps through them)" },
+		  "and /48) or by owner (asn, country), each with its drops, bytes,\n"
+		  "rate and addresses (default address; the live view's g steps\n"
+		  "through them)" },
+	{ .name = "location-db", .metavar = "FILE", .parse = parse_location_db,
+	  .once = "only one location database",
+	  .help = "libloc's database of who owns an address, for the AS and the\n"
+		  "country (default " LOCATION_DEFAULT_DB ", from\n"
+		  "libloc-database; without one they stay empty)" },
 	{ .name = "ring-size", .metavar = "BYTES", .parse = parse_ring_size, FIELD(ring_bytes),
 	  .min = TCPDROP_MIN_RING_BYTES, .max = TCPDROP_MAX_RING_BYTES,
 	  .want = "a power of two from 4K to 1G",

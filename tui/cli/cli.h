@@ -35,7 +35,8 @@ struct options {
 	unsigned int snaplen;		/* --snaplen: bytes of each packet in it */
 	struct listen_addr metrics;	/* --metrics: where to serve them; .set false: nowhere */
 	bool quiet;			/* -q: no live view, no NDJSON */
-	enum group_by group;		/* --group: the top rows by address or by network */
+	enum group_by group;		/* --group: the top rows by address, network or owner */
+	const char *location_db;	/* --location-db: NULL for libloc-database's */
 };
 
 #define CLI_MAX_EVENT_RATE	100000000

@@ -12,6 +12,8 @@ static const struct {
 	[GROUP_ADDRESS] = { "address", "SOURCES", 32, 128 },
 	[GROUP_NET_SMALL] = { "24", "NETWORKS /24 /64", 24, 64 },
 	[GROUP_NET_LARGE] = { "16", "NETWORKS /16 /48", 16, 48 },
+	[GROUP_ASN] = { "asn", "AS", 0, 0 },
+	[GROUP_COUNTRY] = { "country", "COUNTRIES", 0, 0 },
 };
 
 unsigned int group_prefix(enum group_by by, uint8_t family)
@@ -51,6 +53,29 @@ static void mask(struct source_row *row, unsigned int prefix)
 		row->addr[i] &= (uint8_t)(0xff00 >> keep);
 	}
 	row->prefix = prefix;
+}
+
+/* The row of the source's owner: its AS, or its country; none known is a row of its own. */
+static void owner_key(struct groups *g, struct source_row *row)
+{
+	struct location_info info;
+
+	location_lookup(g->location, row->family, row->addr, &info);
+	memset(row->addr, 0, sizeof(row->addr));
+	row->prefix = 0;
+	row->asn = 0;
+	row->cc[0] = '\0';
+	row->as_name = "";
+	if (g->by == GROUP_ASN) {
+		row->family = ROW_FAMILY_AS;
+		memcpy(row->addr, &info.asn, sizeof(info.asn));
+		row->asn = info.asn;
+		row->as_name = info.as_name;
+	} else {
+		row->family = ROW_FAMILY_COUNTRY;
+		memcpy(row->addr, info.cc, 2);
+		memcpy(row->cc, info.cc, 3);
+	}
 }
 
 static uint64_t hash_of(const struct source_row *row)
@@ -147,7 +172,10 @@ int groups_add(struct groups *g, const struct source_row *row)
 	seen = seen_before(g, row);
 	if (seen < 0 || (2 * (g->n + 1) > g->cap && grow(g)))
 		return -ENOMEM;
-	mask(&key, group_prefix(g->by, row->family));
+	if (g->by == GROUP_ASN || g->by == GROUP_COUNTRY)
+		owner_key(g, &key);
+	else
+		mask(&key, group_prefix(g->by, row->family));
 	slot = slot_of(g->rows, g->cap, &key);
 	if (!slot->family) {
 		*slot = key;

@@ -11,19 +11,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tui/lookup/location.h"
 #include "tui/model/row.h"
 
 enum group_by {
 	GROUP_ADDRESS,		/* one row an address: no grouping */
 	GROUP_NET_SMALL,	/* /24 and /64 */
 	GROUP_NET_LARGE,	/* /16 and /48 */
+	GROUP_ASN,		/* the owner's AS, from the location database */
+	GROUP_COUNTRY,		/* the country, from it too */
 	GROUP_NR,
 };
 
 /* The prefix length a family's addresses are grouped by (the full length for GROUP_ADDRESS). */
 unsigned int group_prefix(enum group_by by, uint8_t family);
-/* The --group word and the heading of each grouping: "address", "24", "16"; "SOURCES",
- * "NETWORKS /24 /64", "NETWORKS /16 /48". */
+/* The --group word and the heading of each grouping: "address", "24", "16", "asn", "country";
+ * "SOURCES", "NETWORKS /24 /64", "NETWORKS /16 /48", "AS", "COUNTRIES". */
 const char *group_name(enum group_by by);
 const char *group_heading(enum group_by by);
 /* --group's word back to its grouping: 0, or -1 for a word that names none. */
@@ -32,6 +35,7 @@ int group_parse(const char *word, enum group_by *by);
 /* The groups of one read of the table, in an open-addressed table that grows as needed. */
 struct groups {
 	enum group_by by;
+	struct location *location;	/* for GROUP_ASN and GROUP_COUNTRY; NULL: none known */
 	struct source_row *rows;	/* addr masked to the prefix; addresses: how many */
 	size_t n, cap;			/* rows used, slots (a power of two, or 0) */
 	/* The addresses folded in so far, as 64-bit hashes: a source whose counts are in the

@@ -11,6 +11,18 @@ void sources_label(const struct source_row *row, char buf[SOURCES_LABEL_LEN])
 {
 	char addr[FORMAT_ADDR_LEN];
 
+	if (row->family == ROW_FAMILY_AS) {
+		if (!row->asn)
+			snprintf(buf, SOURCES_LABEL_LEN, "no AS known");
+		else
+			snprintf(buf, SOURCES_LABEL_LEN, "AS%u %s", row->asn,
+				 row->as_name ? row->as_name : "");
+		return;
+	}
+	if (row->family == ROW_FAMILY_COUNTRY) {
+		snprintf(buf, SOURCES_LABEL_LEN, "%s", row->cc[0] ? row->cc : "no country known");
+		return;
+	}
 	format_addr(row->family, row->addr, addr);
 	if (row->prefix)
 		snprintf(buf, SOURCES_LABEL_LEN, "%s/%u", addr, row->prefix);
@@ -97,6 +109,7 @@ void sources_scan_begin(struct sources *s, uint64_t dropped)
 	s->scan.started_drops = dropped;
 	s->scanning = true;
 	groups_begin(&s->groups, s->by);
+	s->groups.location = s->location;
 }
 
 /* A heap whose root is the row that would be shown last, so a better row replaces it. */
@@ -377,6 +390,19 @@ static int rate_and_rank(struct sources *s, uint64_t now_ns)
 	return err;
 }
 
+/* An address's or a network's owner, for the top rows only: the lookups are cached. */
+static void name_owner(struct sources *s, struct source_row *row)
+{
+	struct location_info info;
+
+	if (!s->location || (row->family != 4 && row->family != 6) ||
+	    !location_lookup(s->location, row->family, row->addr, &info))
+		return;
+	row->asn = info.asn;
+	memcpy(row->cc, info.cc, sizeof(row->cc));
+	row->as_name = info.as_name;
+}
+
 int sources_scan_end(struct sources *s, uint64_t now_ns)
 {
 	int err;
@@ -390,8 +416,11 @@ int sources_scan_end(struct sources *s, uint64_t now_ns)
 			s->scan.top[key][i].recent_only = false;
 	}
 	err = rate_and_rank(s, now_ns);
-	for (int key = 0; key < SORT_NR; key++)
+	for (int key = 0; key < SORT_NR; key++) {
 		sources_sort(s->scan.top[key], s->scan.ntop[key], key);
+		for (size_t i = 0; i < s->scan.ntop[key]; i++)
+			name_owner(s, &s->scan.top[key][i]);
+	}
 	s->done = s->scan;
 	return err;
 }

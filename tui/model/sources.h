@@ -21,7 +21,8 @@
 
 #define SOURCES_TOP	256	/* top rows kept by each key: more than any screen shows */
 
-/* A row as people read it: "198.51.100.7", or a network, "198.51.100.0/24". */
+/* A row as people read it: "198.51.100.7", a network, "198.51.100.0/24", an AS, "AS64496
+ * NAME", or a country, "DE". */
 #define SOURCES_LABEL_LEN	52	/* an IPv6 address, "/128" and the NUL */
 void sources_label(const struct source_row *row, char buf[SOURCES_LABEL_LEN]);
 
@@ -47,6 +48,7 @@ struct sources {
 	struct source_row *merged;	/* scratch: the recent entries, one row a source */
 	size_t cap_merged;
 	enum group_by by;		/* the grouping the next read is made by */
+	struct location *location;	/* who owns an address; NULL: no database */
 	struct groups groups;		/* the read in progress, grouped (unless by address) */
 	struct rates rates;		/* each row's drops at the last read, for its rates */
 };

@@ -133,11 +133,73 @@ size_t ndjson_drop(char *buf, size_t len, const struct tcpdrop_event *e, const c
 	return n;
 }
 
+/* A JSON string, written in place and counted past the end like the rest. */
+static void append_string(char *buf, size_t len, size_t *used, const char *s)
+{
+	size_t room = *used < len ? len - *used : 0;
+
+	*used += format_json_string(s, room ? buf + *used : NULL, room);
+}
+
+/* Who owns an address or a network, when the location database knows. */
+static void append_owner(char *buf, size_t len, size_t *used, const struct source_row *r)
+{
+	if (r->asn) {
+		append(buf, len, used, ",\"asn\":%u,\"as_name\":", r->asn);
+		append_string(buf, len, used, r->as_name ? r->as_name : "");
+	}
+	if (r->cc[0])
+		append(buf, len, used, ",\"cc\":\"%.2s\"", r->cc);
+}
+
+/*
+ * One row of top: an address {"src",drops,bytes}, or under --group a network {"net"}, an AS
+ * {"asn","as_name"} or a country {"cc"} (null when none is known), with drops, bytes,
+ * addresses and its rate (null until it has one). Addresses and networks name their owner
+ * when it is known.
+ */
+static void append_top_row(char *buf, size_t len, size_t *used, const struct source_row *r,
+			   bool comma)
+{
+	char label[SOURCES_LABEL_LEN];
+
+	append(buf, len, used, "%s{", comma ? "," : "");
+	if (r->family == ROW_FAMILY_AS) {
+		if (r->asn) {
+			append(buf, len, used, "\"asn\":%u,\"as_name\":", r->asn);
+			append_string(buf, len, used, r->as_name ? r->as_name : "");
+		} else {
+			append(buf, len, used, "\"asn\":null,\"as_name\":null");
+		}
+	} else if (r->family == ROW_FAMILY_COUNTRY) {
+		if (r->cc[0])
+			append(buf, len, used, "\"cc\":\"%.2s\"", r->cc);
+		else
+			append(buf, len, used, "\"cc\":null");
+	} else {
+		sources_label(r, label);
+		append(buf, len, used, "\"%s\":\"%s\"", r->prefix ? "net" : "src", label);
+	}
+	append(buf, len, used, ",\"drops\":%llu,\"bytes\":%llu", (unsigned long long)r->drops,
+	       (unsigned long long)r->bytes);
+	if (r->family == 4 || r->family == 6)
+		append_owner(buf, len, used, r);
+	if (!r->prefix && (r->family == 4 || r->family == 6)) {
+		append(buf, len, used, "}");
+		return;
+	}
+	append(buf, len, used, ",\"addresses\":%llu,\"pps\":", (unsigned long long)r->addresses);
+	if (r->rate[0] < 0)
+		append(buf, len, used, "null}");
+	else
+		append(buf, len, used, "%.1f}", r->rate[0]);
+}
+
 size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *ports,
 		    const struct stats *s, const struct ndjson_tops *tops)
 {
 	const struct source_row *top = tops->sources;
-	char time[FORMAT_TIME_LEN], src[FORMAT_ADDR_LEN], net[SOURCES_LABEL_LEN];
+	char time[FORMAT_TIME_LEN];
 	size_t used = 0, room;
 
 	format_time_rfc3339(realtime_ns, time);
@@ -156,25 +218,8 @@ size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *por
 			append(buf, len, &used, ",\"%s_pps\":%.1f", tcpdrop_counter_names[c].json,
 			       s->rate[c]);
 	append(buf, len, &used, ",\"top\":[");
-	for (size_t i = 0; i < tops->nsources; i++) {
-		if (!top[i].prefix) {
-			format_addr(top[i].family, top[i].addr, src);
-			append(buf, len, &used, "%s{\"src\":\"%s\",\"drops\":%llu,\"bytes\":%llu}",
-			       i ? "," : "", src, (unsigned long long)top[i].drops,
-			       (unsigned long long)top[i].bytes);
-			continue;
-		}
-		/* A network (--group): its addresses, and its rate once it has one. */
-		sources_label(&top[i], net);
-		append(buf, len, &used, "%s{\"net\":\"%s\",\"drops\":%llu,\"bytes\":%llu,"
-		       "\"addresses\":%llu,\"pps\":", i ? "," : "", net,
-		       (unsigned long long)top[i].drops, (unsigned long long)top[i].bytes,
-		       (unsigned long long)top[i].addresses);
-		if (top[i].rate[0] < 0)
-			append(buf, len, &used, "null}");
-		else
-			append(buf, len, &used, "%.1f}", top[i].rate[0]);
-	}
+	for (size_t i = 0; i < tops->nsources; i++)
+		append_top_row(buf, len, &used, &top[i], i > 0);
 	append(buf, len, &used, "],\"top_ports\":[");
 	for (size_t i = 0; i < tops->nports; i++)
 		append(buf, len, &used, "%s{\"port\":%u,\"drops\":%llu}", i ? "," : "",

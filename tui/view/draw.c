@@ -274,35 +274,38 @@ static const char *sort_mark(const struct frame *f, enum source_sort key)
 
 /* The sources' columns after the label, left to right; which show depends on the width. */
 enum source_col { COL_DROPS, COL_BYTES, COL_SHARE, COL_RATE, COL_AVG10, COL_AVG40, COL_ADDRS,
-		  COL_LAST_SEEN, COL_NR };
+		  COL_LAST_SEEN, COL_OWNER, COL_NR };
 
 struct source_cols {
 	int label_w;
 	int x[COL_NR];		/* where each starts; 0: not shown */
 };
 
-static const int col_width[COL_NR] = { 11, 11, 8, 10, 10, 10, 8, 11 };
+static const int col_width[COL_NR] = { 11, 11, 8, 10, 10, 10, 8, 11, 30 };
 
 /*
  * Drops, bytes, share and last seen always, as at 60 columns; the rate from 76 columns, a
- * network's addresses from 68, the 10 s and 40 s averages from 112 (120 with the addresses):
- * each only while the label keeps enough room for the address it shows.
+ * network's addresses from 68, an address's owner (with a location database) from 122, the 10 s
+ * and 40 s averages after them: each only while the label keeps room for what it shows.
  */
-static struct source_cols source_cols(int cols, bool grouped)
+static struct source_cols source_cols(int cols, bool grouped, bool owners)
 {
 	/* The averages only where the label still holds a whole IPv6 address (39 columns). */
-	static const int min_label[COL_NR] = { [COL_RATE] = 24, [COL_AVG10] = 40,
-					       [COL_AVG40] = 40, [COL_ADDRS] = 18 };
+	static const int min_label[COL_NR] = {
+		[COL_RATE] = 24, [COL_AVG10] = 40, [COL_AVG40] = 40, [COL_ADDRS] = 18,
+		[COL_OWNER] = 40,
+	};
 	bool on[COL_NR] = { [COL_DROPS] = true, [COL_BYTES] = true, [COL_SHARE] = true,
 			    [COL_LAST_SEEN] = true };
-	static const enum source_col optional[] = { COL_RATE, COL_ADDRS, COL_AVG10, COL_AVG40 };
+	static const enum source_col optional[] = { COL_RATE, COL_ADDRS, COL_OWNER, COL_AVG10,
+						     COL_AVG40 };
 	struct source_cols c = { 0 };
 	int used = 1 + 11 + 11 + 8 + 11, x;
 
 	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
 		enum source_col k = optional[i];
 
-		if (k == COL_ADDRS && !grouped)
+		if ((k == COL_ADDRS && !grouped) || (k == COL_OWNER && !owners))
 			continue;
 		if (k == COL_AVG40 && !on[COL_AVG10])
 			continue;
@@ -338,7 +341,8 @@ static void draw_sources(const struct frame *f, const struct layout *l)
 {
 	const struct picture *v = f->picture;
 	bool grouped = v->by != GROUP_ADDRESS;
-	struct source_cols c = source_cols(l->cols, grouped);
+	bool by_owner = v->by == GROUP_ASN || v->by == GROUP_COUNTRY;
+	struct source_cols c = source_cols(l->cols, grouped, v->owners && !by_owner);
 	char drops[FORMAT_NUM_LEN], bytes[FORMAT_NUM_LEN], age[FORMAT_NUM_LEN];
 	char count[FORMAT_NUM_LEN], label[SOURCES_LABEL_LEN];
 	int cols = l->cols, y = l->sources_top - 1, shown = (int)v->ntop < l->sources_rows ?
@@ -366,6 +370,8 @@ static void draw_sources(const struct frame *f, const struct layout *l)
 		put(y, c.x[COL_ADDRS], 8, ROLE_HEADING, true, "ADDRS ");
 	putf(y, c.x[COL_LAST_SEEN], 11, ROLE_HEADING, true, "LAST SEEN%s",
 	     sort_mark(f, SORT_LAST_SEEN));
+	if (c.x[COL_OWNER])
+		put(y, c.x[COL_OWNER] + 1, col_width[COL_OWNER] - 1, ROLE_HEADING, false, "OWNER");
 
 	for (int i = 0; i < l->sources_rows; i++) {
 		const struct source_row *r = i < shown ? &v->top[i] : NULL;
@@ -403,6 +409,14 @@ static void draw_sources(const struct frame *f, const struct layout *l)
 			put(y, c.x[COL_ADDRS], 7, ROLE_NORMAL, true, count);
 		}
 		put(y, c.x[COL_LAST_SEEN], 10, ROLE_NORMAL, true, age);
+		if (c.x[COL_OWNER] && (r->asn || r->cc[0])) {
+			char owner[96];
+
+			snprintf(owner, sizeof(owner), "%-2s AS%u %s", r->cc, r->asn,
+				 r->as_name ? r->as_name : "");
+			put(y, c.x[COL_OWNER] + 1, col_width[COL_OWNER] - 1, ROLE_NORMAL, false,
+			    owner);
+		}
 	}
 }
 

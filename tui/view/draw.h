@@ -26,7 +26,8 @@
 struct picture {
 	struct stats stats;
 	struct history history;
-	enum group_by by;	/* what its rows are: addresses, or networks */
+	enum group_by by;	/* what its rows are: addresses, networks or owners */
+	bool owners;		/* a location database names the owners of addresses */
 	struct source_row top[PICTURE_TOP_MAX];
 	size_t ntop;
 	uint64_t untracked_drops;	/* drops in no source's row: sources_untracked_drops() */

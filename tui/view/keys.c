@@ -13,7 +13,7 @@ const struct key_binding key_bindings[] = {
 	  { { 'c', ACTION_CLEAR }, { 'C', ACTION_CLEAR } } },
 	{ "s", NULL, "sort sources: drops, bytes, rate, last seen", "s:sort", NULL,
 	  { { 's', ACTION_SORT }, { 'S', ACTION_SORT } } },
-	{ "g", NULL, "group sources: address, /24 /64, /16 /48", "g:group", NULL,
+	{ "g", NULL, "group sources: address, /24 /64, /16 /48, AS, country", "g:group", NULL,
 	  { { 'g', ACTION_GROUP }, { 'G', ACTION_GROUP } } },
 	{ "\u2191 \u2193 (k j)", "Up Down (k j)", "scroll the drop log a line",
 	  "\u2191\u2193:scroll", "arrows:scroll",

@@ -51,6 +51,14 @@ static uint64_t tui_pending(const struct tui *t)
 	return t->paused ? model_of(t)->log.pushed - t->frozen_log.pushed : 0;
 }
 
+/* g's next grouping: by owner only with a location database to say who owns what. */
+static enum group_by next_grouping(const struct sources *s)
+{
+	enum group_by next = (s->by + 1) % GROUP_NR;
+
+	return !s->location && next >= GROUP_ASN ? GROUP_ADDRESS : next;
+}
+
 static void take_picture(struct tui *t, uint64_t now)
 {
 	const struct model *m = model_of(t);
@@ -59,6 +67,7 @@ static void take_picture(struct tui *t, uint64_t now)
 	p->stats = m->stats;
 	p->history = m->history;
 	p->by = m->sources.done.by;
+	p->owners = m->sources.location != NULL;
 	p->ntop = sources_top(&m->sources, t->sort, p->top, PICTURE_TOP_MAX);
 	p->untracked_drops = sources_untracked_drops(&m->sources,
 						     m->stats.total.v[TCPDROP_DROPPED]);
@@ -142,7 +151,7 @@ static int apply(struct tui *t, enum action a, uint64_t now, struct error *e)
 	case ACTION_GROUP:
 		/* The rows by the new grouping come with the next complete read of the table;
 		 * a frozen picture keeps its own until it is resumed. */
-		run_group_by(r, (model_of(t)->sources.by + 1) % GROUP_NR);
+		run_group_by(r, next_grouping(&model_of(t)->sources));
 		break;
 	case ACTION_SLOWER:
 	case ACTION_FASTER:
