@@ -17,7 +17,8 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 LDLIBS = $(shell $(PKG_CONFIG) --libs libbpf ncursesw 2>/dev/null || echo -lbpf -lncursesw) \
 	-lelf -lz -lpcap $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) \
 	$(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl) \
-	$(shell $(PKG_CONFIG) --libs libloc 2>/dev/null || echo -lloc) -lm
+	$(shell $(PKG_CONFIG) --libs libloc 2>/dev/null || echo -lloc) \
+	$(shell $(PKG_CONFIG) --libs libcares 2>/dev/null || echo -lcares) -lm
 
 ifeq ($(V),1)
 	Q =

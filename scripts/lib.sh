@@ -293,6 +293,14 @@ pane_start() {
 	fi
 }
 
+# ns_etc NS FILE TEXT: /etc/FILE as processes in namespace NS (of LIB_NETNS) see it under ip netns
+# exec, which mounts /etc/netns/NS/FILE over it; removed with the namespace.
+LIB_MADE_ETC_NETNS=
+ns_etc() {
+	[ -d /etc/netns ] || { mkdir /etc/netns && LIB_MADE_ETC_NETNS=1; } || return 1
+	mkdir -p "/etc/netns/$1" && printf '%s\n' "$3" >"/etc/netns/$1/$2"
+}
+
 # --- Clean-up -----------------------------------------------------------------------------
 
 # ns_empty: no process is left in the namespaces.
@@ -320,10 +328,13 @@ lib_cleanup() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 	done
 	for ns in "${LIB_NETNS[@]}"; do
+		# A namespace's own /etc files (ns_etc), which ip netns exec mounts over /etc.
+		[ -d "/etc/netns/$ns" ] && rm -rf "/etc/netns/$ns"
 		[ -e "/run/netns/$ns" ] || continue	# registered, never created
 		ip netns del "$ns" 2>/dev/null ||
 			echo "$LIB_NAME: could not delete namespace $ns: ip netns del $ns" >&2
 	done
+	[ -n "$LIB_MADE_ETC_NETNS" ] && rmdir /etc/netns 2>/dev/null
 	LIB_NETNS=() LIB_TMUX=()
 	[ -n "$LIB_TMP" ] && rm -rf "$LIB_TMP"
 }

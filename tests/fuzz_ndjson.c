@@ -269,11 +269,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ntop = take_byte(&in) % (NDJSON_TOP_SOURCES + 1);
 	for (size_t i = 0; i < ntop; i++) {
+		/* Any family, prefix and owner: an address, a network, an AS or a country. */
+		memset(&top[i], 0, sizeof(top[i]));
 		take(&in, &top[i].family, sizeof(top[i].family));
 		take(&in, top[i].addr, sizeof(top[i].addr));
+		take(&in, &top[i].prefix, sizeof(top[i].prefix));
 		take(&in, &top[i].drops, sizeof(top[i].drops));
 		take(&in, &top[i].bytes, sizeof(top[i].bytes));
-		top[i].last_seen_ns = 0;
+		take(&in, &top[i].addresses, sizeof(top[i].addresses));
+		take(&in, &top[i].rate[0], sizeof(top[i].rate[0]));
+		take(&in, &top[i].asn, sizeof(top[i].asn));
+		take(&in, top[i].cc, 2);
+		top[i].as_name = take_byte(&in) & 1 ? "AS \"name\"\n" : NULL;
 	}
 	tops.nsources = ntop;
 	tops.nports = take_byte(&in) % (PORT_DROPS_TOP + 1);

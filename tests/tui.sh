@@ -36,6 +36,8 @@ CASES=(
 	w_prompt_is_prefilled_with_the_exact_long_set
 	w_prompt_refuses_a_list_too_long_visibly
 	q_quits_when_the_terminal_is_too_small_for_the_w_prompt
+	n_key_never_waits_for_a_resolver_that_never_answers
+	n_key_shows_the_names_a_resolver_answers
 	terminal_hangup_under_make_exits_0_and_detaches
 	demo_under_make_ends_and_removes_its_namespaces_when_the_terminal_goes
 )
@@ -772,7 +774,94 @@ title().startswith(' tcpdrop-top  veth-s$pid (') or fail('no live view of the de
 }
 
 NO_COLOR_WHY=
+# --- Run: names (n), from a resolver in the server's namespace ---------------------------------
+# ms_until TAG present|absent TEXT: milliseconds until TEXT is on (or off) the screen of TAG,
+# read as fast as tmux gives it (a few ms a read); fails after 5 s.
+ms_until() {
+	local t0 end=$((SECONDS + 5)) on
+	t0=$(date +%s%N)
+	while :; do
+		on=absent
+		screen_now "$1" | grep -qF -- "$3" && on=present
+		[ "$on" = "$2" ] && break
+		[ "$SECONDS" -ge "$end" ] && return 1
+	done
+	echo $((($(date +%s%N) - t0) / 1000000))
+}
+
+# The tool's /etc/resolv.conf names a server on its own side that reads every question and never
+# answers; 1,000 sources in the table. n must show (and hide) the names at once, whatever the
+# resolver does: the key-to-screen time of 40 presses, p99 (the worst of 40) under 50 ms. Then a
+# server that answers: the rows show its name.
+run_dns() {
+	local tag=dns name=n_key_never_waits_for_a_resolver_that_never_answers why= ms=() t i stub
+	local named="'TOP SOURCES, names' in rows[sources_heading()]" mark='TOP SOURCES, names'
+	if ! ns_etc "$S" resolv.conf "nameserver $V4S"; then
+		fail $name "cannot write /etc/netns/$S/resolv.conf"
+		fail n_key_shows_the_names_a_resolver_answers "cannot write /etc/netns/$S/resolv.conf"
+		return
+	fi
+	ip netns exec "$S" python3 "$TDT_PY/dns_stub.py" "$V4S" silent >"$TDT_TMP/dns.out" 2>&1 &
+	stub=$!
+	track "$stub"
+	if ! wait_until 5 grep -qx ready "$TDT_TMP/dns.out"; then
+		why="the silent DNS server did not start: $(head -c 200 "$TDT_TMP/dns.out")"
+	elif ! start_ui $tag 0 -d $INTERVAL --max-sources 4096; then
+		why=$START_WHY
+	elif ! ip netns exec "$S" "$TDT_ROOT/.output/tests/fill_sources" "$SIF" 1000 10; then
+		why="could not put 1,000 sources in the table"
+	elif ! wait_until 10 scr_true $tag "len(source_rows()) >= 5 or fail('')"; then
+		why="the sources never filled the screen: $(scr_check $tag 'print(show())')"
+	fi
+	for ((i = 0; i < 40 && !${#why}; i++)); do
+		key $tag n
+		if ((i % 2 == 0)); then
+			t=$(ms_until $tag present "$mark") || why="n did not show names: $(scr_check $tag 'print(show())')"
+		else
+			t=$(ms_until $tag absent "$mark") || why="n did not hide names: $(scr_check $tag 'print(show())')"
+		fi
+		ms+=("$t")
+	done
+	if [ -z "$why" ]; then
+		t=$(printf '%s\n' "${ms[@]}" | sort -n | tail -1)
+		echo "    # n, key to screen with a resolver that never answers, 40 presses: median" \
+			"$(printf '%s\n' "${ms[@]}" | sort -n | sed -n 20p) ms, worst $t ms"
+		[ "$t" -lt 50 ] || why="key to screen took up to $t ms (${ms[*]} ms), want under 50"
+		# The questions went out, and no row claims a name it was never given.
+		[ -z "$why" ] && ! grep -q question "$TDT_TMP/dns.out" && why="no question reached the resolver"
+	fi
+	[ -z "$why" ] && why=$(gone_problem $tag)
+	check $name "$why"
+	key $tag q
+	wait_until 10 test -f "$TDT_TMP/$tag.status"
+	stop_pid "$stub" TERM 5
+
+	name=n_key_shows_the_names_a_resolver_answers
+	why=
+	ip netns exec "$S" python3 "$TDT_PY/dns_stub.py" "$V4S" answer host.tdt.example \
+		>"$TDT_TMP/dns2.out" 2>&1 &
+	stub=$!
+	track "$stub"
+	if ! wait_until 5 grep -qx ready "$TDT_TMP/dns2.out"; then
+		why="the answering DNS server did not start: $(head -c 200 "$TDT_TMP/dns2.out")"
+	elif ! start_ui ${tag}2 0 -d $INTERVAL; then
+		why=$START_WHY
+	elif syn "$C" "$V4S" 4040 43900; [ $? -ne 1 ]; then
+		why="the SYN to 4040 was not sent, or not dropped"
+	else
+		key ${tag}2 n
+		why=$(wait_screen 5 ${tag}2 "
+$named or fail('no names heading: ' + rows[sources_heading()])
+[r for r in source_rows() if r.split()[0] == 'host.tdt.example'] or fail('no row named host.tdt.example: %s' % source_rows())")
+	fi
+	[ -z "$why" ] && why=$(gone_problem ${tag}2)
+	check $name "$why"
+	key ${tag}2 q
+	stop_pid "$stub" TERM 5
+}
+
 run_main
+run_dns
 run_nocolor
 run_dry
 run_names

@@ -249,6 +249,11 @@ int run_clear(struct run *r, uint64_t now_ns, struct error *e)
 	return restart(r, now_ns, false, e);
 }
 
+const struct options *run_options(const struct run *r)
+{
+	return r->opts;
+}
+
 void run_set_location(struct run *r, struct location *location)
 {
 	r->model.sources.location = location;

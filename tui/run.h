@@ -67,6 +67,8 @@ int run_open(struct run *r);
 int run_loop(struct run *r, volatile sig_atomic_t *stop);
 
 const struct run_view *run_view(const struct run *r);
+/* The options the run was started with. */
+const struct options *run_options(const struct run *r);
 /* The kernel's counters as they are now, since start: exact whatever the period. Returns 0 or
  * -errno. */
 int run_read_counters(struct run *r, struct counter_values *out);

@@ -55,7 +55,7 @@ def index(pattern):
 
 
 def sources_heading():
-    return index(r"^ TOP (SOURCES|NETWORKS|AS|COUNTRIES) ")
+    return index(r"^ TOP (SOURCES|NETWORKS|AS|COUNTRIES)\b")
 
 
 def log_heading():

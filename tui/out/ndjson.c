@@ -141,6 +141,19 @@ static void append_string(char *buf, size_t len, size_t *used, const char *s)
 	*used += format_json_string(s, room ? buf + *used : NULL, room);
 }
 
+/* A country code as the database gave it: two letters, escaped all the same. */
+static void append_cc(char *buf, size_t len, size_t *used, const struct source_row *r,
+		      bool first)
+{
+	char cc[3] = { r->cc[0], r->cc[0] ? r->cc[1] : 0, 0 };
+
+	append(buf, len, used, "%s\"cc\":", first ? "" : ",");
+	if (cc[0])
+		append_string(buf, len, used, cc);
+	else
+		append(buf, len, used, "null");
+}
+
 /* Who owns an address or a network, when the location database knows. */
 static void append_owner(char *buf, size_t len, size_t *used, const struct source_row *r)
 {
@@ -149,7 +162,7 @@ static void append_owner(char *buf, size_t len, size_t *used, const struct sourc
 		append_string(buf, len, used, r->as_name ? r->as_name : "");
 	}
 	if (r->cc[0])
-		append(buf, len, used, ",\"cc\":\"%.2s\"", r->cc);
+		append_cc(buf, len, used, r, false);
 }
 
 /*
@@ -172,10 +185,7 @@ static void append_top_row(char *buf, size_t len, size_t *used, const struct sou
 			append(buf, len, used, "\"asn\":null,\"as_name\":null");
 		}
 	} else if (r->family == ROW_FAMILY_COUNTRY) {
-		if (r->cc[0])
-			append(buf, len, used, "\"cc\":\"%.2s\"", r->cc);
-		else
-			append(buf, len, used, "\"cc\":null");
+		append_cc(buf, len, used, r, true);
 	} else {
 		sources_label(r, label);
 		append(buf, len, used, "\"%s\":\"%s\"", r->prefix ? "net" : "src", label);
@@ -189,7 +199,7 @@ static void append_top_row(char *buf, size_t len, size_t *used, const struct sou
 		return;
 	}
 	append(buf, len, used, ",\"addresses\":%llu,\"pps\":", (unsigned long long)r->addresses);
-	if (r->rate[0] < 0)
+	if (!(r->rate[0] >= 0 && r->rate[0] < 1e300))	/* not known yet (and never NaN) */
 		append(buf, len, used, "null}");
 	else
 		append(buf, len, used, "%.1f}", r->rate[0]);

@@ -15,7 +15,6 @@
 /* Rows that are always there: title, two counter rows, sparkline, top ports, two headings, key
  * bar. */
 #define FIXED_ROWS	8
-#define SOURCES_MAX	10
 #define SPARK_TEXT_COLS	36
 
 struct layout layout_for(int rows, int cols)
@@ -28,8 +27,8 @@ struct layout layout_for(int rows, int cols)
 		return l;
 	/* Two fifths of the spare rows to top sources, the rest to the drop log. */
 	l.sources_rows = spare * 2 / 5;
-	if (l.sources_rows > SOURCES_MAX)
-		l.sources_rows = SOURCES_MAX;
+	if (l.sources_rows > DRAW_SOURCES_MAX)
+		l.sources_rows = DRAW_SOURCES_MAX;
 	if (l.sources_rows < 1)
 		l.sources_rows = 1;
 	l.sources_top = 6;
@@ -344,7 +343,7 @@ static void draw_sources(const struct frame *f, const struct layout *l)
 	bool by_owner = v->by == GROUP_ASN || v->by == GROUP_COUNTRY;
 	struct source_cols c = source_cols(l->cols, grouped, v->owners && !by_owner);
 	char drops[FORMAT_NUM_LEN], bytes[FORMAT_NUM_LEN], age[FORMAT_NUM_LEN];
-	char count[FORMAT_NUM_LEN], label[SOURCES_LABEL_LEN];
+	char count[FORMAT_NUM_LEN], label[512];	/* a name, escaped, or a row's label */
 	int cols = l->cols, y = l->sources_top - 1, shown = (int)v->ntop < l->sources_rows ?
 							    (int)v->ntop : l->sources_rows;
 	/* Shares are of every drop since the clear, the exact counter, so drops in no source's
@@ -355,8 +354,9 @@ static void draw_sources(const struct frame *f, const struct layout *l)
 		shown--;
 	fill_row(y, cols, ROLE_HEADING);
 	/* Sorted by rate where the rate has no column: the heading says so. */
-	putf(y, 0, 1 + c.label_w, ROLE_HEADING, false, " TOP %s%s", group_heading(v->by),
-	     f->sort == SORT_RATE && !c.x[COL_RATE] ? " by rate" : "");
+	putf(y, 0, 1 + c.label_w, ROLE_HEADING, false, " TOP %s%s%s%s", group_heading(v->by),
+	     f->sort == SORT_RATE && !c.x[COL_RATE] ? " by rate" : "",
+	     f->show_names ? ", names" : "", f->show_names && f->names_why ? ": none" : "");
 	putf(y, c.x[COL_DROPS], 11, ROLE_HEADING, true, "DROPS%s", sort_mark(f, SORT_DROPS));
 	putf(y, c.x[COL_BYTES], 11, ROLE_HEADING, true, "BYTES%s", sort_mark(f, SORT_BYTES));
 	put(y, c.x[COL_SHARE], 8, ROLE_HEADING, true, "SHARE ");
@@ -392,7 +392,10 @@ static void draw_sources(const struct frame *f, const struct layout *l)
 				put(y, 1, cols - 1, ROLE_LABEL, false, "no drops yet");
 			continue;
 		}
-		sources_label(r, label);
+		if (f->names[i] && *f->names[i])
+			format_name(f->names[i], screen_utf8(), label, sizeof(label));
+		else
+			sources_label(r, label);
 		format_count(r->drops, drops);
 		format_bytes(r->bytes, bytes);
 		format_age(v->taken_ns > r->last_seen_ns ? v->taken_ns - r->last_seen_ns : 0, age);

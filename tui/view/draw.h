@@ -21,6 +21,7 @@
 #define TUI_MIN_COLS	60
 #define TUI_MIN_ROWS	15
 #define PICTURE_TOP_MAX	256	/* top-source rows a frozen picture keeps, to re-sort them */
+#define DRAW_SOURCES_MAX	10	/* source rows on the screen, at most */
 
 /* What the screen shows: taken from the model every period, frozen while paused. */
 struct picture {
@@ -63,6 +64,10 @@ struct frame {
 	const char *prompt;
 	size_t prompt_len;
 	const char *prompt_error;
+	/* n: each source row's name (NULL: its address), and why there are none, if so. */
+	const char *names[DRAW_SOURCES_MAX];
+	const char *names_why;
+	bool show_names;
 };
 
 struct layout layout_for(int rows, int cols);

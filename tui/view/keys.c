@@ -15,6 +15,8 @@ const struct key_binding key_bindings[] = {
 	  { { 's', ACTION_SORT }, { 'S', ACTION_SORT } } },
 	{ "g", NULL, "group sources: address, /24 /64, /16 /48, AS, country", "g:group", NULL,
 	  { { 'g', ACTION_GROUP }, { 'G', ACTION_GROUP } } },
+	{ "n", NULL, "names of the sources (reverse DNS), or addresses", "n:names", NULL,
+	  { { 'n', ACTION_NAMES }, { 'N', ACTION_NAMES } } },
 	{ "\u2191 \u2193 (k j)", "Up Down (k j)", "scroll the drop log a line",
 	  "\u2191\u2193:scroll", "arrows:scroll",
 	  { { KEY_UP, ACTION_NEWER }, { 'k', ACTION_NEWER }, { KEY_DOWN, ACTION_OLDER },

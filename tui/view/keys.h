@@ -15,6 +15,7 @@ enum action {
 	ACTION_CLEAR,
 	ACTION_SORT,
 	ACTION_GROUP,		/* g: sources by address, or by network */
+	ACTION_NAMES,		/* n: the sources' reverse-DNS names, or their addresses */
 	ACTION_HELP,
 	ACTION_CLOSE,		/* Esc: closes help, else quits */
 	ACTION_SLOWER,		/* + : a longer refresh interval */

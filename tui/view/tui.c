@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tui/cli/cli.h"
+#include "tui/lib/clock.h"
 #include "tui/view/draw.h"
 #include "tui/view/keys.h"
 #include "tui/view/screen.h"
@@ -32,6 +34,8 @@ static void tui_release(void *out, const struct run_view *ran)
 	droplog_free(&t->frozen_log);
 	free(t->prompt);
 	t->prompt = NULL;
+	names_free(t->names);
+	t->names = NULL;
 }
 
 static const struct model *model_of(const struct tui *t)
@@ -152,6 +156,13 @@ static int apply(struct tui *t, enum action a, uint64_t now, struct error *e)
 		/* The rows by the new grouping come with the next complete read of the table;
 		 * a frozen picture keeps its own until it is resumed. */
 		run_group_by(r, next_grouping(&model_of(t)->sources));
+		break;
+	case ACTION_NAMES:
+		/* The resolver is set up the first time names are asked for: until then no
+		 * question is ever sent. */
+		t->show_names = !t->show_names;
+		if (t->show_names && !t->names && !t->names_why[0])
+			t->names = names_new(t->names_why, sizeof(t->names_why));
 		break;
 	case ACTION_SLOWER:
 	case ACTION_FASTER:
@@ -323,6 +334,27 @@ static int tui_sampled(void *out, struct run *r, uint64_t now, struct error *e)
 	return 0;
 }
 
+/*
+ * The names of the source rows on the screen, asked for as they show (never for a trusted
+ * source of --except, nor for a network or an owner): a name not known yet shows as its
+ * address, and the frame that follows its answer shows it.
+ */
+static void name_rows(struct tui *t, struct frame *f)
+{
+	const struct options *opts = run_options(t->run);
+	uint64_t now = monotonic_ns();
+
+	for (size_t i = 0; i < t->picture.ntop && i < DRAW_SOURCES_MAX; i++) {
+		const struct source_row *r = &t->picture.top[i];
+
+		if ((int)i >= f->layout.sources_rows || r->prefix ||
+		    (r->family != 4 && r->family != 6) ||
+		    except_contains(&opts->excepts, r->family, r->addr))
+			continue;
+		f->names[i] = names_get(t->names, r->family, r->addr, now);
+	}
+}
+
 /* One frame: the layout for the screen as it is now, and all the rest draw() shows. */
 static void draw_frame(struct tui *t)
 {
@@ -343,12 +375,17 @@ static void draw_frame(struct tui *t)
 		.prompt = t->prompt,
 		.prompt_len = t->prompt_len,
 		.prompt_error = t->prompt_error,
+		.show_names = t->show_names,
 	};
 	char status[128];
 	int rows, cols;
 
 	getmaxyx(stdscr, rows, cols);
 	f.layout = layout_for(rows, cols);
+	if (t->show_names) {
+		f.names_why = t->names ? NULL : t->names_why;
+		name_rows(t, &f);
+	}
 	/* -w: how many drops the file has, and how many not, as of the counts on the screen. */
 	run_status(t->run, &t->picture.stats.since_start, status, sizeof(status));
 	f.status = status;
@@ -362,6 +399,8 @@ static int tui_tick(void *out, struct run *r, uint64_t now, struct error *e)
 	(void)r;
 	(void)now;
 	(void)e;
+	if (t->show_names && names_process(t->names))
+		t->dirty = true;	/* a name came: show it */
 	if (t->dirty) {
 		keep_scrolled_view(t);
 		draw_frame(t);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "tui/lookup/names.h"
 #include "tui/output.h"
 #include "tui/view/draw.h"
 
@@ -30,6 +31,10 @@ struct tui {
 	size_t prompt_len;
 	char prompt_error[512];
 	uint64_t log_seen;	/* log entries pushed at the last draw, to keep a scrolled view put */
+	/* n: the sources' names, looked up as they show; why there are none, if none can be. */
+	bool show_names;
+	struct names *names;
+	char names_why[160];
 };
 
 /* The live view as an output (output.h): its context is a struct tui, zeroed; it reads keys. */
