@@ -220,17 +220,22 @@ static int run_sample(struct run *r, uint64_t now_ns)
 	return scan_step(r, false, &r->error);
 }
 
-/* Counting from the kernel's values as they are now: at the start, the run's count too; a
- * clear starts a new generation of the kernel's per-source counts (at the start they are new). */
+/*
+ * A clear counts from the kernel's values as they are now, and starts a new generation of its
+ * per-source counts. The start counts from zero, the program's load: a packet between the
+ * attach and this first reading is the run's too, as the metrics (the kernel's own counters)
+ * and the -w file (its event is in the ring) count it.
+ */
 static int restart(struct run *r, uint64_t now_ns, bool start, struct error *e)
 {
-	struct counter_values raw;
+	struct counter_values raw, zero = { 0 };
 	int err = read_counters(r, &raw, e);
 
 	if (err)
 		return err;
 	if (start) {
-		model_start(&r->model, &raw, now_ns);
+		memset(r->model.ports.now, 0, TCPDROP_PORTS * sizeof(*r->model.ports.now));
+		model_start(&r->model, &zero, now_ns);
 	} else {
 		loader_clear_sources(r->loader);
 		model_clear(&r->model, &raw, now_ns);
