@@ -597,7 +597,9 @@ static void draw_help(const struct layout *l)
 		"Counts come from the kernel and are exact; the log",
 		"keeps the newest 10,000 drops. Any key closes help.",
 	};
-	const int nnotes = sizeof(notes) / sizeof(notes[0]), w = 58, keys_w = 15;
+	/* Wide enough for the longest key's help where the screen allows, 60 columns else. */
+	const int nnotes = sizeof(notes) / sizeof(notes[0]), w = l->cols >= 76 ? 72 : 58;
+	const int keys_w = 15;
 	const int n = (int)key_bindings_count + 1 + nnotes;
 	int top = (l->rows - n - 2) / 2, left = (l->cols - w) / 2, y;
 
