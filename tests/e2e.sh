@@ -524,9 +524,24 @@ run_capabilities() {
 	check $name "$why"
 }
 
+# spoofed_syns SADDR DPORT N: N SYNs from SADDR (any address: trafgen writes the frames) to
+# $V4S:DPORT; fails, saying why on stdout, when trafgen does.
+spoofed_syns() {
+	local cfg=$TDT_TMP/spoofed.cfg
+	cat >"$cfg" <<-EOF
+		{
+			eth(da=$(link_mac "$S" "$SIF"), sa=$(link_mac "$C" "$CIF"), type=0x0800),
+			ipv4(saddr=$1, daddr=$V4S, ttl=64, df),
+			tcp(sp=40000, dp=$2, syn, win=65535),
+		}
+	EOF
+	ip netns exec "$C" timeout 10 trafgen -o "$CIF" -c "$cfg" -n "$3" -P 1 \
+		>"$TDT_TMP/spoofed.tg" 2>&1 </dev/null || echo "trafgen: $(tail -c 200 "$TDT_TMP/spoofed.tg")"
+}
+
 # --- Run 14: twelve sources, 1 to 12 drops each: the stats' top is the ten busiest ------------
 run_top() {
-	local name=stats_top_lists_up_to_10_sources_by_drops why i cfg=$TDT_TMP/top.cfg
+	local name=stats_top_lists_up_to_10_sources_by_drops why='' i
 	if ! command -v trafgen >/dev/null; then
 		fail $name "no trafgen (netsniff-ng; make deps installs it)"
 		return
@@ -536,15 +551,7 @@ run_top() {
 		return
 	fi
 	for i in $(seq 1 12); do
-		cat >"$cfg" <<-EOF
-			{
-				eth(da=$(link_mac "$S" "$SIF"), sa=$(link_mac "$C" "$CIF"), type=0x0800),
-				ipv4(saddr=198.51.100.$((20 + i)), daddr=$V4S, ttl=64, df),
-				tcp(sp=40000, dp=4040, syn, win=65535),
-			}
-		EOF
-		ip netns exec "$C" timeout 10 trafgen -o "$CIF" -c "$cfg" -n "$i" -P 1 \
-			>"$TDT_TMP/top.tg" 2>&1 </dev/null || why="trafgen: $(tail -c 200 "$TDT_TMP/top.tg")"
+		[ -z "$why" ] && why=$(spoofed_syns "198.51.100.$((20 + i))" 4040 "$i")
 	done
 	[ -z "$why" ] && ! wait_until 5 nd_true "$TOOL_OUT" \
 		"[s for s in stats() if s['dropped'] == 78 and len(s['top']) > 1] or fail('')" &&
@@ -560,7 +567,7 @@ got == want or fail('top is %s, want the ten busiest, busiest first: %s' % (got,
 
 # Each watched port its own exact count, busiest first; a port next to a range passes.
 run_top_ports() {
-	local name=stats_top_ports_count_each_port_exactly why= cfg=$TDT_TMP/ports.cfg p n
+	local name=stats_top_ports_count_each_port_exactly why='' p
 	if ! command -v trafgen >/dev/null; then
 		fail $name "no trafgen (netsniff-ng; make deps installs it)"
 		return
@@ -570,16 +577,7 @@ run_top_ports() {
 		return
 	fi
 	for p in 4040:5 8080:3 9001:2 9003:4; do
-		cat >"$cfg" <<-EOF
-			{
-				eth(da=$(link_mac "$S" "$SIF"), sa=$(link_mac "$C" "$CIF"), type=0x0800),
-				ipv4(saddr=198.51.100.40, daddr=$V4S, ttl=64, df),
-				tcp(sp=40000, dp=${p%:*}, syn, win=65535),
-			}
-		EOF
-		n=${p#*:}
-		ip netns exec "$C" timeout 10 trafgen -o "$CIF" -c "$cfg" -n "$n" -P 1 \
-			>"$TDT_TMP/ports.tg" 2>&1 </dev/null || why="trafgen: $(tail -c 200 "$TDT_TMP/ports.tg")"
+		[ -z "$why" ] && why=$(spoofed_syns 198.51.100.40 "${p%:*}" "${p#*:}")
 	done
 	[ -z "$why" ] && ! wait_until 5 nd_true "$TOOL_OUT" \
 		"[s for s in stats() if s['dropped'] == 10] or fail('')" &&
@@ -594,7 +592,7 @@ got == [(4040, 5), (8080, 3), (9001, 2)] or fail('top_ports is %s, want 4040 5, 
 # group_syns TOOL_ARGS...: starts the tool with --json -d 0.2 and the arguments, and sends
 # 3, 2 and 4 SYNs from 198.51.100.50, 198.51.100.51 and 203.0.113.7; WHY says what failed.
 group_syns() {
-	local cfg=$TDT_TMP/group.cfg src n
+	local src
 	why=
 	if ! command -v trafgen >/dev/null; then
 		why="no trafgen (netsniff-ng; make deps installs it)"
@@ -605,16 +603,7 @@ group_syns() {
 		return 1
 	fi
 	for src in 198.51.100.50:3 198.51.100.51:2 203.0.113.7:4; do
-		cat >"$cfg" <<-EOF
-			{
-				eth(da=$(link_mac "$S" "$SIF"), sa=$(link_mac "$C" "$CIF"), type=0x0800),
-				ipv4(saddr=${src%:*}, daddr=$V4S, ttl=64, df),
-				tcp(sp=40000, dp=4040, syn, win=65535),
-			}
-		EOF
-		n=${src#*:}
-		ip netns exec "$C" timeout 10 trafgen -o "$CIF" -c "$cfg" -n "$n" -P 1 \
-			>"$TDT_TMP/group.tg" 2>&1 </dev/null || why="trafgen: $(tail -c 200 "$TDT_TMP/group.tg")"
+		[ -z "$why" ] && why=$(spoofed_syns "${src%:*}" 4040 "${src#*:}")
 	done
 	[ -z "$why" ] && ! wait_until 5 nd_true "$TOOL_OUT" \
 		"[s for s in stats() if s['dropped'] == 9 and len(s['top']) == 2] or fail('')" &&

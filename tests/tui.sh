@@ -794,7 +794,7 @@ ms_until() {
 # resolver does: the key-to-screen time of 40 presses, p99 (the worst of 40) under 50 ms. Then a
 # server that answers: the rows show its name.
 run_dns() {
-	local tag=dns name=n_key_never_waits_for_a_resolver_that_never_answers why= ms=() t i stub
+	local tag=dns name=n_key_never_waits_for_a_resolver_that_never_answers why='' ms=() t i stub
 	local mark='TOP SOURCES, names'
 	if emulated; then
 		not_here $name "$EMULATED_TIMING (tmux alone takes 250 ms to read a screen here)"
@@ -845,7 +845,7 @@ run_dns() {
 
 # A resolver that answers: the rows show its name.
 run_dns_answered() {
-	local tag=dns2 name=n_key_shows_the_names_a_resolver_answers why= stub
+	local tag=dns2 name=n_key_shows_the_names_a_resolver_answers why='' stub
 	local named="'TOP SOURCES, names' in rows[sources_heading()]"
 	if ! ns_etc "$S" resolv.conf "nameserver $V4S"; then
 		fail $name "cannot write /etc/netns/$S/resolv.conf"
