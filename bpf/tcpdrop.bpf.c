@@ -32,6 +32,9 @@ const volatile bool wakeup_every_event = false;
  * with 0 (no -w) the copy is dead code it removes, bpf_xdp_load_bytes (5.18) included.
  */
 const volatile __u32 capture_bytes = 0;
+/* Drops to this port are left out of port_drops (see tcpdrop.h): the usual one watched port then
+ * costs no second count, its drops being the dropped counter's. */
+const volatile __u16 implied_port = 0;
 
 /* Watched destination ports, one bit each; user space may flip bits at run time. */
 struct {
@@ -341,12 +344,16 @@ static __always_inline void count_source(struct flow *f, __u32 len,
 		      old.last_seen_ns, gen);
 }
 
-/* One more drop to this port, in this CPU's row. */
+/* One more drop to this port, in this CPU's row, unless it is the implied port. */
 static __always_inline void count_port(__u16 port)
 {
-	__u32 idx = bpf_get_smp_processor_id() * TCPDROP_PORTS + port;
-	__u64 *drops = bpf_map_lookup_elem(&port_drops, &idx);
+	__u32 idx;
+	__u64 *drops;
 
+	if (port == implied_port)
+		return;
+	idx = bpf_get_smp_processor_id() * TCPDROP_PORTS + port;
+	drops = bpf_map_lookup_elem(&port_drops, &idx);
 	if (drops)
 		*drops += 1;
 }
@@ -450,9 +457,9 @@ int tcpdrop(struct xdp_md *ctx)
 		cnt->count[TCPDROP_EVENTS_THROTTLED]++;
 	/* In a dry run "dropped" counts what would have been dropped, so the numbers preview the
 	 * rule; passed + dropped stays equal to seen. */
+	count_port(f.dport);	/* before the drop's count: see implied_port */
 	cnt->count[TCPDROP_DROPPED]++;
 	cnt->count[TCPDROP_DROPPED_BYTES] += len;
-	count_port(f.dport);
 	return dry_run ? XDP_PASS : XDP_DROP;
 }
 

@@ -15,6 +15,10 @@
  * Exact drops per destination port: each CPU's own row of TCPDROP_PORTS counters, at
  * cpu * TCPDROP_PORTS + port of one array map (8 bytes a port, 512 KiB a CPU), that user space
  * adds up in place through mmap. A drop adds one to its CPU's counter: no atomics, no hash.
+ * One port, the implied port (the first watched when the program loads, so the usual single
+ * watched port), is not counted there: its drops are the dropped counter less the other ports'.
+ * The program counts a drop's port before the drop, so that user space, reading the dropped
+ * counters first and the rows after, never finds more for the implied port than it dropped.
  */
 
 /* Where a port's bit sits in the ports map: the one rule both sides use to set and test it. */

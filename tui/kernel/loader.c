@@ -309,6 +309,15 @@ static int map_port_drops(struct loader *l, struct error *e)
 	return 0;
 }
 
+/* The lowest watched port: the program's implied port (tcpdrop.h). */
+static __u16 first_port(const struct port_set *ports)
+{
+	for (unsigned int port = 0; port < TCPDROP_PORTS; port++)
+		if (ports_contains(ports, port))
+			return port;
+	return 0;
+}
+
 int loader_load(struct loader *l, const struct loader_config *cfg, struct error *e)
 {
 	int err;
@@ -340,6 +349,8 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 	l->skel->rodata->event_cost_ns = event_cost_ns(cfg->event_rate);
 	l->skel->rodata->wakeup_every_event = cfg->wakeup_every_event;
 	l->skel->rodata->capture_bytes = cfg->capture_bytes;
+	l->skel->rodata->implied_port = first_port(cfg->ports);
+	l->implied_port = l->skel->rodata->implied_port;
 	if (cfg->ring_bytes)
 		bpf_map__set_max_entries(l->skel->maps.events, cfg->ring_bytes);
 	if (cfg->max_sources)
@@ -471,16 +482,32 @@ int loader_read_counters(struct loader *l, struct counter_values *out)
 
 void loader_read_port_drops(struct loader *l, uint64_t drops[TCPDROP_PORTS])
 {
-	memset(drops, 0, TCPDROP_PORTS * sizeof(*drops));
-	if (!l->port_drops)
-		return;
-	/* Each counter only grows and is one aligned word: a read in place is exact for it. */
-	for (size_t at = 0; at < (size_t)l->ncpus * TCPDROP_PORTS; at += TCPDROP_PORTS) {
-		const volatile __u64 *row = l->port_drops + at;
+	__u32 zero = 0;
+	uint64_t implied = 0;
 
-		for (size_t port = 0; port < TCPDROP_PORTS; port++)
+	memset(drops, 0, TCPDROP_PORTS * sizeof(*drops));
+	if (!l->port_drops ||
+	    bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.counters), &zero, l->percpu))
+		return;
+	/* The dropped counters before the rows (see the implied port in tcpdrop.h). */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	/* Each counter only grows and is one aligned word: a read in place is exact for it. */
+	for (int cpu = 0; cpu < l->ncpus; cpu++) {
+		const volatile __u64 *row = l->port_drops + (size_t)cpu * TCPDROP_PORTS;
+		uint64_t dropped = l->percpu[cpu].count[TCPDROP_DROPPED], others = 0;
+
+		for (size_t port = 0; port < TCPDROP_PORTS; port++) {
 			drops[port] += row[port];
+			others += row[port];
+		}
+		/* Drops to other ports since the dropped counter was read make this less, never
+		 * more, than the implied port's: it may lag a read, and is exact at rest. */
+		if (dropped > others)
+			implied += dropped - others;
 	}
+	if (implied > l->implied_drops)
+		l->implied_drops = implied;
+	drops[l->implied_port] = l->implied_drops;
 }
 
 static void free_source_buffers(struct loader *l)

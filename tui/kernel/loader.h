@@ -68,6 +68,8 @@ struct loader {
 	/* Every CPU's drops per port, mapped read-only (tcpdrop.h). */
 	const volatile __u64 *port_drops;
 	size_t port_drops_bytes;
+	__u16 implied_port;		/* counted by the dropped counter (tcpdrop.h) */
+	uint64_t implied_drops;		/* its drops, as last read: never read lower */
 	__u32 generation;		/* of the per-source counts: bumped by a clear */
 	__s64 burst_ns;			/* the most the --event-rate bucket holds */
 	uint64_t refilled_ns;		/* when loader_tick() last refilled it */
