@@ -53,7 +53,8 @@ static __always_inline int parse_ethhdr(struct cursor *c, void *data_end, __u16 
 	if ((void *)(eth + 1) > data_end)
 		return PARSE_MALFORMED;
 	c->pos = eth + 1;
-	h_proto = eth->h_proto;
+	/* One load: the header is packed, so its field would be read a byte at a time. */
+	h_proto = *(__u16 *)((void *)eth + offsetof(struct ethhdr, h_proto));
 	*vlan_id = 0;
 
 #pragma unroll
@@ -141,6 +142,9 @@ static __always_inline int parse_ipv6hdr(struct cursor *c, void *data_end,
 	c->pos = ip6h + 1;
 	*ip6h_out = ip6h;
 	nexthdr = ip6h->nexthdr;
+	/* The usual case, TCP at once, with one test rather than the walk's four. */
+	if (nexthdr == IPPROTO_TCP)
+		return nexthdr;
 
 #pragma unroll
 	for (i = 0; i < TCPDROP_MAX_IPV6_EXT; i++) {
