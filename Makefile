@@ -113,14 +113,18 @@ $(OUTPUT)/$(BIN): $(MAIN_OBJ) $(TUI_OBJS)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # --- make install, make uninstall ----------------------------------------------------------
-# The binary (the BPF object is inside it, through the skeleton), the man page and the systemd
-# template unit, under PREFIX (/usr/local), staged in DESTDIR when packaging. The Debian package
-# sets PREFIX=/usr and UNITDIR=/lib/systemd/system.
+# The binary (the BPF object is inside it, through the skeleton), the man page, the systemd
+# template unit, and contrib/'s Prometheus alert rules and Grafana dashboard (in DATADIR, to
+# copy or point Prometheus and Grafana at), under PREFIX (/usr/local), staged in DESTDIR when
+# packaging. The Debian package sets PREFIX=/usr and UNITDIR=/lib/systemd/system.
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR ?= $(PREFIX)/share/$(BIN)
 UNIT := tcpdrop-top@.service
+RULES := prometheus/tcpdrop-top.rules.yml
+DASHBOARD := grafana/tcpdrop-top.json
 
 install: $(OUTPUT)/$(BIN)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
@@ -129,11 +133,19 @@ install: $(OUTPUT)/$(BIN)
 	$(Q)install -m 0644 man/$(BIN).8 $(DESTDIR)$(MANDIR)/man8/$(BIN).8
 	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/$(UNIT).in > $(OUTPUT)/$(UNIT)
 	$(Q)install -m 0644 $(OUTPUT)/$(UNIT) $(DESTDIR)$(UNITDIR)/$(UNIT)
+	$(Q)install -d $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DATADIR)/grafana
+	$(Q)install -m 0644 contrib/$(RULES) $(DESTDIR)$(DATADIR)/$(RULES)
+	$(Q)install -m 0644 contrib/$(DASHBOARD) $(DESTDIR)$(DATADIR)/$(DASHBOARD)
 
+# DATADIR is ours alone: it goes with what we put there, unless someone added files to it.
 uninstall:
 	$(call msg,UNINST,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/$(BIN) $(DESTDIR)$(MANDIR)/man8/$(BIN).8 \
-		$(DESTDIR)$(UNITDIR)/$(UNIT)
+		$(DESTDIR)$(UNITDIR)/$(UNIT) $(DESTDIR)$(DATADIR)/$(RULES) \
+		$(DESTDIR)$(DATADIR)/$(DASHBOARD)
+	$(Q)for d in $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DATADIR)/grafana \
+		$(DESTDIR)$(DATADIR); do \
+		[ ! -d "$$d" ] || rmdir --ignore-fail-on-non-empty "$$d"; done
 # --- end of install ---------------------------------------------------------------------------
 
 $(OUTPUT)/tests/%: tests/%.c tests/*.h $(HEADERS) $(SKEL) $(TUI_OBJS) | $(OUTPUT)/tests

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # --metrics and -q: the Prometheus text served while the filter runs, the HTTP server that is
 # not a way in (methods, paths, malformed and oversized requests, a thousand idle connections,
-# a slow client), privileges, and a real Prometheus scraping two instances on two interfaces.
+# a slow client), privileges, and a real Prometheus scraping two instances on two interfaces,
+# with contrib/'s alert rules loaded and its Grafana dashboard's queries asked of it.
 # Only TEST-NET addresses in namespaces this suite creates (and always removes) carry traffic.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +26,8 @@ CASES=(
 	slow_client_is_cut_at_the_age_limit
 	socket_bound_before_privileges_served_after
 	prometheus_sums_drops_of_two_instances_and_splits_them_by_port
+	every_dashboard_query_returns_data
+	alert_rules_load_healthy_and_a_stopped_instance_is_down
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -401,9 +404,13 @@ run_privs() {
 }
 
 # --- A real Prometheus, two instances, two interfaces ----------------------------------------
+RULES=$TDT_ROOT/contrib/prometheus/tcpdrop-top.rules.yml
+DASHBOARD=$TDT_ROOT/contrib/grafana/tcpdrop-top.json
+PROM_URL=http://127.0.0.1:9090
+
 prom_query() {
 	ip netns exec "$S" curl -sf --max-time 2 --data-urlencode "query=$1" \
-		http://127.0.0.1:9090/api/v1/query |
+		"$PROM_URL/api/v1/query" |
 		python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "none")'
 }
 
@@ -412,45 +419,115 @@ prom_is() {
 }
 
 prom_ready() {
-	ip netns exec "$S" curl -sf --max-time 1 http://127.0.0.1:9090/-/ready >/dev/null
+	ip netns exec "$S" curl -sf --max-time 1 "$PROM_URL/-/ready" >/dev/null
+}
+
+# contrib_why ARGS...: tests/py/contrib.py ARGS from the server namespace, where Prometheus
+# listens: why it fails, or nothing.
+contrib_why() {
+	py_why ip netns exec "$S" python3 "$TDT_PY/contrib.py" "$@"
+}
+
+contrib_true() {
+	contrib_why "$@" >/dev/null
+}
+
+# Every query of contrib/'s dashboard, its variables given every value (".*") and a minute
+# for the intervals, and every metric a query names, returns data from the instances. Waits
+# while the rates have fewer than two samples; a query that never returns data fails by its
+# panel.
+run_dashboard() {
+	local name=every_dashboard_query_returns_data why=
+	wait_until 10 contrib_true prom "$DASHBOARD" "$PROM_URL" ||
+		why=$(contrib_why prom "$DASHBOARD" "$PROM_URL")
+	check $name "$why"
+}
+
+# contrib/'s rules, loaded by the real Prometheus: every alert evaluated without an error and
+# none pending while both instances run (a rule that joins on a label the real series lack
+# would be); the second stopped, TcpdropTopDown pending for it alone, as their real labels
+# (job, instance) and series (up, tcpdrop_top_info) make it. Its 2 minutes to firing are
+# promtool's to test (tests/contrib.sh).
+run_alert_rules() {
+	local name=alert_rules_load_healthy_and_a_stopped_instance_is_down why=$1 t2=$2
+	if [ -n "$why" ]; then
+		:
+	elif ! wait_until 10 contrib_true rules "$RULES" "$PROM_URL"; then
+		why=$(contrib_why rules "$RULES" "$PROM_URL")
+	elif ! wait_until 5 contrib_true quiet "$PROM_URL"; then
+		why="both instances running: $(contrib_why quiet "$PROM_URL")"
+	else
+		TOOL=$t2 stop_tool TERM
+		wait_until 10 contrib_true firing "$PROM_URL" TcpdropTopDown job=tcpdrop-top \
+			"instance=127.0.0.1:$PORT2" ||
+			why="the second instance stopped: $(contrib_why firing "$PROM_URL" TcpdropTopDown \
+				job=tcpdrop-top "instance=127.0.0.1:$PORT2")"
+	fi
+	check $name "$why"
 }
 
 run_prometheus() {
 	local name=prometheus_sums_drops_of_two_instances_and_splits_them_by_port why= t1 t2 prom
-	local dir=$TDT_TMP/prometheus
+	local dir=$TDT_TMP/prometheus up_why rules_why= rule_files=[]
+	local cases=("$name" every_dashboard_query_returns_data
+		alert_rules_load_healthy_and_a_stopped_instance_is_down)
 	if ! { netns_add "$C2" && ip link add "$SIF2" netns "$S" type veth peer name "$CIF2" netns "$C2" &&
 		ip -n "$C2" link set lo up && ip -n "$S" link set "$SIF2" up &&
 		ip -n "$C2" link set "$CIF2" up && addr_add "$S" "$SIF2" "$V4S2/24" &&
 		addr_add "$C2" "$CIF2" "$V4C2/24"; }; then
-		fail $name "could not set up the second veth pair"
+		for name in "${cases[@]}"; do
+			fail "$name" "could not set up the second veth pair"
+		done
 		return
 	fi
 	mkdir -p "$dir"
+	# Rules Prometheus refuses would stop it starting: they fail their own case alone.
+	if rules_why=$(promtool check rules "$RULES" 2>&1); then
+		rules_why= rule_files="['$RULES']"
+	else
+		rules_why="promtool check rules: $(tail -c 300 <<<"$rules_why")"
+	fi
 	cat >"$dir/prometheus.yml" <<-EOF
 		global:
 		  scrape_interval: 1s
 		  scrape_timeout: 1s
+		  evaluation_interval: 1s
+		rule_files: $rule_files
 		scrape_configs:
 		  - job_name: tcpdrop-top
 		    static_configs:
 		      - targets: ['127.0.0.1:$PORT', '127.0.0.1:$PORT2']
 	EOF
-	start_tool prom1 -q --metrics "$PORT" || { fail $name "first: $START_WHY"; return; }
+	if ! start_tool prom1 -q --metrics "$PORT"; then
+		for name in "${cases[@]}"; do
+			fail "$name" "first: $START_WHY"
+		done
+		return
+	fi
 	t1=$TOOL
-	SIF=$SIF2 start_tool prom2 -q --metrics "127.0.0.1:$PORT2" -p 4040,8080-8081 ||
-		{ fail $name "second: $START_WHY"; return; }
+	if ! SIF=$SIF2 start_tool prom2 -q --metrics "127.0.0.1:$PORT2" -p 4040,8080-8081; then
+		for name in "${cases[@]}"; do
+			fail "$name" "second: $START_WHY"
+		done
+		return
+	fi
 	t2=$TOOL
-	ip netns exec "$S" timeout 60 prometheus --config.file="$dir/prometheus.yml" \
+	ip netns exec "$S" timeout 90 prometheus --config.file="$dir/prometheus.yml" \
 		--storage.tsdb.path="$dir/data" --web.listen-address=127.0.0.1:9090 \
 		>"$dir/log" 2>&1 &
 	prom=$!
 	track "$prom"
 	syns 3 41400
 	syns 2 41500 "$C2" "$V4S2"
+	up_why=
 	if ! wait_until 15 prom_ready; then
-		why="prometheus not ready in 15 s: $(tail -c 300 "$dir/log")"
+		up_why="prometheus not ready in 15 s: $(tail -c 300 "$dir/log")"
 	elif ! wait_until 15 prom_is 'count(up{job="tcpdrop-top"} == 1)' 2; then
-		why="both targets not up 15 s on: count(up == 1) is $(prom_query 'count(up{job="tcpdrop-top"} == 1)')"
+		up_why="both targets not up 15 s on: count(up == 1) is $(prom_query 'count(up{job="tcpdrop-top"} == 1)')"
+	fi
+	why=$up_why
+	if [ -n "$why" ]; then
+		:
 	elif ! wait_until 10 prom_is 'sum(tcpdrop_top_dropped_packets_total)' 5; then
 		why="sum(tcpdrop_top_dropped_packets_total) is $(prom_query 'sum(tcpdrop_top_dropped_packets_total)'), want 5 (3 SYNs to $SIF, 2 to $SIF2)"
 	elif ! prom_is "sum(tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\"})" 2; then
@@ -462,10 +539,16 @@ run_prometheus() {
 	elif ! prom_is "count(tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\"})" 2; then
 		why="$SIF2 has $(prom_query "count(tcpdrop_top_dropped_packets_total{ifname=\"$SIF2\"})") dropped series, want 2 (4040, 8080-8081)"
 	fi
+	check $name "$why"
+	if [ -n "$up_why" ]; then
+		fail every_dashboard_query_returns_data "$up_why"
+	else
+		run_dashboard
+	fi
+	run_alert_rules "${up_why:-$rules_why}" "$t2"
 	stop_pid "$prom" TERM 10
 	TOOL=$t2 stop_tool TERM
 	TOOL=$t1 stop_tool TERM
-	check $name "$why"
 }
 
 run_quiet

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # What is shipped: make install and uninstall, the man page (lint, and every option --help
-# lists), the systemd unit (verify, its hardening, its identity running the tool), and the
-# Debian package (built, lintian, installed in a fresh Debian 12 root with apt, and built again
-# in a fresh Debian 12 root that has nothing but its Build-Depends).
+# lists), the systemd unit (verify, its hardening, its identity running the tool), contrib/'s
+# alert rules and dashboard in share/tcpdrop-top, and the Debian package (built, lintian,
+# installed in a fresh Debian 12 root with apt, and built again in a fresh Debian 12 root that
+# has nothing but its Build-Depends).
 #
 # The fresh root is made once with debootstrap from the mirror this machine's apt uses and
 # kept in /var/cache/tcpdrop-top/bookworm (about 2 minutes the first time); each run installs
@@ -54,10 +55,30 @@ mk() {
 }
 
 # --- make install / uninstall -----------------------------------------------------------------
+# contrib/'s files, where make install puts them under share/tcpdrop-top.
+CONTRIB_RULES=prometheus/tcpdrop-top.rules.yml
+CONTRIB_DASHBOARD=grafana/tcpdrop-top.json
+
+# contrib_problem DIR [PREFIX]: why DIR (an installed share/tcpdrop-top) does not hold contrib/'s
+# alert rules and dashboard byte for byte, readable by all, or nothing (status 0).
+contrib_problem() {
+	local f
+	for f in "$CONTRIB_RULES" "$CONTRIB_DASHBOARD"; do
+		if ! cmp -s "$TDT_ROOT/contrib/$f" "$1/$f"; then
+			echo "${2:-}$1/$f is not contrib/$f: $(cmp "$TDT_ROOT/contrib/$f" "$1/$f" 2>&1)"
+			return 1
+		elif [ "$(stat -c %a "$1/$f")" != 644 ]; then
+			echo "${2:-}$1/$f is mode $(stat -c %a "$1/$f"), want 644"
+			return 1
+		fi
+	done
+}
+
 run_install() {
 	local name=make_install_and_uninstall_honour_prefix_and_destdir why= d=$TDT_TMP/dest f
 	local want=(usr/local/sbin/tcpdrop-top usr/local/share/man/man8/tcpdrop-top.8
-		usr/local/lib/systemd/system/tcpdrop-top@.service)
+		usr/local/lib/systemd/system/tcpdrop-top@.service
+		"usr/local/share/tcpdrop-top/$CONTRIB_RULES" "usr/local/share/tcpdrop-top/$CONTRIB_DASHBOARD")
 	if ! mk install DESTDIR="$d"; then
 		why="make install DESTDIR=$d failed: $(tail -c 300 "$TDT_TMP/make.log")"
 	fi
@@ -70,16 +91,22 @@ run_install() {
 		why="unit: $(grep ExecStart "$d/${want[2]}")"
 	elif [ -z "$why" ] && ! "$d/${want[0]}" -V | grep -qx 'tcpdrop-top [0-9.]*'; then
 		why="the installed binary does not answer -V"
+	elif [ -z "$why" ] && ! why=$(contrib_problem "$d/usr/local/share/tcpdrop-top"); then
+		:
 	elif [ -z "$why" ] && ! mk uninstall DESTDIR="$d"; then
 		why="make uninstall failed: $(tail -c 300 "$TDT_TMP/make.log")"
 	elif [ -z "$why" ] && [ -n "$(find "$d" -type f)" ]; then
 		why="make uninstall left $(find "$d" -type f | tr '\n' ' ')"
+	elif [ -z "$why" ] && [ -e "$d/usr/local/share/tcpdrop-top" ]; then
+		why="make uninstall left the directory usr/local/share/tcpdrop-top"
 	elif [ -z "$why" ] && ! mk install DESTDIR="$d" PREFIX=/opt/tdt; then
 		why="make install PREFIX=/opt/tdt failed"
 	elif [ -z "$why" ] && [ ! -x "$d/opt/tdt/sbin/tcpdrop-top" ]; then
 		why="PREFIX=/opt/tdt: no $d/opt/tdt/sbin/tcpdrop-top"
 	elif [ -z "$why" ] && ! grep -q '^ExecStart=/opt/tdt/sbin/tcpdrop-top ' "$d/opt/tdt/lib/systemd/system/tcpdrop-top@.service"; then
 		why="PREFIX=/opt/tdt: the unit does not start /opt/tdt/sbin/tcpdrop-top"
+	elif [ -z "$why" ]; then
+		why=$(contrib_problem "$d/opt/tdt/share/tcpdrop-top" "PREFIX=/opt/tdt: ")
 	fi
 	check $name "$why"
 }
@@ -382,6 +409,10 @@ run_deb() {
 			why="the .deb has no /usr/sbin/tcpdrop-top"
 		elif ! grep -q '\./lib/systemd/system/tcpdrop-top@\.service$' "$b/contents"; then
 			why="the .deb has no /lib/systemd/system/tcpdrop-top@.service"
+		elif ! grep -q "^-rw-r--r-- .* \./usr/share/tcpdrop-top/$CONTRIB_RULES\$" "$b/contents"; then
+			why="the .deb has no /usr/share/tcpdrop-top/$CONTRIB_RULES, mode 644"
+		elif ! grep -q "^-rw-r--r-- .* \./usr/share/tcpdrop-top/$CONTRIB_DASHBOARD\$" "$b/contents"; then
+			why="the .deb has no /usr/share/tcpdrop-top/$CONTRIB_DASHBOARD, mode 644"
 		elif ! out=$(lintian --fail-on error "$b"/tcpdrop-top_*.changes 2>&1); then
 			why="lintian: $(grep '^E:' <<<"$out" | head -5)"
 		elif grep -q '^E:' <<<"$out"; then
@@ -577,6 +608,8 @@ run_chroot() {
 		why="no man page installed"
 	elif [ ! -f "$r/merged/lib/systemd/system/tcpdrop-top@.service" ]; then
 		why="no unit installed"
+	else
+		why=$(contrib_problem "$r/merged/usr/share/tcpdrop-top")
 	fi
 	check $name "$why"
 }
