@@ -201,7 +201,8 @@ $(FUZZ_OUTPUT)/fuzz_ports: $(FUZZ_OUTPUT)/tui/watch/ports.o
 # The top sources' rows, which the command line (--group) and the stream name.
 FUZZ_ROWS := $(FUZZ_OUTPUT)/tui/model/sources.o $(FUZZ_OUTPUT)/tui/model/groups.o \
 	$(FUZZ_OUTPUT)/tui/model/rates.o $(FUZZ_OUTPUT)/tui/lookup/location.o
-$(FUZZ_OUTPUT)/fuzz_cli: $(FUZZ_OUTPUT)/tui/cli/cli.o $(FUZZ_OUTPUT)/tui/watch/ports.o \
+$(FUZZ_OUTPUT)/fuzz_cli: $(FUZZ_OUTPUT)/tui/cli/cli.o $(FUZZ_OUTPUT)/tui/cli/conffile.o \
+	$(FUZZ_OUTPUT)/tui/watch/ports.o \
 	$(FUZZ_OUTPUT)/tui/lib/error.o $(FUZZ_OUTPUT)/tui/watch/except.o \
 	$(FUZZ_OUTPUT)/tui/lib/format.o $(FUZZ_OUTPUT)/tui/cli/listen.o $(FUZZ_ROWS)
 $(FUZZ_OUTPUT)/fuzz_ndjson: $(FUZZ_OUTPUT)/tui/out/ndjson.o $(FUZZ_OUTPUT)/tui/lib/format.o \

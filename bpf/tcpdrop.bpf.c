@@ -12,14 +12,6 @@
 const volatile bool dry_run = false;
 /* The device has no link-layer header: frames start at the IP header. */
 const volatile bool raw_ip = false;
-/* Sources are excepted only when --except gave any: otherwise the trie is never looked at. */
-const volatile bool have_excepts = false;
-/*
- * --event-rate: with throttle_events, a drop gets an event only while the shared bucket
- * event_credit_ns holds event_cost_ns; a cost of 0 means no events at all.
- */
-const volatile bool throttle_events = false;
-const volatile __u64 event_cost_ns = 0;
 /*
  * The consumer drains the ring on its own short timer, so submits never wake it: a wakeup is an
  * irq_work (an IPI in a VM) costing more than the whole drop. Only a benchmark sets this, to
@@ -95,6 +87,14 @@ struct {
 volatile __u64 tick_ns;
 volatile __u32 generation;
 volatile __s64 event_credit_ns;
+/*
+ * Written by user space at load and at a reload (SIGHUP), so that the excepted sources and the
+ * event rate change under a running program: have_excepts, whether the trie holds any (else it
+ * is never looked at); event_cost_ns, what an event takes from the bucket (see
+ * event_allowed()).
+ */
+volatile __u8 have_excepts;
+volatile __s64 event_cost_ns;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -363,15 +363,17 @@ static __always_inline void count_port(__u16 port)
  * the whole rate and all of them together no more. Refilled by user space; spent here with an
  * atomic add, only for an event that is sent, so a flood that is throttled only reads it. CPUs
  * that test it at the same moment can all spend its last token: it then goes below zero, by at
- * most one event a CPU, and the refills pay that back.
+ * most one event a CPU, and the refills pay that back. A cost of 0 is every drop's event
+ * (--event-rate max: the bucket is never spent); one above any credit, none (--event-rate 0).
  */
 static __always_inline bool event_allowed(void)
 {
-	if (!throttle_events)
-		return true;
-	if (!event_cost_ns || event_credit_ns < (__s64)event_cost_ns)
+	__s64 cost = event_cost_ns;
+
+	if (event_credit_ns < cost)
 		return false;
-	__sync_fetch_and_add(&event_credit_ns, -(__s64)event_cost_ns);
+	if (cost)
+		__sync_fetch_and_add(&event_credit_ns, -cost);
 	return true;
 }
 

@@ -213,7 +213,7 @@ struct tcpdrop_except_key {
 	__u8 addr[16];
 } __attribute__((packed));
 
-#define TCPDROP_MAX_EXCEPT		1024	/* prefixes --except takes */
+#define TCPDROP_MAX_EXCEPT		131072	/* prefixes --except and --except-file take */
 
 /* Key of the per-source table: v4 and v6 kept apart by family, not by address mapping. */
 struct tcpdrop_source_key {

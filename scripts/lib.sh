@@ -193,9 +193,10 @@ probe() {
 	ip netns exec "$1" timeout 5 nc -z -n -w 1 -p "$4" "$2" "$3" >/dev/null 2>&1 </dev/null
 }
 
-# syn NS ADDR PORT SPORT: exactly one SYN (scripts/syn.py says how); succeeds if it connected.
+# syn NS ADDR PORT SPORT [FROM]: exactly one SYN (scripts/syn.py says how), from the address
+# FROM if given; succeeds if it connected.
 syn() {
-	ip netns exec "$1" python3 "$LIB_ROOT/scripts/syn.py" "$2" "$3" "$4" >/dev/null
+	ip netns exec "$1" python3 "$LIB_ROOT/scripts/syn.py" "$2" "$3" "$4" ${5:+"$5"} >/dev/null
 }
 
 # syn_flood_cfg FILE DST_MAC SRC_MAC SOURCES: a trafgen config of one TCP SYN a packet to

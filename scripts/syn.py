@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Sends exactly one TCP SYN: syn.py ADDR PORT SPORT. Exits 0 if it connected, 1 if not, 2 if
+"""Sends exactly one TCP SYN: syn.py ADDR PORT SPORT [FROM], from the address FROM if given. Exits 0 if it connected, 1 if not, 2 if
 the SYN could not be sent (SPORT in use, no route), saying why on stderr.
 
 connect() on a non-blocking socket sends the SYN at once; the socket is closed 0.3 s later,
@@ -21,15 +21,16 @@ def not_sent(sport, addr, why):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
     addr, port, sport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    source = sys.argv[4] if len(sys.argv) == 5 else ""
     family = socket.AF_INET6 if ":" in addr else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.setblocking(False)
         try:
-            s.bind(("", sport))
+            s.bind((source, sport))
             err = s.connect_ex((addr, port))
         except OSError as e:
             not_sent(sport, addr, e.strerror)

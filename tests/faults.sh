@@ -14,7 +14,7 @@ CASES=(
 	vanished_interface_ends_the_stream_within_2s_with_status_1
 	attachment_is_checked_every_quarter_second
 	vanished_interface_ends_the_tui_and_restores_the_terminal
-	sighup_exits_and_leaves_no_xdp_program
+	sighup_reloads_and_the_run_goes_on
 	closed_terminal_ends_the_tui_and_leaves_no_xdp_program
 	no_capability_is_left_while_running
 	sudo_user_is_taken_on_after_attach
@@ -149,12 +149,22 @@ t_vanished_tui() {
 
 t_sighup() {
 	local name=$1
-	start_tool faults --json || { fail "$name" "$START_WHY"; return; }
-	stop_tool HUP
-	if [ "$STOP_STATUS" = running ]; then
-		fail "$name" "still running 5 s after SIGHUP"
-	elif [ "$STOP_STATUS" -ne 0 ]; then
-		fail "$name" "exit status $STOP_STATUS after SIGHUP, want 0"
+	start_tool faults --json -d 0.2 || { fail "$name" "$START_WHY"; return; }
+	kill -HUP "$TOOL"
+	if ! wait_until 5 grep -q '"type":"reload","time":"[^"]*","ok":true' "$TOOL_OUT"; then
+		fail "$name" "no reload line 5 s after SIGHUP: $(tail -c 300 "$TOOL_OUT")"
+		stop_tool TERM
+		return
+	fi
+	sleep 0.3
+	if ! alive "$TOOL" || ! xdp_attached "$S" "$SIF"; then
+		fail "$name" "the run did not go on after the reload"
+		stop_tool TERM
+		return
+	fi
+	stop_tool TERM
+	if [ "$STOP_STATUS" != 0 ]; then
+		fail "$name" "exit status $STOP_STATUS after SIGTERM, want 0"
 	elif xdp_attached "$S" "$SIF"; then
 		fail "$name" "an XDP program is still attached"
 	else
@@ -321,7 +331,7 @@ t_settings_bounds() {
 t_vanished_stream vanished_interface_ends_the_stream_within_2s_with_status_1
 t_check_cadence attachment_is_checked_every_quarter_second
 t_vanished_tui vanished_interface_ends_the_tui_and_restores_the_terminal
-t_sighup sighup_exits_and_leaves_no_xdp_program
+t_sighup sighup_reloads_and_the_run_goes_on
 t_closed_terminal closed_terminal_ends_the_tui_and_leaves_no_xdp_program
 t_no_capabilities no_capability_is_left_while_running
 t_sudo_user sudo_user_is_taken_on_after_attach

@@ -96,6 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		check(0);
 	}
+	cli_free(&opts);
 	free(outbuf);
 	free(errbuf);
 	free(copy);

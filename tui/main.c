@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,7 +31,16 @@
 #endif
 
 static volatile sig_atomic_t stop;	/* the signal that ends the run, 0 while it goes on */
+static volatile sig_atomic_t reload_pending;	/* SIGHUP: read the options again */
 static bool verbose;
+
+/* What a reload reads again: the command line as given, and the options the run reads. */
+struct reloader {
+	int argc;
+	char **argv;
+	struct options *live;
+	bool say;		/* no live view and no stream to tell: stderr is told */
+};
 
 /*
  * Signals whose default action ends the process end the run cleanly instead: the terminal is
@@ -39,13 +49,65 @@ static bool verbose;
  * by them after all, for whoever sent them to see. (Those that dump core are screen.c's.)
  */
 static const int stop_signals[] = {
-	SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR,
+	SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR,
 	SIGSTKFLT,
 };
 
 static void on_signal(int sig)
 {
 	stop = sig;
+}
+
+static void on_sighup(int sig)
+{
+	(void)sig;
+	reload_pending = 1;
+}
+
+/* The first line a failed parse said, without the program's name. */
+static void first_line(const char *said, char *buf, size_t len)
+{
+	static const char prefix[] = "tcpdrop-top: ";
+
+	if (!strncmp(said, prefix, sizeof(prefix) - 1))
+		said += sizeof(prefix) - 1;
+	snprintf(buf, len, "%.*s", (int)strcspn(said, "\n"), said);
+}
+
+/*
+ * SIGHUP: the command line and its config file read again, as at the start, and what can change
+ * without reloading the program applied; a bad file is refused in one line, the old settings
+ * kept.
+ */
+static void reload(struct run *run, void *ctx)
+{
+	struct reloader *rl = ctx;
+	struct options *fresh = calloc(1, sizeof(*fresh));
+	struct reload_report rep = {};
+	char *said = NULL;
+	size_t said_len = 0;
+	FILE *err = open_memstream(&said, &said_len);
+
+	if (!fresh || !err) {
+		snprintf(rep.error, sizeof(rep.error), "out of memory to read the options again");
+	} else if (cli_parse(rl->argc, rl->argv, fresh, err, err) != CLI_RUN) {
+		fflush(err);
+		first_line(said ? said : "", rep.error, sizeof(rep.error));
+	} else {
+		run_reload(run, rl->live, fresh, &rep);
+	}
+	if (err)
+		fclose(err);
+	free(said);
+	if (fresh)
+		cli_free(fresh);
+	free(fresh);
+	if (rl->say && rep.ok)
+		say(stderr, "reloaded: %s%s%s", rep.changed[0] ? rep.changed : "nothing changed",
+		    rep.restart[0] ? "; a restart applies " : "", rep.restart);
+	else if (rl->say)
+		say(stderr, "reload refused, the old settings kept: %s", rep.error);
+	run_reloaded(run, &rep);
 }
 
 static bool maps_readable(void *ctx)
@@ -72,12 +134,14 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		sigaction(stop_signals[i], &sa, NULL);
+	sa.sa_handler = on_sighup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);	/* a closed stdout shows up as EPIPE from write */
 }
 
 static void end_by_signal(int sig)
 {
-	if (sig == 0 || sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+	if (sig == 0 || sig == SIGINT || sig == SIGTERM)
 		return;
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -239,6 +303,9 @@ int main(int argc, char **argv)
 	}
 	location = open_location(&opts);
 	run_set_location(run, location);
+	struct reloader reloader = { argc, argv, &opts, opts.quiet || pcap_stdout };
+
+	run_set_reloader(run, &reload_pending, reload, &reloader);
 	/* Descriptors are counted first: short of them, every step fails for a wrong reason. */
 	if (loader_need_fds(LOADER_FDS, "starting", &e) ||
 	    start(&loader, &opts, run, live, &e)) {
@@ -253,6 +320,7 @@ cleanup:
 	loader_stop(&loader);
 	run_free(run);
 	location_close(location);
+	cli_free(&opts);
 	end_by_signal(stop);
 	return status;
 }

@@ -12,7 +12,7 @@
  *             cannot use)
  *   attached  as root still, the filter attached: the last of the privileged work
  *   open      privileges gone, the model holding its first reading
- *   event, input, sampled, tick   while the run goes on
+ *   event, input, sampled, reloaded, tick   while the run goes on
  *   close     once the run that opened is over, failed or not: the last writes
  *   release   last of all, to every output whose prepare was called: free what it holds
  */
@@ -27,6 +27,7 @@
 #include "tui/model/stats.h"
 
 struct options;
+struct reload_report;
 struct run;
 struct run_view;
 struct tcpdrop_event;
@@ -57,6 +58,9 @@ struct output_ops {
 	int (*input)(void *out, struct run *r, uint64_t now_ns, struct error *e);
 	/* The model took a new period's reading. */
 	int (*sampled)(void *out, struct run *r, uint64_t now_ns, struct error *e);
+	/* A reload (SIGHUP) was applied, or refused with the old settings kept: say so. */
+	int (*reloaded)(void *out, struct run *r, const struct reload_report *rep,
+			struct error *e);
 	/* The end of each pass of the loop, every few milliseconds: redraw, flush, serve. */
 	int (*tick)(void *out, struct run *r, uint64_t now_ns, struct error *e);
 	/* failed: the run ends on an error. */

@@ -11,7 +11,7 @@
 #include "tui/run.h"
 
 struct run {
-	const struct options *opts;
+	const struct options *opts;	/* a reload changes some through its caller's pointer */
 	struct loader *loader;
 	struct model model;
 	struct run_view view;		/* what the outputs see; view.model is &model */
@@ -21,6 +21,9 @@ struct run {
 	bool opened;			/* run_open() was called: the run ran */
 	int input_fd;			/* the input output's, or -1 */
 	uint64_t next_sample_ns;
+	volatile sig_atomic_t *reload_pending;	/* SIGHUP came: reload() after the pass */
+	void (*reload)(struct run *r, void *ctx);
+	void *reload_ctx;
 	struct error error;		/* why the run ends, when it fails */
 	/* The top rows found only in the recent entries, their table parts looked up. */
 	struct source_row parts[SORT_NR * SOURCES_TOP];
@@ -48,6 +51,7 @@ struct run *run_new(const struct options *opts, struct loader *loader,
 	/* Whole, never cut: the NDJSON stream, the metrics and the w prompt carry it. */
 	r->view.watch.ports = ports_format_alloc(&opts->ports);
 	except_format(&opts->excepts, r->view.watch.excepts, sizeof(r->view.watch.excepts));
+	r->view.watch.nexcepts = opts->excepts.n;
 	if (!r->view.watch.ports || model_init(&r->model)) {
 		run_free(r);
 		return NULL;
@@ -271,6 +275,136 @@ void run_group_by(struct run *r, enum group_by by)
 	scan_begin(r);
 }
 
+void run_set_reloader(struct run *r, volatile sig_atomic_t *pending,
+		      void (*reload)(struct run *r, void *ctx), void *ctx)
+{
+	r->reload_pending = pending;
+	r->reload = reload;
+	r->reload_ctx = ctx;
+}
+
+static bool same_excepts(const struct except_set *a, const struct except_set *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!except_has(b, &a->keys[i]))
+			return false;
+	return true;
+}
+
+static void add_word(char *list, size_t len, const char *word)
+{
+	size_t used = strlen(list);
+
+	snprintf(list + used, len - used, "%s%s", used ? "," : "", word);
+}
+
+/* The options only a restart applies, named as in the file, when fresh differs from live. */
+static void restart_needed(const struct options *live, const struct options *fresh, char *list,
+			   size_t len)
+{
+	const struct {
+		const char *name;
+		bool differs;
+	} opts[] = {
+		{ "interface", strcmp(live->ifname, fresh->ifname) != 0 },
+		{ "mode", live->mode != fresh->mode },
+		{ "dry-run", live->dry_run != fresh->dry_run },
+		{ "json", live->json != fresh->json },
+		{ "quiet", live->quiet != fresh->quiet },
+		{ "interval", live->interval_s != fresh->interval_s },
+		{ "duration", live->duration_s != fresh->duration_s },
+		{ "ring-size", live->ring_bytes != fresh->ring_bytes },
+		{ "max-sources", live->max_sources != fresh->max_sources },
+		{ "write", !live->pcap_path != !fresh->pcap_path ||
+			   (live->pcap_path && strcmp(live->pcap_path, fresh->pcap_path)) },
+		{ "snaplen", live->snaplen != fresh->snaplen },
+		{ "metrics", memcmp(&live->metrics, &fresh->metrics, sizeof(live->metrics)) != 0 },
+		{ "group", live->group != fresh->group },
+		{ "location-db", !live->location_db != !fresh->location_db ||
+				 (live->location_db && strcmp(live->location_db,
+							      fresh->location_db)) },
+	};
+
+	list[0] = '\0';
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (opts[i].differs)
+			add_word(list, len, opts[i].name);
+}
+
+int run_reload(struct run *r, struct options *live, struct options *fresh,
+	       struct reload_report *rep)
+{
+	struct watch *w = &r->view.watch;
+	/* The ports in force: w may have changed them since the start. */
+	bool ports = memcmp(&w->port_set, &fresh->ports, sizeof(fresh->ports)) != 0;
+	bool excepts = !same_excepts(&live->excepts, &fresh->excepts);
+	bool rate = live->event_rate != fresh->event_rate || live->every_event != fresh->every_event;
+	struct error e = {};
+	char *text = NULL;
+	int err = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	restart_needed(live, fresh, rep->restart, sizeof(rep->restart));
+	/* The guard looks at both: new excepts may be what lets new ports through. */
+	if (ports || excepts)
+		err = sshguard_check(SSHGUARD_LIVE, r->loader->ifindex, w->ifname, &fresh->ports,
+				     fresh, &e);
+	if (!err && ports && !(text = ports_format_alloc(&fresh->ports)))
+		err = error_set(&e, -ENOMEM, "out of memory for the port list");
+	/* The excepted sources first: a source excepted in both is never dropped between. */
+	if (!err && excepts) {
+		err = loader_set_excepts(r->loader, &live->excepts, &fresh->excepts);
+		if (err)
+			error_set(&e, err, "cannot change the excepted sources: %s", strerror(-err));
+	}
+	if (!err && ports) {
+		err = loader_set_ports(r->loader, &fresh->ports);
+		if (err)
+			error_set(&e, err, "cannot change the watched ports: %s", strerror(-err));
+	}
+	if (err) {
+		free(text);
+		snprintf(rep->error, sizeof(rep->error), "%s", e.msg);
+		return err;
+	}
+	if (excepts) {
+		struct except_set old = live->excepts;
+
+		live->excepts = fresh->excepts;
+		fresh->excepts = old;	/* freed with fresh */
+		except_format(&live->excepts, w->excepts, sizeof(w->excepts));
+		w->nexcepts = live->excepts.n;
+		add_word(rep->changed, sizeof(rep->changed), "excepts");
+	}
+	if (ports) {
+		live->ports = fresh->ports;
+		w->port_set = fresh->ports;
+		free(w->ports);
+		w->ports = text;
+		add_word(rep->changed, sizeof(rep->changed), "ports");
+	}
+	if (rate) {
+		loader_set_event_rate(r->loader, !fresh->every_event, fresh->event_rate);
+		live->event_rate = fresh->event_rate;
+		live->every_event = fresh->every_event;
+		add_word(rep->changed, sizeof(rep->changed), "event-rate");
+	}
+	rep->ok = true;
+	return 0;
+}
+
+void run_reloaded(struct run *r, const struct reload_report *rep)
+{
+	for (size_t i = 0; i < r->noutputs && !r->error.err; i++) {
+		const struct output *o = &r->outputs[i];
+
+		if (o->ops->reloaded && o->ops->reloaded(o->ctx, r, rep, &r->error))
+			r->view.quitting = true;	/* the loop ends on its error */
+	}
+}
+
 int run_set_ports(struct run *r, const struct port_set *ports, struct error *e)
 {
 	struct watch *w = &r->view.watch;
@@ -457,6 +591,11 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 			r->next_sample_ns += interval;
 			if (r->next_sample_ns <= now)	/* stopped for a while: do not burst */
 				r->next_sample_ns = now + interval;
+		}
+		if (!err && r->reload_pending && *r->reload_pending) {
+			*r->reload_pending = 0;
+			r->reload(r, r->reload_ctx);
+			err = r->error.err;
 		}
 		if (!err)
 			err = call_all(r, HOOK_TICK, now);

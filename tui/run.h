@@ -8,6 +8,7 @@
 #ifndef TCPDROP_RUN_H
 #define TCPDROP_RUN_H
 
+#include <limits.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -28,6 +29,7 @@ struct watch {
 	struct port_set port_set;
 	char *ports;			/* port_set, formatted whole (ports_format_alloc) */
 	char excepts[128];		/* --except, formatted; empty for none */
+	size_t nexcepts;		/* prefixes excepted */
 };
 
 /* What an output sees of the run: read only. */
@@ -77,6 +79,28 @@ void run_read_port_drops(struct run *r, uint64_t drops[TCPDROP_PORTS]);
 /* The outputs' status words, each after two spaces, for the live view's title. */
 size_t run_status(const struct run *r, const struct counter_values *since_start, char *buf,
 		  size_t len);
+
+/* What a reload did: applied (ok), or refused with error and the old settings kept. */
+struct reload_report {
+	bool ok;
+	char error[PATH_MAX + 256];
+	char changed[64];		/* what it changed: "ports,excepts,event-rate", or "" */
+	char restart[192];		/* options that changed but only apply at a restart */
+};
+
+/* SIGHUP: when *pending, reload() is called once the pass is over, and the flag cleared. */
+void run_set_reloader(struct run *r, volatile sig_atomic_t *pending,
+		      void (*reload)(struct run *r, void *ctx), void *ctx);
+/*
+ * Applies what a reload can change without reloading the program, from fresh (the command line
+ * and config file read again) to live (the options the run reads): the watched ports (the SSH
+ * guard applies), the excepted sources and the event rate. Anything else that differs is
+ * named in rep->restart. Returns 0, or -errno with rep->error and nothing changed.
+ */
+int run_reload(struct run *r, struct options *live, struct options *fresh,
+	       struct reload_report *rep);
+/* Tells every output what the reload did. */
+void run_reloaded(struct run *r, const struct reload_report *rep);
 
 /* The commands. The run ends after the pass. */
 void run_quit(struct run *r);

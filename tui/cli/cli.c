@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "tui/cli/cli.h"
+#include "tui/cli/conffile.h"
 #include "tui/lib/error.h"
 
 #define HELP_WIDTH	90	/* the synopsis wraps here; the options' text is wrapped by hand */
@@ -190,6 +192,26 @@ static enum cli_result parse_except(const struct cli_arg *a)
 	return CLI_RUN;
 }
 
+static enum cli_result parse_except_file(const struct cli_arg *a)
+{
+	char why[PATH_MAX + 200];
+
+	if (!*a->value)
+		return usage_error(a->err, "%s: empty file name", a->name);
+	if (except_parse_file(a->value, &a->opts->excepts, why, sizeof(why)))
+		return usage_error(a->err, "%s: %s", a->name, why);
+	return CLI_RUN;
+}
+
+/* Read once all the command line is, so that the command line overrides it. */
+static enum cli_result parse_config(const struct cli_arg *a)
+{
+	if (!*a->value)
+		return usage_error(a->err, "%s: empty file name", a->name);
+	a->opts->config_path = a->value;
+	return CLI_RUN;
+}
+
 static enum cli_result parse_metrics(const struct cli_arg *a)
 {
 	char why[160];
@@ -278,6 +300,16 @@ const struct cli_option cli_options[] = {
 	  .help = "never drop these sources, e.g. 198.51.100.0/24,2001:db8::/32\n"
 		  "(repeatable; they pass and count as excepted); ::ffff:a.b.c.d\n"
 		  "is the IPv4 a.b.c.d; host bits past the length are refused" },
+	{ .name = "except-file", .metavar = "FILE", .parse = parse_except_file,
+	  .help = "never drop the sources listed in FILE: one CIDR a line, '#' or\n"
+		  "';' comments (repeatable; with --except, up to 131072 prefixes)" },
+	{ .name = "config", .metavar = "FILE", .parse = parse_config, .in_file = CLI_NOT_IN_FILE,
+	  .once = "only one config file",
+	  .help = "read options from FILE, one \"name = value\" a line with the\n"
+		  "long options' names; the command line overrides it (default:\n"
+		  "with -i IFACE, " CLI_CONFIG_DIR "/IFACE.conf if it exists);\n"
+		  "SIGHUP reads it again and applies the ports, the excepted\n"
+		  "sources and the event rate with no gap" },
 	{ .name = "mode", .short_opt = 'm', .metavar = "MODE", .choices = xdp_modes,
 	  .parse = parse_mode,
 	  .help = "auto (native XDP, else generic), native or skb (default auto)" },
@@ -339,8 +371,9 @@ const struct cli_option cli_options[] = {
 		  "stopped by a signal" },
 	{ .name = "verbose", .short_opt = 'v', .parse = set_flag, FIELD(verbose),
 	  .help = "show libbpf's messages" },
-	{ .name = "help", .short_opt = 'h', .parse = show_help, .help = "this help" },
-	{ .name = "version", .short_opt = 'V', .parse = show_version,
+	{ .name = "help", .short_opt = 'h', .parse = show_help, .in_file = CLI_NOT_IN_FILE,
+	  .help = "this help" },
+	{ .name = "version", .short_opt = 'V', .parse = show_version, .in_file = CLI_NOT_IN_FILE,
 	  .help = "print the version" },
 };
 
@@ -567,6 +600,32 @@ static bool was_given(const char *const *given, char short_opt)
 	return o && given[o - cli_options];
 }
 
+enum cli_result cli_apply(const struct cli_option *o, const char *name, const char *value,
+			  struct cli_arg *a, const char **given)
+{
+	size_t i = o - cli_options;
+	enum cli_result r;
+
+	if (o->once && given[i])
+		return usage_error(a->err, "%s: %s, and \"%s\" was given before \"%s\"%s%s", name,
+				   o->once, given[i], value, o->once_hint ? ": " : "",
+				   o->once_hint ?: "");
+	a->opt = o;
+	a->name = name;
+	a->value = value;
+	r = o->parse(a);
+	if (r == CLI_RUN)
+		given[i] = value ?: "";
+	return r;
+}
+
+void cli_free(struct options *opts)
+{
+	except_free(&opts->excepts);
+	free(opts->config_text);
+	opts->config_text = NULL;
+}
+
 enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out, FILE *err)
 {
 	const char *given[CLI_OPTIONS] = { 0 };	/* each option's last value ("" for a flag) */
@@ -590,21 +649,16 @@ enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out
 		o = option_of(c);
 		if (!o)
 			return getopt_error(c, argv, err);
-		i = o - cli_options;
 		option_name(c, longindex, name, sizeof(name));
-		a.value = o->metavar ? optarg : NULL;
-		if (o->once && given[i])
-			return usage_error(err, "%s: %s, and \"%s\" was given before \"%s\"%s%s",
-					   name, o->once, given[i], a.value,
-					   o->once_hint ? ": " : "", o->once_hint ?: "");
-		a.opt = o;
-		r = o->parse(&a);
+		r = cli_apply(o, name, o->metavar ? optarg : NULL, &a, given);
 		if (r != CLI_RUN)
 			return r;
-		given[i] = a.value ?: "";
 	}
 	if (optind < argc)
 		return usage_error(err, "unexpected argument \"%s\"", argv[optind]);
+	r = conffile_read(&a, given);
+	if (r != CLI_RUN)
+		return r;
 	for (i = 0; i < CLI_OPTIONS; i++) {
 		struct text needed = { .len = 0 };
 

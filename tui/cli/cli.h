@@ -37,7 +37,12 @@ struct options {
 	bool quiet;			/* -q: no live view, no NDJSON */
 	enum group_by group;		/* --group: the top rows by address, network or owner */
 	const char *location_db;	/* --location-db: NULL for libloc-database's */
+	const char *config_path;	/* --config, or the interface's file when it exists */
+	char *config_text;		/* what it held: the values above may point into it */
 };
+
+/* Where the interface's own config file is, IFACE.conf. */
+#define CLI_CONFIG_DIR	"/etc/tcpdrop-top"
 
 #define CLI_MAX_EVENT_RATE	100000000
 
@@ -79,13 +84,23 @@ struct cli_option {
 	const char *once_hint;	/* and what to do instead */
 	char needs;		/* the short name of the option without which it means nothing */
 	const char *needs_why;	/* what it would mean then */
+	enum { CLI_IN_FILE, CLI_NOT_IN_FILE } in_file;	/* may a config file give it */
 };
 
 extern const struct cli_option cli_options[];
 extern const size_t cli_option_count;
 
-/* CLI_RUN writes nothing; CLI_EXIT_OK the answer to out; CLI_USAGE_ERROR the reason to err. */
+/*
+ * The command line, then the config file (--config, or the interface's) for what the command
+ * line left. CLI_RUN writes nothing; CLI_EXIT_OK the answer to out; CLI_USAGE_ERROR the reason
+ * to err. Whatever it returns, cli_free() releases what opts holds.
+ */
 enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out, FILE *err);
+void cli_free(struct options *opts);
+/* One option, named as given, through its row's parser: a->opts and a->out, a->err are set;
+ * given[] has each row's last value ("" for a flag), and gets this one. */
+enum cli_result cli_apply(const struct cli_option *o, const char *name, const char *value,
+			  struct cli_arg *a, const char **given);
 /* Warnings about options that parse but are seldom meant (an --except of a whole family). */
 void cli_warn(const struct options *opts, FILE *err);
 

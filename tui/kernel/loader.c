@@ -235,15 +235,18 @@ static int load_error(int err, const struct loader_config *cfg, struct error *e)
 			 "verifier's log)", strerror(-err));
 }
 
-/* An event costs 1 / rate seconds of credit, from the one bucket all CPUs share. */
-static __u64 event_cost_ns(unsigned int rate)
+/* An event costs 1 / rate seconds of credit, from the one bucket all CPUs share; 0 is every
+ * drop's event, and more than the bucket ever holds none at all (the program's event_allowed). */
+static __s64 event_cost_ns(bool throttle, unsigned int rate)
 {
 	__u64 cost;
 
+	if (!throttle)
+		return 0;
 	if (!rate)
-		return 0;	/* no events at all */
+		return INT64_MAX;
 	cost = 1000000000ULL / rate;
-	return cost ? cost : 1;
+	return cost ? (__s64)cost : 1;
 }
 
 /* Records of an event the ring holds: each its 8-byte header, the event, the capture. */
@@ -255,22 +258,42 @@ static __u64 ring_records(const struct loader_config *cfg)
 	return ring / record;
 }
 
-/* The bucket holds a second of the rate, or as many events as the ring holds if fewer. */
-static __s64 event_burst_ns(const struct loader_config *cfg)
+void loader_set_event_rate(struct loader *l, bool throttle, unsigned int rate)
 {
-	__u64 cost = event_cost_ns(cfg->event_rate), ring = ring_records(cfg) * cost;
+	__s64 cost = event_cost_ns(throttle, rate);
+	__u64 ring = l->ring_records * (__u64)cost;
+	volatile __s64 *credit = &l->skel->bss->event_credit_ns;
 
-	return cost ? (__s64)(ring < TCPDROP_EVENT_BURST_NS ? ring : TCPDROP_EVENT_BURST_NS) : 0;
+	/* The bucket holds a second of the rate, or as many events as the ring holds if fewer;
+	 * nothing for every event or none. */
+	l->burst_ns = cost && cost < INT64_MAX ?
+		      (__s64)(ring < TCPDROP_EVENT_BURST_NS ? ring : TCPDROP_EVENT_BURST_NS) : 0;
+	l->skel->bss->event_cost_ns = cost;
+	/* A smaller bucket is emptied of the excess; every event's is never spent, and starts at
+	 * zero whatever the old rate's bucket owed. */
+	if (!cost || *credit > l->burst_ns)
+		*credit = l->burst_ns;
 }
 
-static int set_excepts(struct loader *l, const struct except_set *excepts)
+int loader_set_excepts(struct loader *l, const struct except_set *from, const struct except_set *to)
 {
 	int fd = bpf_map__fd(l->skel->maps.excepted);
 	__u8 yes = 1;
 
-	for (size_t i = 0; excepts && i < excepts->n; i++)
-		if (bpf_map_update_elem(fd, &excepts->keys[i], &yes, BPF_ANY))
+	/* The new prefixes first, then the old ones go: a source in both is never dropped, and
+	 * one in neither never passed. The trie is looked at as soon as it holds one. */
+	for (size_t i = 0; i < to->n; i++)
+		if (!(from && except_has(from, &to->keys[i])) &&
+		    bpf_map_update_elem(fd, &to->keys[i], &yes, BPF_ANY))
 			return -errno;
+	if (to->n)
+		l->skel->bss->have_excepts = 1;
+	for (size_t i = 0; from && i < from->n; i++)
+		if (!except_has(to, &from->keys[i]) &&
+		    bpf_map_delete_elem(fd, &from->keys[i]) && errno != ENOENT)
+			return -errno;
+	if (!to->n)
+		l->skel->bss->have_excepts = 0;
 	return 0;
 }
 
@@ -344,9 +367,6 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 	}
 	l->skel->rodata->dry_run = cfg->dry_run;
 	l->skel->rodata->raw_ip = cfg->raw_ip;
-	l->skel->rodata->have_excepts = cfg->excepts && cfg->excepts->n;
-	l->skel->rodata->throttle_events = cfg->throttle_events;
-	l->skel->rodata->event_cost_ns = event_cost_ns(cfg->event_rate);
 	l->skel->rodata->wakeup_every_event = cfg->wakeup_every_event;
 	l->skel->rodata->capture_bytes = cfg->capture_bytes;
 	l->skel->rodata->implied_port = first_port(cfg->ports);
@@ -368,8 +388,9 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 	if (err)
 		goto fail;
 	/* The bucket starts full: the first burst is logged whole. */
-	l->burst_ns = event_burst_ns(cfg);
-	l->skel->bss->event_credit_ns = l->burst_ns;
+	l->ring_records = ring_records(cfg);
+	l->skel->bss->event_credit_ns = INT64_MAX;
+	loader_set_event_rate(l, cfg->throttle_events, cfg->event_rate);
 	l->refilled_ns = monotonic_ns();
 	l->skel->bss->tick_ns = l->refilled_ns;
 	l->prog_fd = bpf_program__fd(l->skel->progs.tcpdrop);
@@ -378,7 +399,7 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 		error_set(e, err, "cannot set the watched ports: %s", strerror(-err));
 		goto fail;
 	}
-	err = set_excepts(l, cfg->excepts);
+	err = cfg->excepts ? loader_set_excepts(l, NULL, cfg->excepts) : 0;
 	if (err) {
 		error_set(e, err, "cannot set the excepted sources: %s", strerror(-err));
 		goto fail;
@@ -492,8 +513,8 @@ void loader_read_port_drops(struct loader *l, uint64_t drops[TCPDROP_PORTS])
 	/* The dropped counters before the rows (see the implied port in tcpdrop.h). */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	/* Each counter only grows and is one aligned word: a read in place is exact for it. */
-	for (int cpu = 0; cpu < l->ncpus; cpu++) {
-		const volatile __u64 *row = l->port_drops + (size_t)cpu * TCPDROP_PORTS;
+	for (size_t cpu = 0; cpu < (size_t)l->ncpus; cpu++) {
+		const volatile __u64 *row = l->port_drops + cpu * TCPDROP_PORTS;
 		uint64_t dropped = l->percpu[cpu].count[TCPDROP_DROPPED], others = 0;
 
 		for (size_t port = 0; port < TCPDROP_PORTS; port++) {

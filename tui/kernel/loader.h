@@ -72,6 +72,7 @@ struct loader {
 	uint64_t implied_drops;		/* its drops, as last read: never read lower */
 	__u32 generation;		/* of the per-source counts: bumped by a clear */
 	__s64 burst_ns;			/* the most the --event-rate bucket holds */
+	__u64 ring_records;		/* events the ring holds */
 	uint64_t refilled_ns;		/* when loader_tick() last refilled it */
 };
 
@@ -100,6 +101,11 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 int loader_attach(struct loader *l, const char *ifname, int ifindex, enum xdp_mode mode,
 		  struct error *e);
 int loader_set_ports(struct loader *l, const struct port_set *ports);
+/* The excepted sources go from one set to the other (from NULL: none) with no moment in which
+ * a source in both is dropped. Returns 0 or -errno. */
+int loader_set_excepts(struct loader *l, const struct except_set *from, const struct except_set *to);
+/* Events from now on: every drop's unless throttle, else rate a second in all (0: none). */
+void loader_set_event_rate(struct loader *l, bool throttle, unsigned int rate);
 /* Adds up the per-CPU counters. */
 int loader_read_counters(struct loader *l, struct counter_values *out);
 /*

@@ -238,3 +238,48 @@ size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *por
 	append(buf, len, &used, "]}\n");
 	return used;
 }
+
+/* ["a","b"] from "a,b". */
+static void append_words(char *buf, size_t len, size_t *used, const char *words)
+{
+	char word[64];
+
+	append(buf, len, used, "[");
+	for (const char *p = words; *p;) {
+		size_t n = strcspn(p, ",");
+
+		snprintf(word, sizeof(word), "%.*s", (int)n, p);
+		if (p != words)
+			append(buf, len, used, ",");
+		append_string(buf, len, used, word);
+		p += n + (p[n] == ',');
+	}
+	append(buf, len, used, "]");
+}
+
+size_t ndjson_reload(char *buf, size_t len, uint64_t realtime_ns, const struct ndjson_reload *r)
+{
+	char time[FORMAT_TIME_LEN];
+	size_t used = 0;
+
+	format_time_rfc3339(realtime_ns, time);
+	append(buf, len, &used, "{\"type\":\"reload\",\"time\":\"%s\",\"ok\":%s", time,
+	       r->ok ? "true" : "false");
+	if (!r->ok) {
+		append(buf, len, &used, ",\"error\":");
+		append_string(buf, len, &used, r->error);
+	} else {
+		append(buf, len, &used, ",\"changed\":");
+		append_words(buf, len, &used, r->changed);
+		append(buf, len, &used, ",\"restart_needed\":");
+		append_words(buf, len, &used, r->restart);
+	}
+	append(buf, len, &used, ",\"ports\":");
+	append_string(buf, len, &used, r->ports);
+	append(buf, len, &used, ",\"excepts\":%zu,\"event_rate\":", r->excepts);
+	if (r->every_event)
+		append(buf, len, &used, "\"max\"}\n");
+	else
+		append(buf, len, &used, "%u}\n", r->event_rate);
+	return used;
+}

@@ -3,6 +3,7 @@
 #ifndef TCPDROP_NDJSON_H
 #define TCPDROP_NDJSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,5 +31,17 @@ struct ndjson_tops {
 /* ports: the watched set as ports_format() writes it, whole: a long set makes a long line. */
 size_t ndjson_stats(char *buf, size_t len, uint64_t realtime_ns, const char *ports,
 		    const struct stats *s, const struct ndjson_tops *tops);
+
+/* What a reload (SIGHUP) did, as run.h's report says it; changed and restart are lists of
+ * words with commas, ports the set in force, event_rate 0 with every_event for max. */
+struct ndjson_reload {
+	bool ok;
+	const char *error, *changed, *restart, *ports;
+	size_t excepts;
+	unsigned int event_rate;
+	bool every_event;
+};
+
+size_t ndjson_reload(char *buf, size_t len, uint64_t realtime_ns, const struct ndjson_reload *r);
 
 #endif /* TCPDROP_NDJSON_H */

@@ -7,6 +7,7 @@
 #include "tui/lib/clock.h"
 #include "tui/out/ndjson.h"
 #include "tui/out/stream.h"
+#include "tui/cli/cli.h"
 #include "tui/run.h"
 
 static int stream_prepare(void *out, const struct output_setup *s, struct error *e)
@@ -84,6 +85,29 @@ static int stream_sampled(void *out, struct run *r, uint64_t now_ns, struct erro
 	return err;
 }
 
+static int stream_reloaded(void *out, struct run *r, const struct reload_report *rep,
+			   struct error *e)
+{
+	const struct run_view *v = run_view(r);
+	const struct options *opts = run_options(r);
+	struct ndjson_reload line = {
+		.ok = rep->ok, .error = rep->error, .changed = rep->changed,
+		.restart = rep->restart, .ports = v->watch.ports, .excepts = v->watch.nexcepts,
+		.event_rate = opts->event_rate, .every_event = opts->every_event,
+	};
+	size_t n = ndjson_reload(NULL, 0, clock_ns(CLOCK_REALTIME), &line);
+	char *text = malloc(n + 1);
+	int err;
+
+	/* The port set whole, however long, as in the stats lines. */
+	if (!text)
+		return error_set(e, -ENOMEM, "out of memory for a reload line");
+	ndjson_reload(text, n + 1, clock_ns(CLOCK_REALTIME), &line);
+	err = emit(out, r, text, n, e);
+	free(text);
+	return err;
+}
+
 /* Once a pass of the loop: what was formatted goes out, and a reader gone ends the run. */
 static int stream_tick(void *out, struct run *r, uint64_t now_ns, struct error *e)
 {
@@ -115,6 +139,7 @@ const struct output_ops stream_output = {
 	.prepare = stream_prepare,
 	.event = stream_event,
 	.sampled = stream_sampled,
+	.reloaded = stream_reloaded,
 	.tick = stream_tick,
 	.close = stream_close,
 	.final = OUTPUT_FINAL_STATS,

@@ -565,13 +565,17 @@ static void draw_prompt(const struct frame *f, int y, int cols)
 
 static void draw_status(const struct frame *f, int rows, int cols)
 {
-	char pending[FORMAT_NUM_LEN], note[64] = "", bar[256] = "";
+	char pending[FORMAT_NUM_LEN], note[200] = "", bar[256] = "";
+	enum role role = ROLE_NOTICE;
 	size_t used = 0;
 	int note_len;
 
 	if (f->paused) {
 		format_count(f->pending, pending);
 		snprintf(note, sizeof(note), " PAUSED, %s new ", pending);
+	} else if (f->reload_note && f->reload_note[0]) {
+		snprintf(note, sizeof(note), " %.*s ", cols > 24 ? cols * 2 / 3 : 16, f->reload_note);
+		role = f->reload_warn ? ROLE_WARN : ROLE_NOTICE;
 	}
 	if (f->prompting) {
 		draw_prompt(f, rows - 1, cols);
@@ -588,7 +592,7 @@ static void draw_status(const struct frame *f, int rows, int cols)
 	fill_row(rows - 1, cols, ROLE_STATUS);
 	put(rows - 1, 0, cols - note_len, ROLE_STATUS, false, bar);
 	if (note_len)
-		put(rows - 1, cols - note_len, note_len, ROLE_NOTICE, false, note);
+		put(rows - 1, cols - note_len, note_len, role, false, note);
 }
 
 static void draw_help(const struct layout *l)

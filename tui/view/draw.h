@@ -64,6 +64,9 @@ struct frame {
 	const char *prompt;
 	size_t prompt_len;
 	const char *prompt_error;
+	/* What the last reload (SIGHUP) did, for a few seconds; warn: it was refused. */
+	const char *reload_note;
+	bool reload_warn;
 	/* n: each source row's name (NULL: its address), and why there are none, if so. */
 	const char *names[DRAW_SOURCES_MAX];
 	const char *names_why;

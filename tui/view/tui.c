@@ -375,6 +375,8 @@ static void draw_frame(struct tui *t)
 		.prompt = t->prompt,
 		.prompt_len = t->prompt_len,
 		.prompt_error = t->prompt_error,
+		.reload_note = monotonic_ns() < t->reload_until_ns ? t->reload_note : NULL,
+		.reload_warn = t->reload_warn,
 		.show_names = t->show_names,
 	};
 	char status[128];
@@ -419,11 +421,34 @@ static int tui_close(void *out, struct run *r, bool failed, struct error *e)
 	return 0;
 }
 
+/* A reload shows on the key bar for TUI_RELOAD_NOTE_NS: what changed, or why it was refused. */
+#define TUI_RELOAD_NOTE_NS	5000000000ULL
+
+static int tui_reloaded(void *out, struct run *r, const struct reload_report *rep,
+			struct error *e)
+{
+	struct tui *t = out;
+
+	(void)r;
+	(void)e;
+	if (!rep->ok)
+		snprintf(t->reload_note, sizeof(t->reload_note), "reload refused: %s", rep->error);
+	else
+		snprintf(t->reload_note, sizeof(t->reload_note), "reloaded: %s%s%s",
+			 rep->changed[0] ? rep->changed : "nothing changed",
+			 rep->restart[0] ? "; a restart applies " : "", rep->restart);
+	t->reload_warn = !rep->ok || rep->restart[0];
+	t->reload_until_ns = monotonic_ns() + TUI_RELOAD_NOTE_NS;
+	t->dirty = true;
+	return 0;
+}
+
 const struct output_ops tui_output = {
 	.prepare = tui_prepare,
 	.open = tui_open,
 	.input = tui_input,
 	.sampled = tui_sampled,
+	.reloaded = tui_reloaded,
 	.tick = tui_tick,
 	.close = tui_close,
 	.release = tui_release,

@@ -7,6 +7,8 @@
 #ifndef TCPDROP_TUI_H
 #define TCPDROP_TUI_H
 
+#include <limits.h>
+
 #include <stdbool.h>
 
 #include "tui/lookup/names.h"
@@ -35,6 +37,10 @@ struct tui {
 	bool show_names;
 	struct names *names;
 	char names_why[160];
+	/* What the last reload did, on the key bar until reload_until_ns. */
+	char reload_note[PATH_MAX + 300];
+	bool reload_warn;
+	uint64_t reload_until_ns;
 };
 
 /* The live view as an output (output.h): its context is a struct tui, zeroed; it reads keys. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,12 +104,78 @@ static int parse_one(const char *item, size_t n, struct tcpdrop_except_key *key,
 	return 0;
 }
 
-static bool have(const struct except_set *set, const struct tcpdrop_except_key *key)
+static uint32_t key_hash(const struct tcpdrop_except_key *key)
 {
+	const uint8_t *p = (const uint8_t *)key;
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (size_t i = 0; i < sizeof(*key); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+/* The slot that holds key, or the free one where it would go. */
+static uint32_t *slot_of(const struct except_set *set, const struct tcpdrop_except_key *key)
+{
+	size_t mask = 2 * set->cap - 1, at = key_hash(key) & mask;
+
+	while (set->slots[at] && memcmp(&set->keys[set->slots[at] - 1], key, sizeof(*key)))
+		at = (at + 1) & mask;
+	return &set->slots[at];
+}
+
+bool except_has(const struct except_set *set, const struct tcpdrop_except_key *key)
+{
+	return set->cap && *slot_of(set, key);
+}
+
+static int grow(struct except_set *set)
+{
+	size_t cap = set->cap ? 2 * set->cap : 16;
+	struct tcpdrop_except_key *keys = realloc(set->keys, cap * sizeof(*keys));
+	uint32_t *slots = calloc(2 * cap, sizeof(*slots));
+
+	if (keys)
+		set->keys = keys;
+	if (!keys || !slots) {
+		free(slots);
+		return -1;
+	}
+	free(set->slots);
+	set->slots = slots;
+	set->cap = cap;
 	for (size_t i = 0; i < set->n; i++)
-		if (!memcmp(&set->keys[i], key, sizeof(*key)))
-			return true;
-	return false;
+		*slot_of(set, &set->keys[i]) = i + 1;
+	return 0;
+}
+
+/* A prefix given twice is one prefix: for the limit and wherever it is shown. */
+static int add(struct except_set *set, const struct tcpdrop_except_key *key, char *err,
+	       size_t errlen)
+{
+	uint32_t *slot;
+
+	if (except_has(set, key))
+		return 0;
+	if (set->n == TCPDROP_MAX_EXCEPT) {
+		snprintf(err, errlen, "more than %d prefixes", TCPDROP_MAX_EXCEPT);
+		return -1;
+	}
+	if (set->n == set->cap && grow(set)) {
+		snprintf(err, errlen, "out of memory for %zu prefixes", set->n + 1);
+		return -1;
+	}
+	slot = slot_of(set, key);
+	set->keys[set->n++] = *key;
+	*slot = set->n;
+	return 0;
+}
+
+void except_free(struct except_set *set)
+{
+	free(set->keys);
+	free(set->slots);
+	memset(set, 0, sizeof(*set));
 }
 
 int except_parse(const char *spec, struct except_set *set, char *err, size_t errlen)
@@ -123,20 +190,69 @@ int except_parse(const char *spec, struct except_set *set, char *err, size_t err
 	for (;;) {
 		size_t n = strcspn(p, ",");
 
-		if (parse_one(p, n, &key, err, errlen))
+		if (parse_one(p, n, &key, err, errlen) || add(set, &key, err, errlen))
 			return -1;
-		/* A prefix given twice is one prefix: for the limit and wherever it is shown. */
-		if (!have(set, &key)) {
-			if (set->n == TCPDROP_MAX_EXCEPT) {
-				snprintf(err, errlen, "more than %d prefixes", TCPDROP_MAX_EXCEPT);
-				return -1;
-			}
-			set->keys[set->n++] = key;
-		}
 		if (!p[n])
 			return 0;
 		p += n + 1;
 	}
+}
+
+/* One line of a list file, its comment and blanks cut: 0, 1 for none, or -1 with why. */
+static int parse_line(char *line, struct tcpdrop_except_key *key, char *why, size_t len)
+{
+	char *start = line, *end;
+
+	line[strcspn(line, "#;\n")] = '\0';
+	while (isspace((unsigned char)*start))
+		start++;
+	end = start + strlen(start);
+	while (end > start && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	if (!*start)
+		return 1;
+	if (strpbrk(start, " \t,")) {
+		snprintf(why, len, "\"%.60s\": one prefix a line", start);
+		return -1;
+	}
+	return parse_one(start, end - start, key, why, len);
+}
+
+int except_parse_file(const char *path, struct except_set *set, char *err, size_t errlen)
+{
+	struct tcpdrop_except_key key;
+	char why[160], *line = NULL;
+	size_t cap = 0, lineno = 0;
+	FILE *f = fopen(path, "re");
+	ssize_t len;
+	int ret = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (!ret && (len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (memchr(line, '\0', len)) {
+			snprintf(why, sizeof(why), "a NUL byte: not a text file");
+			ret = -1;
+		} else {
+			ret = parse_line(line, &key, why, sizeof(why));
+			if (ret == 1)
+				ret = 0;
+			else if (!ret)
+				ret = add(set, &key, why, sizeof(why));
+		}
+		if (ret)
+			snprintf(err, errlen, "%s:%zu: %s", path, lineno, why);
+	}
+	if (!ret && ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		ret = -1;
+	}
+	free(line);
+	fclose(f);
+	return ret;
 }
 
 bool except_contains(const struct except_set *set, uint8_t family, const uint8_t *addr)
