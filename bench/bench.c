@@ -407,12 +407,14 @@ static int read_lost(struct packet_bench *b, int counters_fd, unsigned long long
  * binary), with port 4040 watched as the tool would set it.
  */
 /*
- * Sets a variable of the object's read-only data before load, as the skeleton does for the
- * tool, found through the object's BTF: the variants then throttle events as the tool does.
+ * Sets a variable of the object's global data (".rodata", ".bss") before load, as the skeleton
+ * does for the tool, found through the object's BTF: the variants then throttle events as the
+ * tool does.
  */
-static int set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t len)
+static int set_global(struct bpf_object *obj, const char *section, const char *name,
+		      const void *value, size_t len)
 {
-	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, section);
 	struct btf *btf = bpf_object__btf(obj);
 	const struct btf_var_secinfo *var;
 	const struct btf_type *sec;
@@ -423,7 +425,7 @@ static int set_rodata(struct bpf_object *obj, const char *name, const void *valu
 
 	if (!map || !btf)
 		return -ENOENT;
-	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	id = btf__find_by_name_kind(btf, section, BTF_KIND_DATASEC);
 	initial = bpf_map__initial_value(map, &size);
 	if (id < 0 || !initial || size > sizeof(data))
 		return -ENOENT;
@@ -466,14 +468,12 @@ static int load_variant(const char *name, struct bpf_object **objp)
 	else	/* sized as the loader sizes it: every CPU's recent sources */
 		err = bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "recent"),
 					       libbpf_num_possible_cpus() * TCPDROP_RECENT_SETS);
-	/* The default --event-rate, its bucket empty: every event held back, as in a flood. */
+	/* The default --event-rate, its bucket empty (.bss starts at 0): every event held back,
+	 * as in a flood. */
 	if (!err) {
-		bool yes = true;
-		__u64 cost = 1000000000ULL / TCPDROP_DEFAULT_EVENT_RATE;
+		__s64 cost = 1000000000LL / TCPDROP_DEFAULT_EVENT_RATE;
 
-		err = set_rodata(obj, "throttle_events", &yes, sizeof(yes));
-		if (!err)
-			err = set_rodata(obj, "event_cost_ns", &cost, sizeof(cost));
+		err = set_global(obj, ".bss", "event_cost_ns", &cost, sizeof(cost));
 	}
 	if (!err)
 		err = bpf_object__load(obj);
@@ -636,7 +636,7 @@ static void write_rows(struct packet_bench *b, FILE *out)
 		   EMPTY_DROP);
 	write_part(b, out, "drop", "per-source counts (the source's recent entry)", V4_THROTTLED,
 		   BARE_DROP);
-	write_part(b, out, "drop", "drops per port (one add in the CPU's row)", V4_THROTTLED,
+	write_part(b, out, "drop", "drops per port (4040, the implied port: no add)", V4_THROTTLED,
 		   NO_PORT_DROP);
 	write_part(b, out, "drop", "event, drained every 10 ms (some reserves fail)", V4_DROP_10MS,
 		   V4_THROTTLED);

@@ -186,7 +186,7 @@ def main():
     packet, parts, flood = section("packet"), section("breakdown"), section("flood")
     linerate, linerate_setup = section("linerate"), setup("linerate-setup")
     linerate_exact, linerate_queues = setup("linerate-exact"), section("linerate-queues")
-    formatter, bigtable = setup("formatter"), setup("bigtable")
+    formatter, bigtable, lists = setup("formatter"), setup("bigtable"), setup("lists")
     packet_setup, flood_setup = setup("packet-setup"), setup("flood-setup")
     for r in flood:
         r["ns_per_packet"] = round(1e9 / r["pps_median"]) if r["pps_median"] else 0
@@ -206,6 +206,7 @@ def main():
         "flood": {"setup": flood_setup, "rows": flood},
         "formatter": formatter,
         "bigtable": bigtable,
+        "lists": lists,
         "notes": [
             "The printk baseline's numbers include its trace-buffer writes (tracing on, the "
             "bpf_trace_printk event enabled as the kernel enables it; put back afterwards).",
@@ -249,6 +250,10 @@ def main():
                   f"{thousands(formatter['lines_per_s'])} drop lines a second "
                   f"(target {formatter['target']}: {met_word(formatter['met'])})", ""]
     lines += [f"{out_path}: the same figures as JSON. Took {seconds:.0f} s."]
+    if lists:
+        lines += [f"{lists['lines']:,}-line --except-file: {lists['load_ms']} ms to read and load "
+                  f"(start {lists['start_ms']} ms, {lists['start_ms_without']} ms without), "
+                  f"a reload to another such list {lists['reload_ms']} ms", ""]
     print("\n".join(lines))
 
 

@@ -30,5 +30,7 @@ echo "  BENCH    SYN flood from trafgen through a veth pair (the skb path)"
 bench/flood.sh "$rows"
 echo "  BENCH    a million-source table"
 bench/bigtable.sh "$rows"
+echo "  BENCH    a 65,536-line trusted list, loaded and reloaded"
+bench/lists.sh "$rows"
 echo
 python3 bench/report.py "$rows" .output/bench.json $((SECONDS - start))
