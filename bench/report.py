@@ -249,11 +249,11 @@ def main():
         lines += [f"NDJSON formatter, one core, into /dev/null: "
                   f"{thousands(formatter['lines_per_s'])} drop lines a second "
                   f"(target {formatter['target']}: {met_word(formatter['met'])})", ""]
-    lines += [f"{out_path}: the same figures as JSON. Took {seconds:.0f} s."]
     if lists:
         lines += [f"{lists['lines']:,}-line --except-file: {lists['load_ms']} ms to read and load "
                   f"(start {lists['start_ms']} ms, {lists['start_ms_without']} ms without), "
                   f"a reload to another such list {lists['reload_ms']} ms", ""]
+    lines += [f"{out_path}: the same figures as JSON. Took {seconds:.0f} s."]
     print("\n".join(lines))
 
 
