@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Trusted lists at their size: tcpdrop-top --except-file with 65,536 lines (one IPv4 /32 and
-# 65,535 IPv6 /48s, as a block list writes them), on a veth of its own:
+# 65,535 IPv6 /64s, as a block list writes them), on a veth of its own:
 #   - the start to its "watching" line, with the list and with none: the difference is what
 #     reading the file and filling the program's trie cost; the median of RUNS;
 #   - a reload (SIGHUP) that swaps the list for another of 65,536, half of them new: from the
@@ -59,7 +59,8 @@ line_soon() {
 }
 
 median() {
-	tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	tr ' ' '\n' | sed '/^$/d' | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 # start ARGS...: the tool in $S, --json; PID, OUT, and START_MS, the ms to its watching line.
@@ -80,7 +81,7 @@ stop() {
 	stop_pid "$PID" TERM 10
 }
 
-with= without= reload=
+with='' without='' reload=''
 for ((round = 1; round <= RUNS; round++)); do
 	printf '\r  lists: round %d of %d' "$round" "$RUNS" >&2
 	start
@@ -94,13 +95,16 @@ for ((round = 1; round <= RUNS; round++)); do
 	kill -HUP "$PID"
 	line_soon "$OUT" '"type":"reload"' || die "no reload line: $(tail -c 300 "$OUT")"
 	reload+="$(($(ms_now) - t0)) "
-	grep -q '"type":"reload".*"ok":true.*"excepts":65536' "$OUT" || die "reload: $(grep reload "$OUT")"
+	grep -q '"type":"reload".*"ok":true.*"excepts":65536' "$OUT" ||
+		die "reload: $(grep reload "$OUT")"
 	stop
 done
 printf '\r%40s\r' '' >&2
 w=$(median <<<"$with") wo=$(median <<<"$without") r=$(median <<<"$reload")
 echo "$LINES-line --except-file: start $w ms (without $wo ms: the list $((w - wo)) ms), a reload" \
 	"to another list $r ms (medians of $RUNS)"
-[ -n "$ROWS" ] && printf '{"section":"lists","lines":%d,"start_ms":%d,"start_ms_without":%d,"load_ms":%d,"reload_ms":%d,"runs":%d}\n' \
-	"$LINES" "$w" "$wo" $((w - wo)) "$r" "$RUNS" >>"$ROWS"
+row='{"section":"lists","lines":%d,"start_ms":%d,"start_ms_without":%d,"load_ms":%d,'
+row+='"reload_ms":%d,"runs":%d}\n'
+# shellcheck disable=SC2059	# the format is the row's
+[ -n "$ROWS" ] && printf "$row" "$LINES" "$w" "$wo" $((w - wo)) "$r" "$RUNS" >>"$ROWS"
 exit 0

@@ -10,7 +10,9 @@
 S=tdt-rs-$$ C=tdt-rc-$$
 SIF=tdtrs$$ CIF=tdtrc$$
 TRUSTED=198.51.100.2	# V4C: the client's own address, and the flood's first source
-UNTRUSTED=198.51.100.3	# the flood's second source
+UNTRUSTED=198.51.100.3	# another of the client's addresses
+# The flood's two sources, in turn: FLOOD_TRUSTED, in 198.51.100.4/31, and .6, not in it.
+FLOOD_TRUSTED=198.51.100.5
 FLOOD_LIMIT=60
 FLOOD_SYNS=2000000 FLOOD_PPS=200000	# 10 s
 RELOADS=100
@@ -26,7 +28,9 @@ CASES=(
 	reload_turns_on_excepts_and_events_the_start_had_none_of
 	reload_of_a_bad_file_is_refused_and_keeps_the_settings
 	reload_is_refused_by_the_ssh_guard
+	reload_past_the_tries_room_is_refused_whole
 	live_view_says_what_a_reload_changed
+	quiet_run_ends_when_its_terminal_hangs_up
 )
 
 have_binary || fail_all "$TDT_BIN does not exist or is not executable (run make)"
@@ -40,9 +44,15 @@ ip netns exec "$C" sysctl -qw "net.ipv6.conf.$CIF.disable_ipv6=1" ||
 ip -n "$C" addr add "$UNTRUSTED/24" dev "$CIF" || fail_all "could not add $UNTRUSTED"
 MAC=$(link_mac "$S" "$SIF")
 [ -n "$MAC" ] || fail_all "could not read the MAC address of $SIF"
-# Packet k of the flood comes from 198.51.100.(2 + k % 2): the trusted and the untrusted source
-# in turn, both to port 4040.
-syn_flood_cfg "$TDT_TMP/syn.cfg" "$MAC" "$(link_mac "$C" "$CIF")" 2
+# Packet k of the flood comes from 198.51.100.(5 + k % 2): the trusted and the untrusted source
+# in turn, both to port 4040; trafgen fills in the checksums.
+cat >"$TDT_TMP/syn.cfg" <<CFG
+{
+	eth(da=$MAC, sa=$(link_mac "$C" "$CIF"), type=0x0800),
+	ipv4(saddr=$FLOOD_TRUSTED, saddr[3]=dinc(5, 6), daddr=$V4S, ttl=64, df),
+	tcp(sp=40000, dp=4040, syn, win=65535),
+}
+CFG
 tmux_server "tdt-reload-$$" "$TDT_TMP/tmux.conf"
 
 # conf FILE LINES...: a config file of these lines.
@@ -102,7 +112,7 @@ t_interface_config_file_is_read_for_its_interface() {
 }
 
 t_bad_config_files_are_refused_with_file_line_and_exit_2() {
-	local name=$1 why= f=$TDT_TMP/bad.conf i
+	local name=$1 why='' f=$TDT_TMP/bad.conf i
 	local -a lines=(
 		'portz = 4040'
 		'ports = 4040,'
@@ -209,16 +219,17 @@ hup_and_wait() {
 }
 
 t_reloads_during_a_flood_misclassify_no_packet() {
-	local name=$1 why= live=$TDT_TMP/live.conf a=$TDT_TMP/a.conf b=$TDT_TMP/b.conf
+	local name=$1 why='' live=$TDT_TMP/live.conf a=$TDT_TMP/a.conf b=$TDT_TMP/b.conf
 	local sent trusted untrusted got i tg log=$TDT_TMP/flood.tg
-	# Both configs, and the one it starts with, trust the client and drop 4040; each reload
-	# changes the ports, the excepted set and the event rate. A gap in any would drop the trusted source or pass the
-	# untrusted one.
-	printf '%s\n' "$TRUSTED/32" 203.0.113.0/24 2001:db8:1::/48 >"$TDT_TMP/b-list.txt"
-	conf "$a" 'ports = 4040,5050' "except = $TRUSTED" 'event-rate = 1000'
+	# Both configs, and the one it starts with, trust the flood's first source and drop 4040;
+	# each reload changes the ports, the excepted set and the event rate, and the prefix that
+	# trusts that source (its /32, or the /31 it is in). A gap in any would drop the trusted
+	# source or pass the untrusted one.
+	printf '%s\n' 198.51.100.4/31 203.0.113.0/24 2001:db8:1::/48 >"$TDT_TMP/b-list.txt"
+	conf "$a" 'ports = 4040,5050' "except = $FLOOD_TRUSTED" 'event-rate = 1000'
 	conf "$b" 'ports = 4040,6060' "except-file = $TDT_TMP/b-list.txt" 'event-rate = 500'
 	# It starts with neither: the kernel's ports at the end are the last reload's.
-	printf '%s\n' "$TRUSTED/32" 2001:db8:2::/48 >"$TDT_TMP/start-list.txt"
+	printf '%s\n' "$FLOOD_TRUSTED/32" 2001:db8:2::/48 >"$TDT_TMP/start-list.txt"
 	conf "$live" 'ports = 4040' "except-file = $TDT_TMP/start-list.txt" 'event-rate = 2000'
 	start_tool flood --json -d 0.2 --config "$live" || {
 		fail "$name" "$START_WHY"
@@ -296,8 +307,9 @@ elif (s["dropped"], s["excepted"]) != (2, 1): fail("dropped %d excepted %d" % (s
 
 t_reload_of_a_bad_file_is_refused_and_keeps_the_settings() {
 	local name=$1 why live=$TDT_TMP/keep.conf
+	local scraped=$TDT_TMP/keep.metrics
 	conf "$live" 'ports = 4040' "except = $TRUSTED"
-	start_tool keep --json -d 0.2 --config "$live" || {
+	start_tool keep --json -d 0.2 --config "$live" --metrics 127.0.0.1:24071 || {
 		fail "$name" "$START_WHY"
 		return
 	}
@@ -306,7 +318,14 @@ t_reload_of_a_bad_file_is_refused_and_keeps_the_settings() {
 	syn "$C" "$V4S" 4040 42001
 	syn "$C" "$V4S" 4040 42002 "$UNTRUSTED"
 	sleep 0.5
+	ip netns exec "$S" curl -sf --max-time 3 http://127.0.0.1:24071/metrics >"$scraped"
 	stop_tool TERM
+	if ! grep -qx "tcpdrop_top_config_last_reload_successful{ifname=\"$SIF\"} 0" "$scraped" ||
+	   ! grep -qx "tcpdrop_top_config_reloads_total{ifname=\"$SIF\",result=\"refused\"} 1" \
+		   "$scraped"; then
+		check "$name" "the metrics do not say the reload was refused: $(grep config_ "$scraped")"
+		return
+	fi
 	why=$(nd_check "$TOOL_OUT" '
 r = [o for o in objs if o.get("type") == "reload"]
 want = "'"$live"':2: except: bad prefix \"203.0.113.0/33\": the length must be 0 to 32"
@@ -332,7 +351,8 @@ t_reload_is_refused_by_the_ssh_guard() {
 		fail "$name" "did not start: $(head -c 200 "$TOOL_ERR")"
 		return
 	fi
-	conf "$live" 'ports = 22,4040'
+	# A dry run applies only at a restart: the guard judges the run as it is, not a dry run.
+	conf "$live" 'ports = 22,4040' 'dry-run = true'
 	hup_and_wait 1
 	stop_tool TERM
 	why=$(nd_check "$TOOL_OUT" '
@@ -340,6 +360,42 @@ r = [o for o in objs if o.get("type") == "reload"]
 if len(r) != 1 or r[0]["ok"] or "would cut your SSH session" not in r[0]["error"]:
     fail("reload lines %s" % r)
 elif r[0]["ports"] != "4040": fail("ports in force %s" % r[0]["ports"])')
+	check "$name" "$why"
+}
+
+# list FILE FIRST N: the client's /32 and N IPv6 /64s numbered from FIRST.
+list() {
+	awk -v first="$2" -v n="$3" -v trusted="$TRUSTED" 'BEGIN {
+		print trusted "/32"
+		for (i = first; i < first + n; i++)
+			printf "2001:db8:%x:%x::/64\n", int(i / 65536), i % 65536
+	}' >"$1"
+}
+
+# A reload adds the new prefixes before the old ones go, so the trie must hold both: two lists of
+# 70,000 cannot be swapped (a restart can), and nothing of the new one is left behind.
+t_reload_past_the_tries_room_is_refused_whole() {
+	local name=$1 why live=$TDT_TMP/room.conf
+	list "$TDT_TMP/room-a.txt" 0 70000
+	list "$TDT_TMP/room-b.txt" 100000 70000
+	conf "$live" "except-file = $TDT_TMP/room-a.txt"
+	start_tool room --json -d 0.2 --config "$live" || {
+		fail "$name" "$START_WHY"
+		return
+	}
+	conf "$live" "except-file = $TDT_TMP/room-b.txt"
+	hup_and_wait 1
+	syn "$C" "$V4S" 4040 45001
+	syn "$C" "$V4S" 4040 45002 "$UNTRUSTED"
+	sleep 0.5
+	stop_tool TERM
+	why=$(nd_check "$TOOL_OUT" '
+r = [o for o in objs if o.get("type") == "reload"]
+if len(r) != 1 or r[0]["ok"] or "together are more than 131072" not in r[0]["error"]:
+    fail("reload lines %s" % [dict(o, time=0) for o in r])
+elif r[0]["excepts"] != 70001: fail("excepts in force %d" % r[0]["excepts"])
+s = [o for o in objs if o.get("type") == "stats"][-1]
+if (s["excepted"], s["dropped"]) != (1, 1): fail("excepted %d dropped %d" % (s["excepted"], s["dropped"]))')
 	check "$name" "$why"
 }
 
@@ -356,6 +412,27 @@ t_live_view_says_what_a_reload_changed() {
 if not [r for r in rows if "reloaded: ports; a restart applies metrics" in r]: fail(show())
 if "ports 4040,8080" not in rows[0]: fail("title: " + rows[0])')
 	stop_pid "$UI_PID" INT 5
+	check "$name" "$why"
+}
+
+# The SIGHUP of a terminal that went away is not a reload: a -q run started from an SSH session
+# that dropped must end, and take its filter, as it did before SIGHUP reloaded.
+t_quiet_run_ends_when_its_terminal_hangs_up() {
+	local name=$1 why=
+	if ! pane_start quiet 100 30 "$TDT_TMP/quiet" ip netns exec "$S" "$TDT_BIN" -i "$SIF" -q; then
+		fail "$name" "$PANE_WHY"
+		return
+	fi
+	if ! wait_until 10 xdp_attached "$S" "$SIF"; then
+		why="-q did not attach within 10 s: $(screen_now quiet | head -3)"
+	else
+		"${TM[@]}" kill-session -t quiet
+		if ! wait_until 5 xdp_detached "$S" "$SIF"; then
+			why="an XDP program is still attached 5 s after the terminal hung up"
+		elif ! wait_until 5 sh -c "! ip netns pids $S | grep -q ."; then
+			why="tcpdrop-top -q still runs after its terminal hung up"
+		fi
+	fi
 	check "$name" "$why"
 }
 

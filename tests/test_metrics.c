@@ -27,7 +27,8 @@ TEST(metrics_text_has_help_type_and_one_sample_of_each)
 	static const char *const names[] = {
 		"passed_packets_total", "dropped_packets_total", "dropped_bytes_total",
 		"malformed_packets_total", "events_lost_total", "events_throttled_total",
-		"excepted_packets_total", "sources", "dry_run", "info",
+		"excepted_packets_total", "sources", "dry_run", "info", "config_reloads_total",
+		"config_last_reload_successful",
 	};
 	struct metrics_values v = values("eth0");
 	char text[8192], want[128];
@@ -53,6 +54,26 @@ TEST(metrics_text_has_help_type_and_one_sample_of_each)
 	CHECK(strstr(text, "tcpdrop_top_sources{ifname=\"eth0\"} 7\n"), "sources gauge");
 	CHECK(strstr(text, "tcpdrop_top_info{ifname=\"eth0\",mode=\"native\",ports=\"80,443,"
 		      "9000-9010\",version=\"" TCPDROP_VERSION "\"} 1\n"), "info: %s", text);
+	CHECK(strstr(text, "tcpdrop_top_config_last_reload_successful{ifname=\"eth0\"} 1\n"),
+	      "no reload yet is no failed reload");
+}
+
+/* The reloads' counts and the last one's result, each from its own field. */
+TEST(metrics_reloads_count_applied_and_refused_and_say_the_last)
+{
+	struct metrics_values v = values("eth0");
+	char text[8192];
+
+	v.reloads_applied = 3;
+	v.reloads_refused = 2;
+	v.last_reload_refused = true;
+	metrics_format(text, sizeof(text), &v);
+	CHECK(strstr(text, "tcpdrop_top_config_reloads_total{ifname=\"eth0\",result=\"applied\"} 3\n"),
+	      "applied: %s", text);
+	CHECK(strstr(text, "tcpdrop_top_config_reloads_total{ifname=\"eth0\",result=\"refused\"} 2\n"),
+	      "refused");
+	CHECK(strstr(text, "tcpdrop_top_config_last_reload_successful{ifname=\"eth0\"} 0\n"),
+	      "the last reload was refused");
 }
 
 /* Each counter holds a value no other has, so a metric that reads the wrong one shows. */
@@ -345,6 +366,7 @@ TEST(listen_ipv6_any_takes_ipv4_too_and_a_mapped_address_is_ipv4)
 int main(void)
 {
 	RUN(metrics_text_has_help_type_and_one_sample_of_each);
+	RUN(metrics_reloads_count_applied_and_refused_and_say_the_last);
 	RUN(metrics_each_counter_metric_is_its_own_kernel_counter);
 	RUN(metrics_label_values_escape_quotes_backslashes_newlines_and_bad_utf8);
 	RUN(metrics_text_cut_short_says_how_long_it_needed);

@@ -608,16 +608,21 @@ TEST(except_prefixes_parse_and_match)
 	CHECK_STR(text, "198.51.100.0/24,2001:db8:0:10::/61,0.0.0.0/0");
 	CHECK(except_contains(&set, 4, in4) && except_contains(&set, 4, out4), "/0 takes all v4");
 	CHECK(except_contains(&set, 6, in6), "in the /61");
-	set.n = 1;
+	except_format(&set, text, 12);
+	CHECK_STR(text, "...");
+	except_free(&set);
+	CHECK(except_parse("198.51.100.0/24", &set, err, sizeof(err)) == 0, "refused: %s", err);
+	CHECK(except_contains(&set, 4, in4), "inside the /24");
 	CHECK(!except_contains(&set, 4, out4), "outside the /24");
+	CHECK(!except_contains(&set, 6, in6), "IPv6 in an IPv4 set");
+	except_free(&set);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct except_set one = { 0 };
 
 		CHECK(except_parse(bad[i], &one, err, sizeof(err)) == -1, "\"%s\" accepted",
 		      bad[i]);
+		except_free(&one);
 	}
-	except_format(&set, text, 12);
-	CHECK_STR(text, "...");
 }
 
 TEST(device_types_map_to_ethernet_raw_ip_or_refusal)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,7 +45,7 @@ struct reloader {
 
 /*
  * Signals whose default action ends the process end the run cleanly instead: the terminal is
- * restored, the filter detached and, for the first three, the final stats written and 0
+ * restored, the filter detached and, for the first two, the final stats written and 0
  * returned, as for q. The others are not asked for by people, so once clean, the process ends
  * by them after all, for whoever sent them to see. (Those that dump core are screen.c's.)
  */
@@ -62,6 +63,24 @@ static void on_sighup(int sig)
 {
 	(void)sig;
 	reload_pending = 1;
+}
+
+/* Which of stdin, stdout and stderr were terminals at the start. */
+static bool tty_at_start[3];
+
+/*
+ * Whether a terminal the run started on has hung up (the SSH session of a -q or --json run
+ * dropped): its SIGHUP then ends the run, as a hang-up always did, rather than reloading.
+ */
+static bool terminal_hung_up(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		struct pollfd p = { .fd = fd };
+
+		if (tty_at_start[fd] && poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+			return true;
+	}
+	return false;
 }
 
 /* The first line a failed parse said, without the program's name. */
@@ -82,12 +101,18 @@ static void first_line(const char *said, char *buf, size_t len)
 static void reload(struct run *run, void *ctx)
 {
 	struct reloader *rl = ctx;
-	struct options *fresh = calloc(1, sizeof(*fresh));
+	struct options *fresh;
 	struct reload_report rep = {};
 	char *said = NULL;
 	size_t said_len = 0;
-	FILE *err = open_memstream(&said, &said_len);
+	FILE *err;
 
+	if (terminal_hung_up()) {
+		run_quit(run);
+		return;
+	}
+	fresh = calloc(1, sizeof(*fresh));
+	err = open_memstream(&said, &said_len);
 	if (!fresh || !err) {
 		snprintf(rep.error, sizeof(rep.error), "out of memory to read the options again");
 	} else if (cli_parse(rl->argc, rl->argv, fresh, err, err) != CLI_RUN) {
@@ -134,9 +159,22 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		sigaction(stop_signals[i], &sa, NULL);
-	sa.sa_handler = on_sighup;
-	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);	/* a closed stdout shows up as EPIPE from write */
+}
+
+/*
+ * First of all, before the options are read: a reload asked for as soon as a unit has started
+ * (systemctl reload) must not end the process by SIGHUP's default action. SA_RESTART, so that
+ * it never fails a read in the middle of the start; the loop's poll() still returns early.
+ */
+static void install_sighup(void)
+{
+	struct sigaction sa = { .sa_handler = on_sighup, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	for (int fd = 0; fd < 3; fd++)
+		tty_at_start[fd] = isatty(fd);
 }
 
 static void end_by_signal(int sig)
@@ -251,10 +289,12 @@ int main(int argc, char **argv)
 	static struct tui tui;
 	static struct stream stream;
 	struct location *location;
+	struct reloader reloader;
 	bool live, pcap_stdout;
 	struct run *run;
 	int status;
 
+	install_sighup();
 	switch (cli_parse(argc, argv, &opts, stdout, stderr)) {
 	case CLI_EXIT_OK:
 		return 0;
@@ -303,8 +343,7 @@ int main(int argc, char **argv)
 	}
 	location = open_location(&opts);
 	run_set_location(run, location);
-	struct reloader reloader = { argc, argv, &opts, opts.quiet || pcap_stdout };
-
+	reloader = (struct reloader){ argc, argv, &opts, opts.quiet || pcap_stdout };
 	run_set_reloader(run, &reload_pending, reload, &reloader);
 	/* Descriptors are counted first: short of them, every step fails for a wrong reason. */
 	if (loader_need_fds(LOADER_FDS, "starting", &e) ||

@@ -325,6 +325,8 @@ static void restart_needed(const struct options *live, const struct options *fre
 		{ "location-db", !live->location_db != !fresh->location_db ||
 				 (live->location_db && strcmp(live->location_db,
 							      fresh->location_db)) },
+		{ "force", live->force != fresh->force },
+		{ "verbose", live->verbose != fresh->verbose },
 	};
 
 	list[0] = '\0';
@@ -341,30 +343,48 @@ int run_reload(struct run *r, struct options *live, struct options *fresh,
 	bool ports = memcmp(&w->port_set, &fresh->ports, sizeof(fresh->ports)) != 0;
 	bool excepts = !same_excepts(&live->excepts, &fresh->excepts);
 	bool rate = live->event_rate != fresh->event_rate || live->every_event != fresh->every_event;
+	struct port_set both = w->port_set;
 	struct error e = {};
 	char *text = NULL;
 	int err = 0;
 
 	memset(rep, 0, sizeof(*rep));
 	restart_needed(live, fresh, rep->restart, sizeof(rep->restart));
-	/* The guard looks at both: new excepts may be what lets new ports through. */
+	/* The guard judges the new ports with the new excepts (which may be what lets them
+	 * through), and with the run's own dry run and --force: those change only at a restart. */
+	fresh->dry_run = live->dry_run;
+	fresh->force = live->force;
 	if (ports || excepts)
 		err = sshguard_check(SSHGUARD_LIVE, r->loader->ifindex, w->ifname, &fresh->ports,
 				     fresh, &e);
 	if (!err && ports && !(text = ports_format_alloc(&fresh->ports)))
 		err = error_set(&e, -ENOMEM, "out of memory for the port list");
-	/* The excepted sources first: a source excepted in both is never dropped between. */
+	/*
+	 * So that each packet is judged by the old settings or the new: first the ports only the
+	 * old watch stop being watched, then the excepted sources change (the new ones in before
+	 * the old go), and only then are the ports only the new watch watched.
+	 */
+	for (int i = 0; i < TCPDROP_PORT_WORDS; i++)
+		both.bits[i] &= fresh->ports.bits[i];
+	if (!err && ports)
+		err = loader_set_ports(r->loader, &both);
 	if (!err && excepts) {
 		err = loader_set_excepts(r->loader, &live->excepts, &fresh->excepts);
-		if (err)
+		if (err == -ENOSPC)
+			error_set(&e, err, "the old and the new excepted prefixes together are more "
+				  "than %d, which a reload needs room for: restart to apply them",
+				  TCPDROP_MAX_EXCEPT);
+		else if (err)
 			error_set(&e, err, "cannot change the excepted sources: %s", strerror(-err));
 	}
-	if (!err && ports) {
+	if (!err && ports)
 		err = loader_set_ports(r->loader, &fresh->ports);
-		if (err)
-			error_set(&e, err, "cannot change the watched ports: %s", strerror(-err));
-	}
 	if (err) {
+		/* Nothing half done: the excepts were undone, the ports go back. */
+		if (ports)
+			loader_set_ports(r->loader, &w->port_set);
+		if (!e.err)
+			error_set(&e, err, "cannot change the watched ports: %s", strerror(-err));
 		free(text);
 		snprintf(rep->error, sizeof(rep->error), "%s", e.msg);
 		return err;
@@ -397,6 +417,11 @@ int run_reload(struct run *r, struct options *live, struct options *fresh,
 
 void run_reloaded(struct run *r, const struct reload_report *rep)
 {
+	if (rep->ok)
+		r->view.reloads_applied++;
+	else
+		r->view.reloads_refused++;
+	r->view.last_reload_refused = !rep->ok;
 	for (size_t i = 0; i < r->noutputs && !r->error.err; i++) {
 		const struct output *o = &r->outputs[i];
 
@@ -568,7 +593,7 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 		}
 		/* The terminal hung up (its window closed, the SSH connection dropped): nobody is
 		 * left to see the view or press q, and the kernel's SIGHUP went to the session
-		 * leader only, which under make is make, waiting for us. End as SIGHUP would. */
+		 * leader only, which under make is make, waiting for us. End as q would. */
 		if (input.revents & (POLLHUP | POLLERR | POLLNVAL))
 			r->view.quitting = true;
 		now = monotonic_ns();

@@ -39,6 +39,9 @@ struct run_view {
 	uint64_t start_ns;		/* CLOCK_MONOTONIC: when the run began */
 	double interval_s;		/* between the model's readings */
 	bool quitting;			/* run_quit() was called: the run ends after this pass */
+	/* Reloads (SIGHUP) so far, applied and refused, and whether the last was applied. */
+	uint64_t reloads_applied, reloads_refused;
+	bool last_reload_refused;
 };
 
 /* How long one pass of the loop may spend reading the source table: the rest of the pass's

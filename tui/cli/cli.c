@@ -73,7 +73,7 @@ static int parse_size(const char *s, unsigned long long min, unsigned long long 
 __attribute__((format(printf, 2, 3)))
 static enum cli_result usage_error(FILE *err, const char *fmt, ...)
 {
-	char why[256];
+	char why[PATH_MAX + 512];	/* a config file's path and line, and the reason */
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -26,14 +26,19 @@ static enum cli_result file_error(FILE *err, const char *fmt, ...)
 	return CLI_USAGE_ERROR;
 }
 
-/* The file whole, after its path, in one buffer that options' values may point into. */
+/*
+ * The file whole, after its path, in one buffer that options' values may point into. Any file
+ * but a directory (--config /dev/null reads nothing, and so skips the interface's file), read
+ * to its end: a read that fails is an error, never a shorter file.
+ */
 static enum cli_result slurp(const char *path, bool must_exist, char **text, char **body,
 			     FILE *err)
 {
 	size_t plen = strlen(path) + 1, got = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
-	ssize_t n;
+	ssize_t n = 0;
+	char *shrunk;
 
 	*text = NULL;
 	if (fd < 0) {
@@ -41,21 +46,33 @@ static enum cli_result slurp(const char *path, bool must_exist, char **text, cha
 			return CLI_RUN;
 		return file_error(err, "config file %s: %s", path, strerror(errno));
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > CONFFILE_MAX_BYTES) {
+	if (fstat(fd, &st) || S_ISDIR(st.st_mode)) {
+		n = fstat(fd, &st) ? errno : EISDIR;
 		close(fd);
-		return file_error(err, "config file %s: %s", path,
-				  S_ISREG(st.st_mode) ? "bigger than 1 MiB" : "not a regular file");
+		return file_error(err, "config file %s: %s", path, strerror(n));
 	}
-	*text = malloc(plen + st.st_size + 1);
+	*text = malloc(plen + CONFFILE_MAX_BYTES + 1);
 	if (!*text) {
 		close(fd);
 		return file_error(err, "config file %s: out of memory", path);
 	}
 	memcpy(*text, path, plen);
 	*body = *text + plen;
-	while (got < (size_t)st.st_size && (n = read(fd, *body + got, st.st_size - got)) > 0)
+	while (got <= CONFFILE_MAX_BYTES &&
+	       (n = read(fd, *body + got, CONFFILE_MAX_BYTES + 1 - got)) > 0)
 		got += n;
+	if (n < 0)
+		n = errno;
 	close(fd);
+	if (n > 0 && got <= CONFFILE_MAX_BYTES)
+		return file_error(err, "config file %s: %s", path, strerror(n));
+	if (got > CONFFILE_MAX_BYTES)
+		return file_error(err, "config file %s: bigger than 1 MiB", path);
+	shrunk = realloc(*text, plen + got + 1);	/* nothing points into it yet */
+	if (shrunk) {
+		*text = shrunk;
+		*body = shrunk + plen;
+	}
 	(*body)[got] = '\0';
 	if (memchr(*body, '\0', got))
 		return file_error(err, "config file %s: a NUL byte: not a text file", path);
@@ -142,7 +159,8 @@ static enum cli_result read_line(struct cli_arg *a, const char **given, const bo
 enum cli_result conffile_read(struct cli_arg *a, const char **given)
 {
 	struct options *opts = a->opts;
-	bool on_cli[cli_option_count];
+	bool *on_cli;
+	const char *name = a->name;
 	char path[PATH_MAX], *body = NULL, *line, *next;
 	unsigned int lineno = 0;
 	enum cli_result r;
@@ -157,6 +175,9 @@ enum cli_result conffile_read(struct cli_arg *a, const char **given)
 	if (r != CLI_RUN || !opts->config_text)
 		return r;
 	opts->config_path = opts->config_text;
+	on_cli = calloc(cli_option_count, sizeof(*on_cli));
+	if (!on_cli)
+		return file_error(a->err, "config file %s: out of memory", path);
 	for (size_t i = 0; i < cli_option_count; i++)
 		on_cli[i] = given[i];
 	for (line = body; line && r == CLI_RUN; line = next) {
@@ -165,5 +186,7 @@ enum cli_result conffile_read(struct cli_arg *a, const char **given)
 			*next++ = '\0';
 		r = read_line(a, given, on_cli, opts->config_path, ++lineno, line);
 	}
+	free(on_cli);
+	a->name = name;		/* not read_line()'s buffer, gone with it */
 	return r;
 }

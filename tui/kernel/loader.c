@@ -275,23 +275,43 @@ void loader_set_event_rate(struct loader *l, bool throttle, unsigned int rate)
 		*credit = l->burst_ns;
 }
 
+/* Whether a key of to is new, not in from. */
+static bool added(const struct except_set *from, const struct tcpdrop_except_key *key)
+{
+	return !from || !except_has(from, key);
+}
+
 int loader_set_excepts(struct loader *l, const struct except_set *from, const struct except_set *to)
 {
 	int fd = bpf_map__fd(l->skel->maps.excepted);
+	size_t i, adding = 0;
 	__u8 yes = 1;
+	int err;
 
+	/* Both sets are in the trie for a moment: it must hold them. */
+	for (i = 0; i < to->n; i++)
+		adding += added(from, &to->keys[i]);
+	if ((from ? from->n : 0) + adding > TCPDROP_MAX_EXCEPT)
+		return -ENOSPC;
 	/* The new prefixes first, then the old ones go: a source in both is never dropped, and
 	 * one in neither never passed. The trie is looked at as soon as it holds one. */
-	for (size_t i = 0; i < to->n; i++)
-		if (!(from && except_has(from, &to->keys[i])) &&
-		    bpf_map_update_elem(fd, &to->keys[i], &yes, BPF_ANY))
-			return -errno;
+	for (i = 0; i < to->n; i++) {
+		if (added(from, &to->keys[i]) &&
+		    bpf_map_update_elem(fd, &to->keys[i], &yes, BPF_ANY)) {
+			err = -errno;
+			/* Undone, so that the trie is from again, as the caller will say. */
+			while (i--)
+				if (added(from, &to->keys[i]))
+					bpf_map_delete_elem(fd, &to->keys[i]);
+			return err;
+		}
+	}
 	if (to->n)
 		l->skel->bss->have_excepts = 1;
-	for (size_t i = 0; from && i < from->n; i++)
-		if (!except_has(to, &from->keys[i]) &&
-		    bpf_map_delete_elem(fd, &from->keys[i]) && errno != ENOENT)
-			return -errno;
+	/* Deleting an entry allocates nothing: it fails only for one not there. */
+	for (i = 0; from && i < from->n; i++)
+		if (!except_has(to, &from->keys[i]))
+			bpf_map_delete_elem(fd, &from->keys[i]);
 	if (!to->n)
 		l->skel->bss->have_excepts = 0;
 	return 0;
@@ -682,7 +702,9 @@ void loader_refill_events(struct loader *l, uint64_t elapsed_ns)
 	__s64 room = l->burst_ns - *credit;
 	__s64 add = elapsed_ns < (uint64_t)room ? (__s64)elapsed_ns : room;
 
-	/* Only the program spends it meanwhile, so the sum stays at or below the burst. */
+	/* Only the program spends it meanwhile, so the sum stays at or below the burst. (A CPU
+	 * that read the cost before a reload changed it may spend the old cost once more: the
+	 * next refills pay that back.) */
 	if (add > 0)
 		__atomic_fetch_add(credit, add, __ATOMIC_RELAXED);
 }

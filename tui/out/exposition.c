@@ -125,6 +125,21 @@ size_t metrics_format(char *buf, size_t len, const struct metrics_values *v)
 	put(&t, "\",ports=\"");
 	put_label(&t, v->ports);
 	put(&t, "\",version=\"%s\"} 1\n", TCPDROP_VERSION);
+	put(&t, "# HELP tcpdrop_top_config_reloads_total Reloads of the options (SIGHUP), since "
+	    "start: applied, or refused with the settings in force kept.\n"
+	    "# TYPE tcpdrop_top_config_reloads_total counter\n");
+	put(&t, "tcpdrop_top_config_reloads_total{ifname=\"");
+	put_label(&t, v->ifname);
+	put(&t, "\",result=\"applied\"} %" PRIu64 "\n", v->reloads_applied);
+	put(&t, "tcpdrop_top_config_reloads_total{ifname=\"");
+	put_label(&t, v->ifname);
+	put(&t, "\",result=\"refused\"} %" PRIu64 "\n", v->reloads_refused);
+	put(&t, "# HELP tcpdrop_top_config_last_reload_successful 0 when the last reload was "
+	    "refused: the settings in force are not the config file's. 1 otherwise.\n"
+	    "# TYPE tcpdrop_top_config_last_reload_successful gauge\n"
+	    "tcpdrop_top_config_last_reload_successful{ifname=\"");
+	put_label(&t, v->ifname);
+	put(&t, "\"} %d\n", !v->last_reload_refused);
 	if (len && t.used >= len)
 		buf[len - 1] = '\0';
 	return t.used;
@@ -139,5 +154,8 @@ void metrics_values_of(struct metrics_values *v, const struct run_view *r)
 		.dry_run = r->watch.dry_run,
 		.sources = r->model->sources.done.entries,
 		.port_set = &r->watch.port_set,
+		.reloads_applied = r->reloads_applied,
+		.reloads_refused = r->reloads_refused,
+		.last_reload_refused = r->last_reload_refused,
 	};
 }

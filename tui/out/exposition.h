@@ -26,6 +26,8 @@ struct metrics_values {
 	 * start (TCPDROP_PORTS of them), labelled by the runs of port_set (see below). */
 	const struct port_set *port_set;
 	const uint64_t *port_drops;
+	uint64_t reloads_applied, reloads_refused;	/* SIGHUP's, since start */
+	bool last_reload_refused;
 };
 
 /*

@@ -399,10 +399,13 @@ static int tui_tick(void *out, struct run *r, uint64_t now, struct error *e)
 	struct tui *t = out;
 
 	(void)r;
-	(void)now;
 	(void)e;
 	if (t->show_names && names_process(t->names))
 		t->dirty = true;	/* a name came: show it */
+	if (t->reload_until_ns && now >= t->reload_until_ns) {
+		t->reload_until_ns = 0;	/* the reload's note has been read: gone */
+		t->dirty = true;
+	}
 	if (t->dirty) {
 		keep_scrolled_view(t);
 		draw_frame(t);

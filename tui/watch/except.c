@@ -168,6 +168,8 @@ static int add(struct except_set *set, const struct tcpdrop_except_key *key, cha
 	slot = slot_of(set, key);
 	set->keys[set->n++] = *key;
 	*slot = set->n;
+	set->lengths[key->family == 6][(key->prefixlen - 8) / 64] |=
+		1ULL << ((key->prefixlen - 8) % 64);
 	return 0;
 }
 
@@ -257,21 +259,23 @@ int except_parse_file(const char *path, struct except_set *set, char *err, size_
 
 bool except_contains(const struct except_set *set, uint8_t family, const uint8_t *addr)
 {
-	uint8_t masked[16] = { 0 };
+	struct tcpdrop_except_key key = { 0 };
 
 	/* The prefixes hold IPv4-mapped addresses as IPv4: so must the question. */
 	if (family == 6 && is_v4mapped(addr)) {
 		family = 4;
 		addr += sizeof(v4mapped);
 	}
-	for (size_t i = 0; i < set->n; i++) {
-		const struct tcpdrop_except_key *k = &set->keys[i];
-
-		if (k->family != family)
+	/* One lookup for each length the set holds: as fast for 131,072 prefixes as for one. */
+	for (int bits = 0; bits <= 8 * bytes_of(family); bits++) {
+		if (!(set->lengths[family == 6][bits / 64] & (1ULL << (bits % 64))))
 			continue;
-		memcpy(masked, addr, bytes_of(family));
-		mask(masked, k->prefixlen - 8, bytes_of(family));
-		if (!memcmp(masked, k->addr, bytes_of(family)))
+		memset(&key, 0, sizeof(key));
+		key.prefixlen = 8 + bits;
+		key.family = family;
+		memcpy(key.addr, addr, bytes_of(family));
+		mask(key.addr, bits, bytes_of(family));
+		if (except_has(set, &key))
 			return true;
 	}
 	return false;

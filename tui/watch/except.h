@@ -17,6 +17,9 @@ struct except_set {
 	size_t n, cap;
 	struct tcpdrop_except_key *keys;	/* in the order given */
 	uint32_t *slots;	/* 2 * cap, open addressing over keys: index + 1, or 0 when free */
+	/* The prefix lengths the set holds, a bit each, for IPv4 ([0]) and IPv6 ([1]): an
+	 * address is looked up once for each, as the kernel's trie would match it. */
+	uint64_t lengths[2][3];
 };
 
 void except_free(struct except_set *set);
