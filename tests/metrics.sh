@@ -70,18 +70,22 @@ syns() {
 REQUIRED='tcpdrop_top_passed_packets_total tcpdrop_top_dropped_packets_total
 	tcpdrop_top_dropped_bytes_total tcpdrop_top_malformed_packets_total
 	tcpdrop_top_events_lost_total tcpdrop_top_events_throttled_total
-	tcpdrop_top_excepted_packets_total tcpdrop_top_sources tcpdrop_top_info'
+	tcpdrop_top_excepted_packets_total tcpdrop_top_sources tcpdrop_top_source_table_entries
+	tcpdrop_top_source_table_size tcpdrop_top_dry_run tcpdrop_top_info
+	tcpdrop_top_config_reloads_total tcpdrop_top_config_last_reload_successful'
 
 # text_problem FILE: why FILE is not the exposition we promise, or nothing.
 text_problem() {
 	local m type out
 	for m in $REQUIRED; do
-		type=counter
-		[ "$m" = tcpdrop_top_sources ] || [ "$m" = tcpdrop_top_info ] && type=gauge
+		type=gauge
+		[ "${m%_total}" != "$m" ] && type=counter
 		grep -q "^# HELP $m " "$1" || { echo "no HELP for $m"; return; }
 		grep -qx "# TYPE $m $type" "$1" || { echo "no '# TYPE $m $type'"; return; }
 		grep -q "^$m{ifname=\"$SIF\"[,}]" "$1" || { echo "no $m{ifname=\"$SIF\"...}"; return; }
 	done
+	grep -qx "tcpdrop_top_source_table_size{ifname=\"$SIF\"} 16384" "$1" ||
+		{ echo "table size: $(grep '^tcpdrop_top_source_table_size' "$1")"; return; }
 	grep -qE "^tcpdrop_top_info\{ifname=\"$SIF\",mode=\"(native|generic)\",ports=\"4040\",version=\"[0-9.]+\"\} 1$" "$1" ||
 		{ echo "info line: $(grep '^tcpdrop_top_info' "$1")"; return; }
 	out=$(promtool check metrics <"$1" 2>&1) || { echo "promtool check metrics: $out"; return; }

@@ -15,6 +15,7 @@ static struct metrics_values values(const char *ifname)
 {
 	struct metrics_values v = {
 		.ifname = ifname, .mode = "native", .ports = "80,443,9000-9010", .sources = 7,
+		.table_entries = 5, .table_size = 16384,
 	};
 
 	for (int i = 0; i < TCPDROP_NR_COUNTERS; i++)
@@ -27,8 +28,8 @@ TEST(metrics_text_has_help_type_and_one_sample_of_each)
 	static const char *const names[] = {
 		"passed_packets_total", "dropped_packets_total", "dropped_bytes_total",
 		"malformed_packets_total", "events_lost_total", "events_throttled_total",
-		"excepted_packets_total", "sources", "dry_run", "info", "config_reloads_total",
-		"config_last_reload_successful",
+		"excepted_packets_total", "sources", "source_table_entries", "source_table_size",
+		"dry_run", "info", "config_reloads_total", "config_last_reload_successful",
 	};
 	struct metrics_values v = values("eth0");
 	char text[8192], want[128];
@@ -52,6 +53,8 @@ TEST(metrics_text_has_help_type_and_one_sample_of_each)
 		 1000 + TCPDROP_EVENTS_THROTTLED);
 	CHECK(strstr(text, want), "throttled is not its counter");
 	CHECK(strstr(text, "tcpdrop_top_sources{ifname=\"eth0\"} 7\n"), "sources gauge");
+	CHECK(strstr(text, "tcpdrop_top_source_table_entries{ifname=\"eth0\"} 5\n"), "table gauge");
+	CHECK(strstr(text, "tcpdrop_top_source_table_size{ifname=\"eth0\"} 16384\n"), "table size");
 	CHECK(strstr(text, "tcpdrop_top_info{ifname=\"eth0\",mode=\"native\",ports=\"80,443,"
 		      "9000-9010\",version=\"" TCPDROP_VERSION "\"} 1\n"), "info: %s", text);
 	CHECK(strstr(text, "tcpdrop_top_config_last_reload_successful{ifname=\"eth0\"} 1\n"),
@@ -248,17 +251,23 @@ TEST(listen_refuses_names_bad_ports_and_bare_ipv6)
 	}
 }
 
-/* The scraped value of tcpdrop_top_sources, from the real text of the run's values. */
-static unsigned long long scraped_sources(const struct run_view *r)
+/* The scraped value of tcpdrop_top_NAME, from the real text of the run's values. */
+static unsigned long long scraped(const struct run_view *r, const char *name)
 {
 	struct metrics_values v;
-	char text[8192];
+	char text[8192], want[128];
 	const char *at;
 
 	metrics_values_of(&v, r);
 	metrics_format(text, sizeof(text), &v);
-	at = strstr(text, "\ntcpdrop_top_sources{ifname=\"eth0\"} ");
+	snprintf(want, sizeof(want), "\ntcpdrop_top_%s{ifname=\"eth0\"} ", name);
+	at = strstr(text, want);
 	return at ? strtoull(strchr(at, '}') + 2, NULL, 10) : ~0ULL;
+}
+
+static unsigned long long scraped_sources(const struct run_view *r)
+{
+	return scraped(r, "sources");
 }
 
 /* One complete read of a kernel table holding n sources, as the run loop folds it in. */
@@ -300,6 +309,38 @@ TEST(metrics_sources_gauge_survives_the_views_clear)
 	CHECK_EQ_U64(scraped_sources(&r), 3, "sources after the read that follows c");
 	read_table(&m, 4);
 	CHECK_EQ_U64(scraped_sources(&r), 4, "sources after a new one came");
+	model_free(&m);
+}
+
+/* The table's own entries are the table's rows, not the recent entries folded in with them. */
+TEST(metrics_table_entries_are_the_tables_rows_alone)
+{
+	static struct model m;
+	static char ports[] = "4040";
+	struct run_view r = { .model = &m, .max_sources = 16384 };
+	struct source_row recent[2] = { 0 };
+	struct counter_values raw = { 0 };
+
+	CHECK(model_init(&m) == 0, "model_init");
+	snprintf(r.watch.ifname, sizeof(r.watch.ifname), "eth0");
+	r.watch.ports = ports;
+	model_clear(&m, &raw, 1);
+	for (int i = 0; i < 2; i++) {
+		recent[i].family = 4;
+		memcpy(recent[i].addr, (uint8_t[]){ 203, 0, 113, 10 + i }, 4);
+		recent[i].drops = 1;
+	}
+	read_table(&m, 3);
+	sources_scan_begin(&m.sources, 0);
+	sources_scan_add(&m.sources, (struct source_row[3]){ [0].family = 4, [1].family = 4,
+							      [2].family = 4 }, 3);
+	sources_scan_recent(&m.sources, recent, 2);
+	sources_scan_end(&m.sources, 0);
+	CHECK_EQ_U64(scraped_sources(&r), 5, "sources: the table's and the recent ones");
+	CHECK_EQ_U64(scraped(&r, "source_table_entries"), 3, "the table's alone");
+	CHECK_EQ_U64(scraped(&r, "source_table_size"), 16384, "its size");
+	model_clear(&m, &raw, 2);
+	CHECK_EQ_U64(scraped(&r, "source_table_entries"), 3, "a clear keeps the table");
 	model_free(&m);
 }
 
@@ -376,6 +417,7 @@ int main(void)
 	RUN(listen_takes_a_port_an_ipv4_or_a_bracketed_ipv6_address);
 	RUN(listen_refuses_names_bad_ports_and_bare_ipv6);
 	RUN(metrics_sources_gauge_survives_the_views_clear);
+	RUN(metrics_table_entries_are_the_tables_rows_alone);
 	RUN(listen_ipv6_any_takes_ipv4_too_and_a_mapped_address_is_ipv4);
 	return check_failures ? 1 : 0;
 }

@@ -40,6 +40,7 @@ struct run *run_new(const struct options *opts, struct loader *loader,
 	r->loader = loader;
 	r->view.model = &r->model;
 	r->view.interval_s = opts->interval_s;
+	r->view.max_sources = opts->max_sources;
 	r->view.watch.dry_run = opts->dry_run;
 	r->view.watch.port_set = opts->ports;
 	r->input_fd = -1;

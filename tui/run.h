@@ -39,6 +39,7 @@ struct run_view {
 	uint64_t start_ns;		/* CLOCK_MONOTONIC: when the run began */
 	double interval_s;		/* between the model's readings */
 	bool quitting;			/* run_quit() was called: the run ends after this pass */
+	uint64_t max_sources;		/* the per-source table's size */
 	/* Reloads (SIGHUP) so far, applied and refused, and whether the last was applied. */
 	uint64_t reloads_applied, reloads_refused;
 	bool last_reload_refused;

@@ -158,6 +158,7 @@ int sources_scan_add(struct sources *s, const struct source_row *rows, size_t n)
 	if (!s->scanning)
 		return 0;
 	s->scan.entries += n;
+	s->scan.table_entries += n;
 	for (size_t i = 0; i < n; i++) {
 		if (!rows[i].drops)	/* nothing since the clear */
 			continue;
@@ -427,11 +428,12 @@ int sources_scan_end(struct sources *s, uint64_t now_ns)
 
 void sources_clear(struct sources *s)
 {
-	uint64_t entries = s->done.entries;
+	uint64_t entries = s->done.entries, table_entries = s->done.table_entries;
 
 	/* The table itself is not cleared, so neither is its size: only what counts since. */
 	memset(&s->done, 0, sizeof(s->done));
 	s->done.entries = entries;
+	s->done.table_entries = table_entries;
 	s->done.by = s->by;
 	s->scanning = false;	/* the read in progress counted from before the clear */
 	rates_clear(&s->rates);

@@ -38,6 +38,7 @@ struct source_summary {
 	/* Entries in the table, and sources in the recent entries: one that has both is in twice,
 	 * which only a source that left its entry for the table and came back has. */
 	uint64_t entries;
+	uint64_t table_entries;	/* of them, the table's: what --max-sources bounds */
 	uint64_t started_drops;	/* the dropped counter when the read began: see untracked */
 };
 

@@ -111,6 +111,17 @@ size_t metrics_format(char *buf, size_t len, const struct metrics_values *v)
 	    "# TYPE tcpdrop_top_sources gauge\ntcpdrop_top_sources{ifname=\"");
 	put_label(&t, v->ifname);
 	put(&t, "\"} %" PRIu64 "\n", v->sources);
+	put(&t, "# HELP tcpdrop_top_source_table_entries Sources in the per-source table: near its "
+	    "size, the kernel evicts the least recent.\n"
+	    "# TYPE tcpdrop_top_source_table_entries gauge\n"
+	    "tcpdrop_top_source_table_entries{ifname=\"");
+	put_label(&t, v->ifname);
+	put(&t, "\"} %" PRIu64 "\n", v->table_entries);
+	put(&t, "# HELP tcpdrop_top_source_table_size The per-source table's size (--max-sources)."
+	    "\n# TYPE tcpdrop_top_source_table_size gauge\n"
+	    "tcpdrop_top_source_table_size{ifname=\"");
+	put_label(&t, v->ifname);
+	put(&t, "\"} %" PRIu64 "\n", v->table_size);
 	put(&t, "# HELP tcpdrop_top_dry_run 1 when nothing is dropped (--dry-run): the dropped "
 	    "counters count what would have been.\n# TYPE tcpdrop_top_dry_run gauge\n"
 	    "tcpdrop_top_dry_run{ifname=\"");
@@ -153,6 +164,8 @@ void metrics_values_of(struct metrics_values *v, const struct run_view *r)
 		.ports = r->watch.ports,
 		.dry_run = r->watch.dry_run,
 		.sources = r->model->sources.done.entries,
+		.table_entries = r->model->sources.done.table_entries,
+		.table_size = r->max_sources,
 		.port_set = &r->watch.port_set,
 		.reloads_applied = r->reloads_applied,
 		.reloads_refused = r->reloads_refused,

@@ -21,6 +21,7 @@ struct metrics_values {
 	const char *ports;		/* the watched set, formatted */
 	bool dry_run;
 	uint64_t sources;		/* entries in the per-source table: a clear keeps them */
+	uint64_t table_entries, table_size;	/* the table's alone, and --max-sources */
 	struct counter_values counters;	/* the kernel's, since start */
 	/* The dropped counter by port, when given (else one series): each port's drops since
 	 * start (TCPDROP_PORTS of them), labelled by the runs of port_set (see below). */
