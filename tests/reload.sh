@@ -97,12 +97,14 @@ t_config_file_sets_options_the_command_line_overrides() {
 }
 
 t_interface_config_file_is_read_for_its_interface() {
-	local name=$1 why
+	local name=$1 why made=
+	[ -d "${DEFAULT_CONF%/*}" ] || made=1
 	mkdir -p "${DEFAULT_CONF%/*}"
 	conf "$DEFAULT_CONF" 'ports = 7070'
 	run_once
 	why=$(watching_problem "ports 7070")
 	rm -f "$DEFAULT_CONF"
+	[ -n "$made" ] && rmdir "${DEFAULT_CONF%/*}"
 	if [ -z "$why" ]; then
 		run_once
 		why=$(watching_problem "ports 4040")
