@@ -70,8 +70,7 @@ static int parse_size(const char *s, unsigned long long min, unsigned long long 
 	return 0;
 }
 
-__attribute__((format(printf, 2, 3)))
-static enum cli_result usage_error(FILE *err, const char *fmt, ...)
+enum cli_result usage_error(FILE *err, const char *fmt, ...)
 {
 	char why[PATH_MAX + 512];	/* a config file's path and line, and the reason */
 	va_list ap;

@@ -97,6 +97,9 @@ extern const size_t cli_option_count;
  */
 enum cli_result cli_parse(int argc, char **argv, struct options *opts, FILE *out, FILE *err);
 void cli_free(struct options *opts);
+/* Says why on err, then where help is: every usage error, the config file's included. */
+__attribute__((format(printf, 2, 3)))
+enum cli_result usage_error(FILE *err, const char *fmt, ...);
 /* One option, named as given, through its row's parser: a->opts and a->out, a->err are set;
  * given[] has each row's last value ("" for a flag), and gets this one. */
 enum cli_result cli_apply(const struct cli_option *o, const char *name, const char *value,

@@ -3,28 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "tui/cli/conffile.h"
-#include "tui/lib/error.h"
-
-__attribute__((format(printf, 2, 3)))
-static enum cli_result file_error(FILE *err, const char *fmt, ...)
-{
-	char why[PATH_MAX + 256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	say(err, "%s", why);
-	fprintf(err, "Try 'tcpdrop-top --help' for more information.\n");
-	return CLI_USAGE_ERROR;
-}
 
 /*
  * The file whole, after its path, in one buffer that options' values may point into. Any file
@@ -44,17 +28,17 @@ static enum cli_result slurp(const char *path, bool must_exist, char **text, cha
 	if (fd < 0) {
 		if (errno == ENOENT && !must_exist)
 			return CLI_RUN;
-		return file_error(err, "config file %s: %s", path, strerror(errno));
+		return usage_error(err, "config file %s: %s", path, strerror(errno));
 	}
 	if (fstat(fd, &st) || S_ISDIR(st.st_mode)) {
 		n = fstat(fd, &st) ? errno : EISDIR;
 		close(fd);
-		return file_error(err, "config file %s: %s", path, strerror(n));
+		return usage_error(err, "config file %s: %s", path, strerror(n));
 	}
 	*text = malloc(plen + CONFFILE_MAX_BYTES + 1);
 	if (!*text) {
 		close(fd);
-		return file_error(err, "config file %s: out of memory", path);
+		return usage_error(err, "config file %s: out of memory", path);
 	}
 	memcpy(*text, path, plen);
 	*body = *text + plen;
@@ -65,9 +49,9 @@ static enum cli_result slurp(const char *path, bool must_exist, char **text, cha
 		n = errno;
 	close(fd);
 	if (n > 0 && got <= CONFFILE_MAX_BYTES)
-		return file_error(err, "config file %s: %s", path, strerror(n));
+		return usage_error(err, "config file %s: %s", path, strerror(n));
 	if (got > CONFFILE_MAX_BYTES)
-		return file_error(err, "config file %s: bigger than 1 MiB", path);
+		return usage_error(err, "config file %s: bigger than 1 MiB", path);
 	shrunk = realloc(*text, plen + got + 1);	/* nothing points into it yet */
 	if (shrunk) {
 		*text = shrunk;
@@ -75,7 +59,7 @@ static enum cli_result slurp(const char *path, bool must_exist, char **text, cha
 	}
 	(*body)[got] = '\0';
 	if (memchr(*body, '\0', got))
-		return file_error(err, "config file %s: a NUL byte: not a text file", path);
+		return usage_error(err, "config file %s: a NUL byte: not a text file", path);
 	return CLI_RUN;
 }
 
@@ -124,7 +108,7 @@ static enum cli_result read_line(struct cli_arg *a, const char **given, const bo
 		return CLI_RUN;
 	eq = strchr(key, '=');
 	if (!eq)
-		return file_error(a->err, "%s:%u: \"%.60s\": want name = value", path, lineno, key);
+		return usage_error(a->err, "%s:%u: \"%.60s\": want name = value", path, lineno, key);
 	*eq = '\0';
 	key = trim(key);
 	value = trim(eq + 1);
@@ -135,10 +119,10 @@ static enum cli_result read_line(struct cli_arg *a, const char **given, const bo
 	}
 	o = option_named(key);
 	if (!o)
-		return file_error(a->err, "%s:%u: unknown option \"%.60s\" (the long options' "
+		return usage_error(a->err, "%s:%u: unknown option \"%.60s\" (the long options' "
 				  "names, as in --help)", path, lineno, key);
 	if (o->in_file == CLI_NOT_IN_FILE)
-		return file_error(a->err, "%s:%u: %s cannot be given in a config file", path,
+		return usage_error(a->err, "%s:%u: %s cannot be given in a config file", path,
 				  lineno, key);
 	if (on_cli[o - cli_options])
 		return CLI_RUN;		/* the command line overrides the file */
@@ -146,7 +130,7 @@ static enum cli_result read_line(struct cli_arg *a, const char **given, const bo
 	if (!o->metavar) {
 		on = flag_value(value);
 		if (on < 0)
-			return file_error(a->err, "%s: \"%.60s\" is not true or false", name,
+			return usage_error(a->err, "%s: \"%.60s\" is not true or false", name,
 					  value);
 		if (!on)
 			return CLI_RUN;
@@ -177,7 +161,7 @@ enum cli_result conffile_read(struct cli_arg *a, const char **given)
 	opts->config_path = opts->config_text;
 	on_cli = calloc(cli_option_count, sizeof(*on_cli));
 	if (!on_cli)
-		return file_error(a->err, "config file %s: out of memory", path);
+		return usage_error(a->err, "config file %s: out of memory", path);
 	for (size_t i = 0; i < cli_option_count; i++)
 		on_cli[i] = given[i];
 	for (line = body; line && r == CLI_RUN; line = next) {

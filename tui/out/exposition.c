@@ -85,6 +85,16 @@ static void put_port_series(struct text *t, const struct metrics_values *v, cons
 	}
 }
 
+/* A gauge of one sample, labelled by the interface alone: its HELP, its TYPE and its value. */
+static void put_gauge(struct text *t, const struct metrics_values *v, const char *name,
+		      const char *help, uint64_t value)
+{
+	put(t, "# HELP tcpdrop_top_%s %s\n# TYPE tcpdrop_top_%s gauge\ntcpdrop_top_%s{ifname=\"",
+	    name, help, name, name);
+	put_label(t, v->ifname);
+	put(t, "\"} %" PRIu64 "\n", value);
+}
+
 size_t metrics_format(char *buf, size_t len, const struct metrics_values *v)
 {
 	struct text t = { .buf = buf, .len = len };
@@ -106,27 +116,14 @@ size_t metrics_format(char *buf, size_t len, const struct metrics_values *v)
 		put_label(&t, v->ifname);
 		put(&t, "\"} %" PRIu64 "\n", v->counters.v[c]);
 	}
-	put(&t, "# HELP tcpdrop_top_sources Source addresses with counts: the per-source table's "
-	    "(bounded by --max-sources) and every CPU's recent ones.\n"
-	    "# TYPE tcpdrop_top_sources gauge\ntcpdrop_top_sources{ifname=\"");
-	put_label(&t, v->ifname);
-	put(&t, "\"} %" PRIu64 "\n", v->sources);
-	put(&t, "# HELP tcpdrop_top_source_table_entries Sources in the per-source table: near its "
-	    "size, the kernel evicts the least recent.\n"
-	    "# TYPE tcpdrop_top_source_table_entries gauge\n"
-	    "tcpdrop_top_source_table_entries{ifname=\"");
-	put_label(&t, v->ifname);
-	put(&t, "\"} %" PRIu64 "\n", v->table_entries);
-	put(&t, "# HELP tcpdrop_top_source_table_size The per-source table's size (--max-sources)."
-	    "\n# TYPE tcpdrop_top_source_table_size gauge\n"
-	    "tcpdrop_top_source_table_size{ifname=\"");
-	put_label(&t, v->ifname);
-	put(&t, "\"} %" PRIu64 "\n", v->table_size);
-	put(&t, "# HELP tcpdrop_top_dry_run 1 when nothing is dropped (--dry-run): the dropped "
-	    "counters count what would have been.\n# TYPE tcpdrop_top_dry_run gauge\n"
-	    "tcpdrop_top_dry_run{ifname=\"");
-	put_label(&t, v->ifname);
-	put(&t, "\"} %d\n", v->dry_run);
+	put_gauge(&t, v, "sources", "Source addresses with counts: the per-source table's "
+		  "(bounded by --max-sources) and every CPU's recent ones.", v->sources);
+	put_gauge(&t, v, "source_table_entries", "Sources in the per-source table: near its "
+		  "size, the kernel evicts the least recent.", v->table_entries);
+	put_gauge(&t, v, "source_table_size", "The per-source table's size (--max-sources).",
+		  v->table_size);
+	put_gauge(&t, v, "dry_run", "1 when nothing is dropped (--dry-run): the dropped "
+		  "counters count what would have been.", v->dry_run);
 	put(&t, "# HELP tcpdrop_top_info What is watched: the interface, the XDP mode, the ports "
 	    "and the version of tcpdrop-top.\n# TYPE tcpdrop_top_info gauge\n"
 	    "tcpdrop_top_info{ifname=\"");
@@ -145,12 +142,9 @@ size_t metrics_format(char *buf, size_t len, const struct metrics_values *v)
 	put(&t, "tcpdrop_top_config_reloads_total{ifname=\"");
 	put_label(&t, v->ifname);
 	put(&t, "\",result=\"refused\"} %" PRIu64 "\n", v->reloads_refused);
-	put(&t, "# HELP tcpdrop_top_config_last_reload_successful 0 when the last reload was "
-	    "refused: the settings in force are not the config file's. 1 otherwise.\n"
-	    "# TYPE tcpdrop_top_config_last_reload_successful gauge\n"
-	    "tcpdrop_top_config_last_reload_successful{ifname=\"");
-	put_label(&t, v->ifname);
-	put(&t, "\"} %d\n", !v->last_reload_refused);
+	put_gauge(&t, v, "config_last_reload_successful", "0 when the last reload was refused: "
+		  "the settings in force are not the config file's. 1 otherwise.",
+		  !v->last_reload_refused);
 	if (len && t.used >= len)
 		buf[len - 1] = '\0';
 	return t.used;
