@@ -38,7 +38,7 @@ why=$(netns_problem)
 [ -n "$why" ] && skip_all "$why"
 command -v trafgen >/dev/null || skip_all "no trafgen (netsniff-ng; scripts/install-deps.sh)"
 make_pair "$S" "$C" "$SIF" "$CIF" || fail_all "could not set up namespaces and veth pair"
-# The flood's accounting counts the client's transmitted packets: it must send nothing else.
+# The client sends nothing of its own (router solicitations, MLD) for the counters to meet.
 ip netns exec "$C" sysctl -qw "net.ipv6.conf.$CIF.disable_ipv6=1" ||
 	fail_all "could not disable IPv6 on the client veth"
 ip -n "$C" addr add "$UNTRUSTED/24" dev "$CIF" || fail_all "could not add $UNTRUSTED"
