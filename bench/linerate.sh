@@ -42,7 +42,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 ROWS=${1:?usage: bench/linerate.sh ROWS}
 COUNT=${BENCH_LINERATE_COUNT:-10000000}
-RUNS=${BENCH_LINERATE_RUNS:-3}
+RUNS=${BENCH_LINERATE_RUNS:-5}
 # Another build's tcpdrop-top and bench (an older one, to compare) may stand in for these.
 BENCH=${BENCH_LINERATE_BENCH:-.output/bench/bench}
 GEN=.output/bench/gen
@@ -158,15 +158,21 @@ print("%.3f" % (g["gen_cpu_secs"] * 1e9 / g["frames"]))' <<<"$GEN_OUT"
 }
 
 # --- One CPU ----------------------------------------------------------------------------------
-declare -A NS RX ID TID TNAPI QID
+# Every round loads every receiver anew: where the kernel puts a program's code and its veth's
+# buffers moves its rate by a percent or so from one load to the next, so one load a run would
+# give each receiver one draw of that for all its rounds, the median of the loads the typical one.
+declare -A NS RX ID TID TNAPI QID EXACT
 id=0
 for r in "${RECEIVERS[@]}"; do
 	id=$((id + 1))
 	pair $id
-	start_receiver $id "$r"
 	ID[$r]=$id
 done
 for ((round = 1; round <= RUNS; round++)); do
+	for r in "${RECEIVERS[@]}"; do
+		start_receiver "${ID[$r]}" "$r"
+		RX[$r]=0
+	done
 	for p in "${PATTERNS[@]}"; do
 		for r in "${RECEIVERS[@]}"; do
 			printf '\r  line rate, one CPU: round %d of %d, %-22s %-30s' "$round" \
@@ -175,23 +181,22 @@ for ((round = 1; round <= RUNS; round++)); do
 				--sources "${SOURCES[$p]}" --heavy "${HEAVY[$p]}"
 			ns=$(per_frame_ns) || die "$ns"
 			NS[$p.$r]+="$ns "
-			RX[$r]=$((${RX[$r]:-0} + $(field xmit <<<"$GEN_OUT")))
+			RX[$r]=$((RX[$r] + $(field xmit <<<"$GEN_OUT")))
 		done
+	done
+	# Totals exact: each tool dropped exactly the frames the generator sent it this round.
+	for r in "${RECEIVERS[@]}"; do
+		stop_receiver "${ID[$r]}"
+		case $r in zero | tool) ;; *) continue ;; esac
+		dropped=$(grep '"type":"stats"' "$TMP/${ID[$r]}.out" | tail -1 | field dropped)
+		[ "$dropped" = "${RX[$r]}" ] && [ "${EXACT[$r]:-true}" = true ] &&
+			EXACT[$r]=true && continue
+		EXACT[$r]=false
+		echo "bench/linerate.sh: round $round: ${RLABEL[$r]} dropped $dropped," \
+			"the generator sent it ${RX[$r]}" >&2
 	done
 done
 printf '\r%110s\r' '' >&2
-# Totals exact: each tool dropped exactly the frames the generator sent it, in all.
-declare -A EXACT
-for r in zero tool; do
-	stop_receiver "${ID[$r]}"
-	dropped=$(grep '"type":"stats"' "$TMP/${ID[$r]}.out" | tail -1 | field dropped)
-	EXACT[$r]=$([ "$dropped" = "${RX[$r]}" ] && echo true || echo false)
-	[ "${EXACT[$r]}" = true ] || echo "bench/linerate.sh: ${RLABEL[$r]} dropped $dropped," \
-		"the generator sent it ${RX[$r]}" >&2
-done
-for r in empty bare; do
-	stop_receiver "${ID[$r]}"
-done
 
 median() {
 	tr ' ' '\n' | sed '/^$/d' | sort -g |
