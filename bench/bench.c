@@ -475,6 +475,12 @@ static int load_variant(const char *name, struct bpf_object **objp)
 
 		err = set_global(obj, ".bss", "event_cost_ns", &cost, sizeof(cost));
 	}
+	/* Port 4040 is the tool's one watched port, so its drops are the dropped counter's. */
+	if (!err) {
+		__u16 implied = TCPDROP_DEFAULT_PORT;
+
+		err = set_global(obj, ".rodata", "implied_port", &implied, sizeof(implied));
+	}
 	if (!err)
 		err = bpf_object__load(obj);
 	if (!err && bpf_map_update_elem(bpf_object__find_map_fd_by_name(obj, "ports"), &word,
