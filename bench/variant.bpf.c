@@ -5,7 +5,8 @@
  * ns/packet against the real program is what that part costs, measured inside the real code
  * rather than in a toy. Nothing here ships, and bpf/ stays untouched: the parts are removed by
  * macros defined before the real source is included. bench loads them with the default
- * --event-rate and an empty bucket: every event held back, as in a flood.
+ * --event-rate and an empty bucket: every event held back, as in a flood; and port 4040 implied,
+ * as the tool sets it for its one watched port.
  *
  *   -DBENCH_NO_SOURCES	no per-source counts: the CPU's recent entries are not looked up
  *   -DBENCH_NO_EVENT	no ring-buffer reserve, fill or submit: every event is "lost"
