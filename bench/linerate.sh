@@ -158,9 +158,9 @@ print("%.3f" % (g["gen_cpu_secs"] * 1e9 / g["frames"]))' <<<"$GEN_OUT"
 }
 
 # --- One CPU ----------------------------------------------------------------------------------
-# Every round loads every receiver anew: where the kernel puts a program's code and its veth's
-# buffers moves its rate by a percent or so from one load to the next, so one load a run would
-# give each receiver one draw of that for all its rounds, the median of the loads the typical one.
+# Every round loads every receiver anew: where the kernel puts a program's code moves its rate by
+# about a percent from one load to the next, and with one load a run all the rounds would share
+# that one draw. The median over fresh loads is the typical load's.
 declare -A NS RX ID TID TNAPI QID EXACT
 id=0
 for r in "${RECEIVERS[@]}"; do
@@ -189,11 +189,13 @@ for ((round = 1; round <= RUNS; round++)); do
 		stop_receiver "${ID[$r]}"
 		case $r in zero | tool) ;; *) continue ;; esac
 		dropped=$(grep '"type":"stats"' "$TMP/${ID[$r]}.out" | tail -1 | field dropped)
-		[ "$dropped" = "${RX[$r]}" ] && [ "${EXACT[$r]:-true}" = true ] &&
-			EXACT[$r]=true && continue
-		EXACT[$r]=false
-		echo "bench/linerate.sh: round $round: ${RLABEL[$r]} dropped $dropped," \
-			"the generator sent it ${RX[$r]}" >&2
+		if [ "$dropped" != "${RX[$r]}" ]; then
+			EXACT[$r]=false
+			echo "bench/linerate.sh: round $round: ${RLABEL[$r]} dropped $dropped," \
+				"the generator sent it ${RX[$r]}" >&2
+		elif [ -z "${EXACT[$r]:-}" ]; then
+			EXACT[$r]=true
+		fi
 	done
 done
 printf '\r%110s\r' '' >&2
