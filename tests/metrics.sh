@@ -348,7 +348,7 @@ s['passed'] >= 3 or fail('passed %d, want the excepted and malformed ones at lea
 }
 
 run_tui() {
-	local name=metrics_since_start_survive_the_tui_clear f=$TDT_TMP/tui.metrics why=
+	local name=metrics_since_start_survive_the_tui_clear f=$TDT_TMP/tui.metrics why= bytes
 	tmux_server "tdt-metrics-$$" "$TDT_TMP/tmux.conf"
 	# A long period: the view reads the source table once in 5 s, so a gauge the clear had
 	# emptied would stay empty that long.
@@ -363,6 +363,13 @@ run_tui() {
 		scrape "$f"
 		why="tcpdrop_top_sources is '$(metric "$f" tcpdrop_top_sources)' after SYNs from one source, want 1"
 	else
+		# The bytes too: dropped packets come from the per-port series, the other counters
+		# from the kernel's totals; both are read at the scrape and count since start.
+		scrape "$f"
+		bytes=$(metric "$f" tcpdrop_top_dropped_bytes_total)
+		[ "${bytes:-0}" -gt 0 ] || why="tcpdrop_top_dropped_bytes_total is '$bytes' for 2 SYNs"
+	fi
+	if [ -z "$why" ]; then
 		key tui c
 		why=$(wait_screen 3 tui "counter('dropped') == 0 or fail('c not answered: %s' % show())")
 		# At once: the table was not cleared, so neither is its size.
@@ -377,6 +384,9 @@ run_tui() {
 		if ! wait_until 5 metric_is tcpdrop_top_dropped_packets_total 3; then
 			scrape "$f"
 			why="after c and one more SYN: dropped '$(metric "$f" tcpdrop_top_dropped_packets_total)', want 3 since start"
+		elif ! metric_is tcpdrop_top_dropped_bytes_total $((bytes * 3 / 2)); then
+			scrape "$f"
+			why="after c and one more SYN: dropped bytes '$(metric "$f" tcpdrop_top_dropped_bytes_total)', want $((bytes * 3 / 2)) since start (3 SYNs of $((bytes / 2)))"
 		fi
 	fi
 	key tui q
