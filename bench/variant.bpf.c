@@ -8,7 +8,8 @@
  * --event-rate and an empty bucket: every event held back, as in a flood; and port 4040 implied,
  * as the tool sets it for its one watched port.
  *
- *   -DBENCH_NO_SOURCES	no per-source counts: the CPU's recent entries are not looked up
+ *   -DBENCH_NO_SOURCES	no per-source counts: the CPU's recent entries are not looked up (its
+ *			current-source words, never set then, are still compared, and missed)
  *   -DBENCH_NO_EVENT	no ring-buffer reserve, fill or submit: every event is "lost"
  *   -DBENCH_GLOBAL_COUNTERS	the counters in a plain global instead of the per-CPU array
  *   -DBENCH_NO_PORT_COUNTS	no drops per port: the port's counter is not looked up

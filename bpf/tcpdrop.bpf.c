@@ -197,7 +197,7 @@ static __always_inline bool source_excepted(struct flow *f)
  * mostly stays where it is. A table entry of an older generation starts again: a race there
  * can lose counts, never add any.
  */
-static __always_inline void move_to_table(__u64 a0, __u64 a1, __u32 family, __u32 drops,
+static __always_inline void move_to_table(__u64 a0, __u64 a1, __u32 family, __u64 drops,
 					  __u64 bytes, __u64 last_seen_ns, __u32 gen)
 {
 	struct tcpdrop_source_key key = { .family = family };
@@ -256,6 +256,57 @@ static __always_inline void recent_take(struct tcpdrop_recent_set *set, __u32 w,
 }
 
 /*
+ * The source counted twice in a row in entry where becomes this CPU's current one (see
+ * tcpdrop.h). The one before it leaves its counts to its entry, if that still holds it, else to
+ * the table; counts from before the view was cleared are stale and go nowhere. The words are
+ * emptied first, under their version, and the counts added after: a reader of the entries and
+ * the table, then of the words, never counts them twice. Not inlined: it is rare, and the drop
+ * path keeps its registers.
+ */
+static __noinline void make_current(struct tcpdrop_counters *cnt, __u32 where, __u64 a0,
+				    __u64 a1, __u64 tag)
+{
+	struct tcpdrop_current *cur = &cnt->current;
+	__u64 drops = cur->drops, bytes = cur->bytes, last_seen_ns = cur->last_seen_ns;
+	__u64 old0 = cur->addr[0], old1 = cur->addr[1], old_tag = cur->tag;
+	__u32 old_where = cur->where, family = old_tag & 0xff, gen = generation, idx, way;
+	struct tcpdrop_recent_meta *m;
+	struct tcpdrop_recent_set *set;
+	__u32 version = cur->version;
+
+	cur->version = version + 1;
+	barrier();
+	cur->drops = 0;
+	cur->bytes = 0;
+	cur->addr[0] = a0;
+	cur->addr[1] = a1;
+	cur->tag = tag;
+	cur->where = where;
+	barrier();
+	cur->version = version + 2;
+
+	if (!drops || old_tag >> 32 != gen)
+		return;
+	idx = bpf_get_smp_processor_id() * TCPDROP_RECENT_SETS + (old_where >> 2);
+	set = bpf_map_lookup_elem(&recent, &idx);
+	if (!set)
+		return;
+	way = old_where & (TCPDROP_RECENT_WAYS - 1);
+	m = &set->meta[way];
+	/* Still its entry, with room for them below the count at which an entry moves to the
+	 * table (an entry holds fewer than 2^31). */
+	if (set->key[way].addr[0] == old0 && set->key[way].addr[1] == old1 &&
+	    m->family == family && m->generation == gen && drops < (1u << 31) - m->drops) {
+		m->drops += drops;
+		m->bytes += bytes;
+		if (last_seen_ns > m->last_seen_ns)
+			m->last_seen_ns = last_seen_ns;
+		return;
+	}
+	move_to_table(old0, old1, family, drops, bytes, last_seen_ns, gen);
+}
+
+/*
  * Counts a drop of the source in this CPU's recent entries (see tcpdrop.h). The address is
  * read from the packet into two registers, hashed and compared there: in a spoofed flood a
  * drop reads the set's line of keys and its hand, and rewrites one entry, nothing else.
@@ -266,8 +317,9 @@ static __always_inline void count_source(struct flow *f, __u32 len,
 	struct tcpdrop_recent_meta *m, old;
 	struct tcpdrop_recent_set *set;
 	struct tcpdrop_recent_key old_key;
+	struct tcpdrop_current *cur = &cnt->current;
 	__u32 gen = generation, h, idx, w, hand, multi;
-	__u64 now = tick_ns, a0, a1;
+	__u64 now = tick_ns, a0, a1, tag;
 
 	if (f->family == 4) {
 		a0 = f->iph->saddr;
@@ -275,6 +327,13 @@ static __always_inline void count_source(struct flow *f, __u32 len,
 	} else {
 		a0 = *(__u64 *)&f->ip6h->saddr;
 		a1 = *((__u64 *)&f->ip6h->saddr + 1);
+	}
+	tag = f->family | (__u64)gen << 32;
+	if (cur->addr[1] == a1 && cur->addr[0] == a0 && cur->tag == tag) {
+		cur->drops++;
+		cur->bytes += len;
+		cur->last_seen_ns = now;
+		return;
 	}
 	h = tcpdrop_recent_hash(a0, a1, f->family);
 	idx = bpf_get_smp_processor_id() * TCPDROP_RECENT_SETS + h;
@@ -313,6 +372,10 @@ static __always_inline void count_source(struct flow *f, __u32 len,
 				move_to_table(a0, a1, f->family, old.drops, old.bytes, now, gen);
 			}
 		}
+		if (cnt->run == (h << 2 | i) + 1)
+			make_current(cnt, h << 2 | i, a0, a1, tag);
+		else
+			cnt->run = (h << 2 | i) + 1;
 		return;
 	}
 

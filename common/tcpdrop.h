@@ -137,12 +137,35 @@ static const struct tcpdrop_counter_name tcpdrop_counter_names[TCPDROP_NR_COUNTE
 #endif /* !__bpf__ */
 
 /*
+ * A CPU's current source: the one whose drops last came here in a run, counted in these words,
+ * in front of its recent entry, with no hash and no lookup while it keeps coming (see
+ * tcpdrop_recent_set). Its counts are its own, not yet in its entry: user space adds them to
+ * the source's row.
+ */
+struct tcpdrop_current {
+	__u64 addr[2];		/* as in struct tcpdrop_recent_key */
+	__u64 tag;		/* family | generation << 32; 0 while there is none */
+	__u64 drops;
+	__u64 bytes;
+	__u64 last_seen_ns;
+	/* Odd while the CPU gives the words to another source (a reader then skips them): see
+	 * loader_read_recent(). */
+	__u32 version;
+	__u32 where;		/* its recent entry: set << 2 | way */
+};
+
+/*
  * One slot per CPU of a single-entry per-CPU array; user space adds the CPUs up. Every packet
  * writes as few as it can: the program leaves count[TCPDROP_SEEN_PACKETS] and
  * [TCPDROP_SEEN_BYTES] at zero and counts passed_bytes instead, and user space derives seen,
  * exactly, as passed + dropped (loader_read_counters): each part only grows, so the sum does.
  */
 struct tcpdrop_counters {
+	struct tcpdrop_current current;
+	/* The program's own: the entry of this CPU's last drop counted in a recent entry, as
+	 * set << 2 | way, plus one. Its source becomes the current one on its next drop there. */
+	__u32 run;
+	__u32 pad;
 	__u64 count[TCPDROP_NR_COUNTERS];
 	__u64 passed_bytes;
 	/*
@@ -238,8 +261,11 @@ struct tcpdrop_source {
  * set's entries in turn, passing over one that has dropped more than once; the entry it takes
  * moves its counts to the table if it had dropped twice or more, and leaves them to the "not
  * tracked" total if once: a spoofed flood's sources, seen once each, never reach the table.
- * Each drop is so counted in exactly one place, an entry of one CPU or the table, and user
- * space adds a source's up.
+ * A source counted in the same entry twice in a row, with no other entry's count between,
+ * becomes its CPU's current source (struct tcpdrop_current), counted there until another does;
+ * its counts then go to its entry, or to the table if the entry went to another source.
+ * Each drop is so counted in exactly one place, a CPU's current source, an entry of one CPU or
+ * the table, and user space adds a source's up.
  */
 
 /* A recent source's address as it sits in the packet, in two words so that it is compared and
@@ -274,5 +300,6 @@ static inline __u32 tcpdrop_recent_hash(__u64 addr0, __u64 addr1, __u32 family)
 
 _Static_assert(sizeof(struct tcpdrop_event) == 64, "drop event layout");
 _Static_assert(sizeof(struct tcpdrop_recent_meta) == 32, "two entries' counts a cache line");
+_Static_assert(sizeof(struct tcpdrop_current) + 8 == 64, "the current source in one cache line");
 
 #endif /* TCPDROP_H */

@@ -5,7 +5,8 @@
  * dropped once; the first gets DROPS drops (default 1,000,000) so a view has a known top row.
  * For the tests of very large tables: sending a million packets would take a minute here.
  * fill_sources IFACE sum: prints the drops in every source's row, all sources together: the
- * table and every CPU's recent entries (common/tcpdrop.h), once the traffic has stopped.
+ * table, every CPU's recent entries and its current source (common/tcpdrop.h), once the
+ * traffic has stopped.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -51,22 +52,37 @@ static int map_of(int ifindex, const char *name)
 	return -ENOENT;
 }
 
-/* The drops in every source's row: its table entry and its recent entries on every CPU. */
+/* The drops in every source's row: its table entry, and its recent entries and current-source
+ * counts on every CPU. */
 static int print_sum(const char *ifname)
 {
 	struct tcpdrop_source_key key, next;
 	struct tcpdrop_recent_set set;
 	struct tcpdrop_source value;
+	struct tcpdrop_counters *percpu;
 	unsigned long long sum = 0;
 	void *at = NULL;
 	int fd = map_of(if_nametoindex(ifname), "sources");
 	int recent = map_of(if_nametoindex(ifname), "recent");
+	int counters = map_of(if_nametoindex(ifname), "counters");
+	int ncpus = libbpf_num_possible_cpus();
+	__u32 zero = 0;
 
-	if (fd < 0 || recent < 0) {
+	if (fd < 0 || recent < 0 || counters < 0) {
 		fprintf(stderr, "fill_sources: no tcpdrop-top table on %s: %s\n", ifname,
-			strerror(-(fd < 0 ? fd : recent)));
+			strerror(-(fd < 0 ? fd : recent < 0 ? recent : counters)));
 		return 1;
 	}
+	percpu = ncpus > 0 ? calloc(ncpus, sizeof(*percpu)) : NULL;
+	if (!percpu || bpf_map_lookup_elem(counters, &zero, percpu)) {
+		fprintf(stderr, "fill_sources: cannot read the counters on %s: %s\n", ifname,
+			strerror(errno));
+		return 1;
+	}
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		if (!(percpu[cpu].current.tag >> 32))
+			sum += percpu[cpu].current.drops;
+	free(percpu);
 	/* Generation 0: the view was not cleared. */
 	while (!bpf_map_get_next_key(fd, at, &next)) {
 		if (!bpf_map_lookup_elem(fd, &next, &value) && !value.generation)

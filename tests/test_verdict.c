@@ -1893,6 +1893,207 @@ TEST(drops_per_port_are_exact_on_every_cpu)
 	eq_at(HERE(""), "drops to 8080's neighbour", after[8079] - before[8079], 0);
 }
 
+/* CPU 0's current source, as the program keeps it (tcpdrop.h); false if it cannot be read. */
+static bool read_current_words(struct rig *r, struct tcpdrop_current *cur)
+{
+	struct tcpdrop_counters *percpu = calloc(r->l.ncpus, sizeof(*percpu));
+	__u32 zero = 0;
+	bool ok = percpu && !bpf_map_lookup_elem(bpf_map__fd(r->l.skel->maps.counters), &zero,
+						  percpu);
+
+	if (ok)
+		*cur = percpu[0].current;
+	else
+		check_fail_at(__FILE__, __LINE__, "reading the counters: %s", strerror(errno));
+	free(percpu);
+	return ok;
+}
+
+/* Writes CPU 0's current source, the rest of the counters as they are; false if it cannot. */
+static bool write_current_words(struct rig *r, const struct tcpdrop_current *cur)
+{
+	struct tcpdrop_counters *percpu = calloc(r->l.ncpus, sizeof(*percpu));
+	int fd = bpf_map__fd(r->l.skel->maps.counters);
+	__u32 zero = 0;
+	bool ok = percpu && !bpf_map_lookup_elem(fd, &zero, percpu);
+
+	if (ok) {
+		percpu[0].current = *cur;
+		ok = !bpf_map_update_elem(fd, &zero, percpu, BPF_ANY);
+	}
+	if (!ok)
+		check_fail_at(__FILE__, __LINE__, "writing the counters: %s", strerror(errno));
+	free(percpu);
+	return ok;
+}
+
+static bool is_current(const struct tcpdrop_current *cur, const uint8_t addr[16])
+{
+	return !memcmp(cur->addr, addr, 16) && (cur->tag & 0xff) == 6;
+}
+
+/*
+ * Gives addr's entry on CPU 0 to another source (2001:db8:ffff::1) the way the program does,
+ * under its version; false if there is no such entry or it cannot be written.
+ */
+static bool give_entry_away(struct rig *r, const uint8_t addr[16])
+{
+	static const uint8_t other[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 1 };
+	int fd = bpf_map__fd(r->l.skel->maps.recent);
+	struct tcpdrop_recent_set set;
+	uint32_t idx = recent_set_of(addr);
+
+	if (bpf_map_lookup_elem(fd, &idx, &set)) {
+		check_fail_at(__FILE__, __LINE__, "reading the set: %s", strerror(errno));
+		return false;
+	}
+	for (int w = 0; w < TCPDROP_RECENT_WAYS; w++) {
+		if (memcmp(&set.key[w], addr, 16) || set.meta[w].family != 6)
+			continue;
+		memcpy(&set.key[w], other, 16);
+		set.meta[w].version += 2;
+		set.meta[w].drops = 1;
+		if (bpf_map_update_elem(fd, &idx, &set, BPF_ANY)) {
+			check_fail_at(__FILE__, __LINE__, "writing the set: %s", strerror(errno));
+			return false;
+		}
+		return true;
+	}
+	check_fail_at(__FILE__, __LINE__, "no entry of CPU 0 holds the source");
+	return false;
+}
+
+/*
+ * A source counted twice in a row in its entry becomes its CPU's current source, counted in the
+ * CPU's own words from then on; when another becomes current, its counts go to its entry, or to
+ * the table if the entry went to another source meanwhile. Through all of it each source's
+ * count, as the views read it, stays exact; words a reader may see half written (an odd
+ * version) are left out rather than given to the wrong source.
+ */
+TEST(a_source_in_a_run_is_counted_in_its_cpus_current_words_exactly)
+{
+	struct rig *r = &sources_rig;
+	uint8_t a[16], b[16];
+	struct tcpdrop_current cur;
+	struct source_row row = { .family = 6 };
+	struct pkt pa, pb;
+	int err;
+
+	if (!rig_ready(r))
+		return;
+	v6_source(&pa, 5, 1, a);
+	v6_source(&pb, 5, 2, b);
+	if (!pin_to_cpu(0)) {
+		check_fail_at(__FILE__, __LINE__, "cannot run on CPU 0: %s", strerror(errno));
+		return;
+	}
+
+	/* Its entry, twice there, then the words. */
+	drop_n(r, &pa, 5);
+	if (!read_current_words(r, &cur))
+		goto out;
+	CHECK(is_current(&cur, a), "a is not CPU 0's current source after 5 drops in a row");
+	eq_at(HERE("a, 5 drops"), "drops in the words", cur.drops, 2);
+	eq_at(HERE("a, 5 drops"), "drops", read_source(r, 6, a).drops, 5);
+
+	/* b takes the words; a's go to its entry, which still holds it. */
+	drop_n(r, &pb, 5);
+	if (!read_current_words(r, &cur))
+		goto out;
+	CHECK(is_current(&cur, b), "b is not CPU 0's current source after 5 drops in a row");
+	eq_at(HERE("after b"), "a's drops", read_source(r, 6, a).drops, 5);
+	eq_at(HERE("after b"), "b's drops", read_source(r, 6, b).drops, 5);
+	eq_at(HERE("after b"), "a's bytes", read_source(r, 6, a).bytes, 5ULL * pa.len);
+
+	/*
+	 * a again; then its entry goes to another source while its counts are in the words, as
+	 * the program would give it (its counts, which would move to the table, left out here).
+	 */
+	drop_n(r, &pa, 4);
+	if (!give_entry_away(r, a))
+		goto out;
+	if (!read_current_words(r, &cur))
+		goto out;
+	CHECK(is_current(&cur, a), "a is no longer current: the test proves nothing");
+	eq_at(HERE("a's entry gone"), "a's drops: its words'", read_source(r, 6, a).drops, 2);
+
+	/* b takes the words back; a's counts there go to the table. */
+	drop_n(r, &pb, 3);
+	eq_at(HERE("after b again"), "b's drops", read_source(r, 6, b).drops, 8);
+	eq_at(HERE("after b again"), "a's drops", read_source(r, 6, a).drops, 2);
+	memcpy(row.addr, a, 16);
+	err = loader_lookup_source(&r->l, &row);
+	if (err < 0)
+		check_fail_at(__FILE__, __LINE__, "reading the source table: %s", strerror(-err));
+	eq_at(HERE("after b again"), "a's drops in the table", row.drops, 2);
+	eq_at(HERE("after b again"), "a's bytes in the table", row.bytes, 2ULL * pa.len);
+
+	/* Words being written (an odd version) are skipped, not read as b's. */
+	drop_n(r, &pb, 2);
+	if (!read_current_words(r, &cur))
+		goto out;
+	cur.version++;
+	if (!write_current_words(r, &cur))
+		goto out;
+	eq_at(HERE("odd version"), "b's drops, without its words", read_source(r, 6, b).drops,
+	      10 - cur.drops);
+	cur.version--;
+	write_current_words(r, &cur);
+	eq_at(HERE("even again"), "b's drops", read_source(r, 6, b).drops, 10);
+
+	/* A clear: the words' counts are of before it, read as nothing and added nowhere. */
+	loader_clear_sources(&r->l);
+	eq_at(HERE("after a clear"), "b's drops", read_source(r, 6, b).drops, 0);
+	drop_n(r, &pb, 1);
+	eq_at(HERE("one drop since the clear"), "b's drops", read_source(r, 6, b).drops, 1);
+out:
+	unpin();
+}
+
+/* A current source with more drops than an entry holds: they move to the table whole. */
+TEST(a_source_with_2_32_drops_in_its_cpus_words_moves_them_to_the_table_exactly)
+{
+	const __u64 many = (1ULL << 32) + 2;
+	struct rig *r = &sources_rig;
+	struct source_row row = { .family = 6 };
+	struct tcpdrop_current cur;
+	uint8_t c[16], d[16];
+	struct pkt pc, pd;
+	int err;
+
+	if (!rig_ready(r))
+		return;
+	v6_source(&pc, 6, 1, c);
+	v6_source(&pd, 6, 2, d);
+	if (!pin_to_cpu(0)) {
+		check_fail_at(__FILE__, __LINE__, "cannot run on CPU 0: %s", strerror(errno));
+		return;
+	}
+	drop_n(r, &pc, 3);	/* its entry's 3, and now the words */
+	/* Written as the program would have, after 2^32 + 2 drops of 74 bytes there. */
+	if (!read_current_words(r, &cur))
+		goto out;
+	if (!is_current(&cur, c)) {
+		check_fail_at(__FILE__, __LINE__, "c is not current after 3 drops in a row");
+		goto out;
+	}
+	cur.drops = many;
+	cur.bytes = many * pc.len;
+	if (!write_current_words(r, &cur))
+		goto out;
+	eq_at(HERE("in the words"), "drops", read_source(r, 6, c).drops, many + 3);
+	drop_n(r, &pd, 3);	/* d becomes current */
+	eq_at(HERE("moved"), "drops", read_source(r, 6, c).drops, many + 3);
+	eq_at(HERE("moved"), "bytes", read_source(r, 6, c).bytes, (many + 3) * pc.len);
+	memcpy(row.addr, c, 16);
+	err = loader_lookup_source(&r->l, &row);
+	if (err < 0)
+		check_fail_at(__FILE__, __LINE__, "reading the source table: %s", strerror(-err));
+	eq_at(HERE("moved to the table"), "drops", row.drops, many);
+out:
+	unpin();
+}
+
 /* A source 2^31 drops in one entry: its counts move to the table whole, none added or lost. */
 TEST(a_source_near_2_31_drops_in_its_entry_moves_to_the_table_exactly)
 {
@@ -2177,6 +2378,8 @@ int main(void)
 	RUN(event_rate_is_the_whole_rate_on_one_cpu_and_no_more_on_two);
 	RUN(repeated_sources_keep_exact_counts_through_a_spoofed_flood);
 	RUN(sources_moved_to_the_table_keep_exact_counts);
+	RUN(a_source_in_a_run_is_counted_in_its_cpus_current_words_exactly);
+	RUN(a_source_with_2_32_drops_in_its_cpus_words_moves_them_to_the_table_exactly);
 	RUN(a_source_near_2_31_drops_in_its_entry_moves_to_the_table_exactly);
 	RUN(capture_carries_the_frames_first_snaplen_bytes_after_the_event);
 	RUN(capture_of_a_frame_shorter_than_snaplen_is_the_whole_frame);

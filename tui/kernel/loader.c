@@ -380,8 +380,10 @@ int loader_load(struct loader *l, const struct loader_config *cfg, struct error 
 	if (l->ncpus <= 0)
 		return error_set(e, l->ncpus ? l->ncpus : -EINVAL, "cannot count the CPUs");
 	l->percpu = calloc(l->ncpus, sizeof(*l->percpu));
+	l->percpu_current = calloc(l->ncpus, sizeof(*l->percpu_current));
+	l->current_versions = calloc(l->ncpus, sizeof(*l->current_versions));
 	l->skel = tcpdrop_bpf__open();
-	if (!l->percpu || !l->skel) {
+	if (!l->percpu || !l->percpu_current || !l->current_versions || !l->skel) {
 		err = error_set(e, -errno, "cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
@@ -634,11 +636,64 @@ static bool copy_recent(const volatile struct tcpdrop_recent_set *set, int w,
 	return set->meta[w].version == v;
 }
 
+/* A source's row, from its address as the program keeps it (tcpdrop_recent_key). */
+static void fill_row(struct source_row *row, __u32 family, const __u64 addr[2])
+{
+	row->family = family;
+	row->recent_only = false;
+	memset(row->addr, 0, sizeof(row->addr));
+	if (family == 4) {	/* loaded as a number, so stored back as one */
+		__u32 v4 = (__u32)addr[0];
+
+		memcpy(row->addr, &v4, sizeof(v4));
+	} else {
+		memcpy(row->addr, addr, sizeof(row->addr));
+	}
+}
+
+/*
+ * Appends every CPU's current source (tcpdrop.h) with counts since the clear to rows, from
+ * three reads of the counters: the words from the middle one, taken only where the version is
+ * even and the same in the first and the last, so that they were not given to another source
+ * across the middle read (a system call's copy keeps no order within it). The program empties
+ * the words before it adds their counts to an entry or the table, and these are read after
+ * those: a move meanwhile is missed once, never counted twice. Returns how many rows, or
+ * -errno.
+ */
+static int read_current(struct loader *l, struct source_row *rows)
+{
+	int fd = bpf_map__fd(l->skel->maps.counters), n = 0;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, l->percpu))
+		return -errno;
+	for (int i = 0; i < l->ncpus; i++)
+		l->current_versions[i] = l->percpu[i].current.version;
+	if (bpf_map_lookup_elem(fd, &zero, l->percpu_current) ||
+	    bpf_map_lookup_elem(fd, &zero, l->percpu))
+		return -errno;
+	for (int i = 0; i < l->ncpus; i++) {
+		const struct tcpdrop_current *c = &l->percpu_current[i].current;
+		__u32 v = l->percpu[i].current.version;
+
+		if (v & 1 || v != l->current_versions[i] || !c->drops ||
+		    c->tag >> 32 != l->generation)
+			continue;
+		fill_row(&rows[n], c->tag & 0xff, c->addr);
+		rows[n].drops = c->drops;
+		rows[n].bytes = c->bytes;
+		rows[n].last_seen_ns = c->last_seen_ns;
+		n++;
+	}
+	return n;
+}
+
 int loader_read_recent(struct loader *l, struct source_row **rows)
 {
-	size_t n = 0, max = l->recent_sets * TCPDROP_RECENT_WAYS;
+	size_t n = 0, max = l->recent_sets * TCPDROP_RECENT_WAYS + (size_t)l->ncpus;
 	struct tcpdrop_recent_meta m;
 	struct tcpdrop_recent_key k;
+	int current;
 
 	if (!l->recent_rows) {
 		l->recent_rows = calloc(max, sizeof(*l->recent_rows));
@@ -653,24 +708,18 @@ int loader_read_recent(struct loader *l, struct source_row **rows)
 			 * holds (the metrics' gauge counts it), with nothing since. */
 			if (!copy_recent(&l->recent[set], w, &k, &m) || !m.drops)
 				continue;
-			row->family = m.family;
-			row->recent_only = false;
-			memset(row->addr, 0, sizeof(row->addr));
-			if (m.family == 4) {	/* loaded as a number, so stored back as one */
-				__u32 v4 = (__u32)k.addr[0];
-
-				memcpy(row->addr, &v4, sizeof(v4));
-			} else {
-				memcpy(row->addr, k.addr, sizeof(row->addr));
-			}
+			fill_row(row, m.family, k.addr);
 			row->drops = m.generation == l->generation ? m.drops : 0;
 			row->bytes = m.generation == l->generation ? m.bytes : 0;
 			row->last_seen_ns = m.last_seen_ns;
 			n++;
 		}
 	}
+	current = read_current(l, l->recent_rows + n);
+	if (current < 0)
+		return current;
 	*rows = l->recent_rows;
-	return (int)n;
+	return (int)n + current;
 }
 
 int loader_lookup_source(struct loader *l, struct source_row *row)
@@ -769,5 +818,9 @@ void loader_stop(struct loader *l)
 	l->prog_fd = -1;
 	free(l->percpu);
 	l->percpu = NULL;
+	free(l->percpu_current);
+	l->percpu_current = NULL;
+	free(l->current_versions);
+	l->current_versions = NULL;
 	free_source_buffers(l);
 }

@@ -55,6 +55,9 @@ struct loader {
 	uint64_t next_check_ns;		/* when loader_tick() next checks the link */
 	int ncpus;
 	struct tcpdrop_counters *percpu;	/* scratch for one counters read */
+	/* Scratch for reading every CPU's current source (loader_read_recent). */
+	struct tcpdrop_counters *percpu_current;
+	__u32 *current_versions;
 	/* The per-source table, read a chunk at a time (loader_read_sources). */
 	struct tcpdrop_source_key *source_keys;
 	struct tcpdrop_source *source_values;
@@ -117,10 +120,11 @@ int loader_read_sources(struct loader *l, struct source_row **rows);
 /* The next loader_read_sources() starts from the beginning of the table. */
 void loader_rewind_sources(struct loader *l);
 /*
- * Reads every CPU's recent sources (tcpdrop.h) into rows owned by the loader (valid until the
- * next call): one row an entry, so a source that drops on several CPUs has several. Returns
- * how many, or a negative errno. Read after the table: a source's counts that move from one
- * to the other meanwhile are then missed once rather than counted twice.
+ * Reads every CPU's recent sources and current source (tcpdrop.h) into rows owned by the loader
+ * (valid until the next call): one row an entry and one a current source, so a source that
+ * drops on several CPUs, or is current, has several. Returns how many, or a negative errno.
+ * Read after the table, and the current sources after the entries: a source's counts that move
+ * from one to the other meanwhile are then missed once rather than counted twice.
  */
 int loader_read_recent(struct loader *l, struct source_row **rows);
 /* Adds up every CPU's drops per destination port, since the load, into drops. */
