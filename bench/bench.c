@@ -640,7 +640,7 @@ static void write_rows(struct packet_bench *b, FILE *out)
 
 	write_part(b, out, "drop", "parse + match + counters, the event held back", BARE_DROP,
 		   EMPTY_DROP);
-	write_part(b, out, "drop", "per-source counts (the source's recent entry)", V4_THROTTLED,
+	write_part(b, out, "drop", "per-source counts (one source: its CPU's current)", V4_THROTTLED,
 		   BARE_DROP);
 	write_part(b, out, "drop", "drops per port (4040, the implied port: no add)", V4_THROTTLED,
 		   NO_PORT_DROP);
