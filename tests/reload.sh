@@ -25,7 +25,7 @@ CASES=(
 	except_file_of_65536_prefixes_passes_its_sources
 	except_file_errors_name_the_line_and_the_limit_is_131072
 	reloads_during_a_flood_misclassify_no_packet
-	reload_turns_on_excepts_and_events_the_start_had_none_of
+	reload_turns_on_excepts_and_events_and_the_next_keeps_the_excepts
 	reload_of_a_bad_file_is_refused_and_keeps_the_settings
 	reload_is_refused_by_the_ssh_guard
 	reload_past_the_tries_room_is_refused_whole
@@ -284,7 +284,7 @@ if ports.get(6060) != 1 or 5050 in ports: fail("after the last reload, drops by 
 	check "$name" "$why"
 }
 
-t_reload_turns_on_excepts_and_events_the_start_had_none_of() {
+t_reload_turns_on_excepts_and_events_and_the_next_keeps_the_excepts() {
 	local name=$1 why live=$TDT_TMP/on.conf
 	conf "$live" 'ports = 4040' 'event-rate = 0'
 	start_tool on --json -d 0.2 --config "$live" || {
@@ -296,14 +296,18 @@ t_reload_turns_on_excepts_and_events_the_start_had_none_of() {
 	hup_and_wait 1
 	syn "$C" "$V4S" 4040 44002
 	syn "$C" "$V4S" 4040 44003 "$UNTRUSTED"
+	# The next reload keeps the client's prefix and adds one: it must not lose the one kept.
+	conf "$live" 'ports = 4040' "except = $TRUSTED,203.0.113.0/24" 'event-rate = max'
+	hup_and_wait 2
+	syn "$C" "$V4S" 4040 44004
 	sleep 0.5
 	stop_tool TERM
 	why=$(nd_check "$TOOL_OUT" '
 drops = [o for o in objs if o.get("type") == "drop"]
 s = [o for o in objs if o.get("type") == "stats"][-1]
 if [(d["src"], d["sport"]) for d in drops] != [("'"$UNTRUSTED"'", 44003)]:
-    fail("drop lines %s, want the one after the reload" % drops)
-elif (s["dropped"], s["excepted"]) != (2, 1): fail("dropped %d excepted %d" % (s["dropped"], s["excepted"]))')
+    fail("drop lines %s, want the one after the first reload" % drops)
+elif (s["dropped"], s["excepted"]) != (2, 2): fail("dropped %d excepted %d" % (s["dropped"], s["excepted"]))')
 	check "$name" "$why"
 }
 
